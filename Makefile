@@ -1,0 +1,82 @@
+# webedge.https: every target installs what it needs, is safe to run twice,
+# and is quick when everything is already in place.
+#   make demo   - the main job on the built-in lab fleet
+#   make test   - lint, sanity, units and every molecule scenario (what CI runs)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+JUDGES := $(ROOT)/.venv-judges
+PYTHON ?= python3
+# A tree where this checkout is visible as ansible_collections/webedge/https:
+# molecule and playbooks read it through a symlink; ansible-test needs a real
+# copy (it resolves its working directory), made fresh by `make tree`.
+COLLECTIONS := $(ROOT)/.build/collections
+TEST_TREE := $(ROOT)/.build/test/ansible_collections/webedge/https
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_FORCE_COLOR ?= 1
+export PY_COLORS ?= 1
+SCENARIO ?=
+
+.PHONY: help host images network lab venv judges tree lint sanity units molecule test demo demo-clean clean
+
+help:
+	@echo "make demo        run the main job on the lab fleet"
+	@echo "make test        lint, sanity, units, every molecule scenario"
+	@echo "make lint|sanity|units|molecule [SCENARIO=name]|images|demo-clean"
+
+host:
+	@bash lab/setup-host.sh
+
+images: host
+	@bash lab/build-images.sh 12 13
+
+network: host
+	@bash lab/network.sh
+
+lab: images network
+
+$(VENV)/.stamp: requirements-dev.txt
+	@bash lab/make-venv.sh "$(VENV)" requirements-dev.txt
+	@touch $@
+
+venv: host $(VENV)/.stamp
+	@mkdir -p $(COLLECTIONS)/ansible_collections/webedge
+	@ln -sfn $(ROOT) $(COLLECTIONS)/ansible_collections/webedge/https
+	@mkdir -p $(HOME)/.ansible/test/cache
+	@cp tests/tooling/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_24_2.py
+
+$(JUDGES)/.stamp: requirements-judges.txt
+	@bash lab/make-venv.sh "$(JUDGES)" requirements-judges.txt
+	@touch $@
+
+judges: $(JUDGES)/.stamp
+
+tree: venv
+	@mkdir -p $(TEST_TREE)
+	@rsync -a --delete --exclude-from=.gitignore --exclude .git $(ROOT)/ $(TEST_TREE)/
+
+lint: venv
+	@bash tests/run-stage.sh lint
+
+sanity: tree
+	@bash tests/run-stage.sh sanity "$(TEST_TREE)"
+
+units: tree
+	@bash tests/run-stage.sh units "$(TEST_TREE)"
+
+molecule: venv lab
+	@bash tests/run-stage.sh molecule $(SCENARIO)
+
+test: venv lab judges tree
+	@bash tests/run-all.sh "$(TEST_TREE)"
+
+demo: venv lab
+	@bash playbooks/demo/run.sh
+
+demo-clean:
+	@bash playbooks/demo/clean.sh
+
+clean: demo-clean
+	rm -rf .build tests/output

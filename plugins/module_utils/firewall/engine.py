@@ -1,0 +1,142 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Orchestration: params -> backend -> read -> plan -> lockout check -> apply -> result.
+
+``run()`` is what ``firewall_port`` calls; it never calls ``fail_json`` and
+raises :class:`FirewallError` (or its subclasses) for the module to report.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Type
+
+from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
+    BackendOptions,
+    CachingRunner,
+    FileStore,
+    FirewallBackend,
+    Plan,
+    Runner,
+)
+from ansible_collections.webedge.https.plugins.module_utils.firewall.detect import select_backend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import IptablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
+    DesiredState,
+    FirewallError,
+)
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables import NftablesBackend
+
+try:  # written in parallel; optional until they land
+    from ansible_collections.webedge.https.plugins.module_utils.firewall.firewalld import FirewalldBackend
+except ImportError:  # pragma: no cover
+    FirewalldBackend = None  # type: ignore[assignment,misc]
+try:
+    from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw import UfwBackend
+except ImportError:  # pragma: no cover
+    UfwBackend = None  # type: ignore[assignment,misc]
+
+__all__ = ["BACKEND_REGISTRY", "LockoutError", "SshConnection", "check_lockout", "parse_ssh_connection", "run"]
+
+BACKEND_REGISTRY: Dict[str, Optional[Type[FirewallBackend]]] = {
+    "firewalld": FirewalldBackend,
+    "ufw": UfwBackend,
+    "nftables": NftablesBackend,
+    "iptables": IptablesBackend,
+}
+
+
+class LockoutError(FirewallError):
+    """The change would cut off the SSH connection the task runs over."""
+
+
+@dataclass(frozen=True)
+class SshConnection:
+    """The SSH connection this task arrived on (from ``SSH_CONNECTION``)."""
+
+    client: str
+    server_port: int
+
+    @property
+    def family(self) -> str:
+        return "ipv4" if ipaddress.ip_address(self.client).version == 4 else "ipv6"
+
+
+def parse_ssh_connection(value: Optional[str]) -> Optional[SshConnection]:
+    """``"client_ip client_port server_ip server_port"`` -> :class:`SshConnection` (or None)."""
+    if not value:
+        return None
+    parts = value.split()
+    if len(parts) != 4 or not parts[3].isdigit():
+        return None
+    try:
+        address = ipaddress.ip_address(parts[0].split("%", 1)[0])
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped is not None:  # type: ignore[union-attr]
+        address = address.ipv4_mapped  # type: ignore[union-attr]
+    return SshConnection(client=str(address), server_port=int(parts[3]))
+
+
+def check_lockout(plan: Plan, ssh: Optional[SshConnection], force: bool) -> Optional[str]:
+    """Refuse a plan that removes the rule the current SSH connection relies on.
+
+    Returns a warning when ``force`` let it through; raises :class:`LockoutError` otherwise.
+    """
+    if ssh is None:
+        return None
+
+    def hit(rules: Any) -> List[Any]:
+        return [r for r in rules if r.matches(ssh.family, "tcp", ssh.server_port, ssh.client)]
+
+    removed = hit(plan.remove)
+    if not removed or hit(plan.after):
+        return None
+    message = (
+        f"refusing to remove {', '.join(r.describe() for r in removed)}: the SSH connection of this task "
+        f"comes from {ssh.client} to port {ssh.server_port} and would be cut off; set force=true to do it anyway"
+    )
+    if force:
+        return "force=true: " + message.replace("refusing to remove", "removing", 1).split("; set force")[0]
+    raise LockoutError(message)
+
+
+def run(
+    params: Mapping[str, Any],
+    runner: Runner,
+    *,
+    check_mode: bool = False,
+    files: Optional[FileStore] = None,
+    ssh_connection: Optional[str] = None,
+    registry: Optional[Mapping[str, Optional[Type[FirewallBackend]]]] = None,
+) -> Dict[str, Any]:
+    """Do (or, in check mode, predict) what the task asks; return the module result."""
+    desired = DesiredState.from_params(params)  # bad input fails before any command runs
+    caching = CachingRunner(runner)
+    caching.caching = True
+    cls, detection, warnings = select_backend(desired.backend, caching, registry or BACKEND_REGISTRY)
+    backend = cls(caching, files, BackendOptions(zone=desired.zone, variant=detection.variant))
+    current = backend.read(desired)
+    plan = backend.plan(desired, current)
+    caching.caching = False
+
+    warning = check_lockout(plan, parse_ssh_connection(ssh_connection), desired.force)
+    if warning:
+        warnings.append(warning)
+    if plan.changed and not check_mode:
+        backend.apply(plan)
+
+    return {
+        "changed": plan.changed,
+        "backend": backend.name,
+        "backend_reason": detection.reason,
+        "diff": plan.to_diff(backend.name),
+        "commands": [step.as_dict() for step in plan.steps],
+        "files": [item.path for item in plan.files],
+        "rules": [rule.as_dict() for rule in plan.after],
+        "added": [rule.as_dict() for rule in plan.add],
+        "removed": [rule.as_dict() for rule in plan.remove],
+        "notes": list(plan.notes),
+        "warnings": warnings,
+    }

@@ -1,0 +1,125 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The kernel's socket tables (``/proc/net/{tcp,tcp6,udp,udp6}``) as listening sockets.
+
+A TCP socket listens when its state is ``0A`` (LISTEN). A UDP socket "listens" when it is
+bound and not connected: state ``07`` (CLOSE, i.e. unconnected) with a zero remote address.
+Addresses are printed by the kernel as hex words in host byte order; ports in network order.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import sys
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple
+
+__all__ = [
+    "PROTOCOLS",
+    "Socket",
+    "parse_table",
+    "read_bindv6only",
+    "read_sockets",
+    "sort_key",
+]
+
+PROTOCOLS = ("tcp", "udp")
+TCP_LISTEN = "0A"
+UDP_UNCONNECTED = "07"
+_ZERO_REMOTES = frozenset(("00000000:0000", "00000000000000000000000000000000:0000"))
+
+
+@dataclass(frozen=True)
+class Socket:
+    """One listening socket as the kernel reports it (no owner yet)."""
+
+    protocol: str  # "tcp" or "udp"
+    family: str  # "ipv4" or "ipv6": the table it came from
+    address: str  # as inet_ntop prints it: "0.0.0.0", "::", "::1", "::ffff:127.0.0.1"
+    port: int
+    uid: int  # the socket's owner uid, visible even when its process is not
+    inode: int
+
+    @property
+    def is_wildcard(self) -> bool:
+        return self.address in ("0.0.0.0", "::")
+
+    @property
+    def mapped_ipv4(self) -> Optional[str]:
+        """The IPv4 address of an IPv6 socket bound to an IPv4-mapped address (``::ffff:a.b.c.d``)."""
+        if self.family == "ipv6" and self.address.startswith("::ffff:") and "." in self.address:
+            return self.address[len("::ffff:") :]
+        return None
+
+
+def _address_decoder(family: str, byteorder: str):
+    cache: Dict[str, str] = {}
+    word = "<I" if byteorder == "little" else ">I"
+    af = socket.AF_INET if family == "ipv4" else socket.AF_INET6
+
+    def decode(text: str) -> str:
+        found = cache.get(text)
+        if found is None:
+            packed = b"".join(struct.pack(word, int(text[i : i + 8], 16)) for i in range(0, len(text), 8))
+            found = cache[text] = socket.inet_ntop(af, packed)
+        return found
+
+    return decode
+
+
+def parse_table(text: str, protocol: str, family: str, byteorder: str = sys.byteorder) -> List[Socket]:
+    """The listening sockets in one ``/proc/net/<table>`` text.
+
+    ``byteorder`` is the byte order of the machine that produced the text (the kernel prints
+    each 32-bit address word in host order), so captures from another machine parse too.
+    """
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}")
+    wanted_state = TCP_LISTEN if protocol == "tcp" else UDP_UNCONNECTED
+    decode = _address_decoder(family, byteorder)
+    found: List[Socket] = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10 or fields[3] != wanted_state:
+            continue
+        if protocol == "udp" and fields[2] not in _ZERO_REMOTES:
+            continue
+        address_hex, _, port_hex = fields[1].partition(":")
+        port = int(port_hex, 16)
+        if port == 0:
+            continue
+        found.append(Socket(protocol, family, decode(address_hex), port, int(fields[7]), int(fields[9])))
+    return found
+
+
+def _read(path: str) -> Optional[str]:
+    try:
+        with open(path, encoding="ascii", errors="replace") as handle:
+            return handle.read()
+    except FileNotFoundError:  # e.g. no tcp6 table on a kernel booted with ipv6.disable=1
+        return None
+
+
+def read_sockets(proc_root: str = "/proc", protocols: Iterable[str] = PROTOCOLS) -> List[Socket]:
+    """Read each needed table once; tables the kernel does not have count as empty."""
+    found: List[Socket] = []
+    for protocol in PROTOCOLS:
+        if protocol not in protocols:
+            continue
+        for suffix, family in (("", "ipv4"), ("6", "ipv6")):
+            text = _read(os.path.join(proc_root, "net", protocol + suffix))
+            if text:
+                found.extend(parse_table(text, protocol, family))
+    return found
+
+
+def read_bindv6only(proc_root: str = "/proc") -> Optional[bool]:
+    """``net.ipv6.bindv6only`` of this network namespace; None when the kernel has no IPv6."""
+    text = _read(os.path.join(proc_root, "sys", "net", "ipv6", "bindv6only"))
+    return None if text is None else text.strip() not in ("", "0")
+
+
+def sort_key(sock: Socket) -> Tuple[str, int, str, str, int]:
+    return (sock.protocol, sock.port, sock.family, sock.address, sock.inode)
