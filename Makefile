@@ -73,10 +73,10 @@ test: venv lab judges tree
 	@bash tests/run-all.sh "$(TEST_TREE)"
 
 demo: venv lab
-	@bash playbooks/demo/run.sh
+	@bash lab/demo.sh
 
 demo-clean:
-	@bash playbooks/demo/clean.sh
+	@bash lab/demo-clean.sh
 
 clean: demo-clean
 	rm -rf .build tests/output

@@ -1,0 +1,251 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ``webedge.https.tls_certificate``: validate on the controller, then install on the host.
+
+1. Read the material: inline content, controller files (vault-aware, searched like
+   ``copy``'s ``src``), or host files with ``remote_src`` (fetched with ``slurp``).
+2. Validate it with ``module_utils/tls/certificate.py`` (``cryptography``). Any failure
+   ends the task here: nothing has reached the host.
+3. Run the module with the validated PEM only (the key in a ``no_log`` option), then
+   describe the change: returned facts, and a diff of metadata and fingerprints.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Dict, List, Optional
+
+from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.webedge.https.plugins.module_utils.tls import certificate_spec
+
+try:
+    from cryptography import x509
+
+    from ansible_collections.webedge.https.plugins.module_utils.tls import certificate as tls_cert
+
+    HAS_CRYPTOGRAPHY = True
+    CRYPTOGRAPHY_IMPORT_ERROR: Optional[str] = None
+except ImportError as exc:  # pragma: no cover - depends on the controller
+    HAS_CRYPTOGRAPHY = False
+    CRYPTOGRAPHY_IMPORT_ERROR = to_native(exc)
+
+MODULE_NAME = "webedge.https.tls_certificate"
+_SOURCES = (
+    ("certificate", "certificate_content"),
+    ("private_key", "private_key_content"),
+    ("chain", "chain_content"),
+)
+
+
+def describe_certificates(pems: List[str]) -> List[Dict[str, Any]]:
+    """Public metadata of PEM certificates (for the diff's 'before' side)."""
+    out = []
+    for pem in pems:
+        try:
+            cert = x509.load_pem_x509_certificate(to_bytes(pem))
+        except ValueError:
+            out.append({"unparsable": True})
+            continue
+        info = tls_cert.certificate_info(cert)
+        out.append({"subject": info.subject, "not_after": info.not_after, "sha256_fingerprint": info.sha256_fingerprint})
+    return out
+
+
+def _lines(meta: Dict[str, Any]) -> str:
+    out = []
+    for key, value in meta.items():
+        if isinstance(value, list):
+            out.append(f"{key}:")
+            for item in value:
+                out.append("  - " + ", ".join(f"{k}: {v}" for k, v in item.items()))
+        else:
+            out.append(f"{key}: {value}")
+    return "\n".join(out) + "\n"
+
+
+def build_diff(
+    files: List[Dict[str, Any]],
+    material: "tls_cert.ValidatedMaterial",
+    chain_meta: List[Dict[str, Any]],
+) -> List[Dict[str, str]]:
+    """One diff per file, metadata only: never key material."""
+    info = material.info
+    leaf_meta = {"subject": info.subject, "not_after": info.not_after, "sha256_fingerprint": info.sha256_fingerprint}
+    diffs = []
+    for entry in files:
+        role = entry["role"]
+        before = entry["before"]
+        attrs = {"owner_uid": entry["uid"], "group_gid": entry["gid"], "mode": entry["mode"]}
+        if role == "key":
+            after_meta: Dict[str, Any] = {
+                "private key sha256 of public key": material.private_key_public_sha256,
+                "key_type": f"{info.key_type} ({info.key_size} bits)",
+            }
+        elif role == "cert":
+            after_meta = {**leaf_meta, "key_type": f"{info.key_type} ({info.key_size} bits)"}
+        elif role == "chain":
+            after_meta = {"certificates": chain_meta}
+        else:
+            after_meta = {"certificates": [leaf_meta, *chain_meta]}
+        after_meta.update(attrs)
+        if not before["exists"]:
+            before_text = ""
+        else:
+            before_attrs = {"owner_uid": before["uid"], "group_gid": before["gid"], "mode": before["mode"]}
+            if role == "key":
+                same = not entry["content_changed"]
+                before_meta: Dict[str, Any] = (
+                    {k: v for k, v in after_meta.items() if k not in before_attrs}
+                    if same
+                    else {"private key": "a different key (content not shown)"}
+                )
+            elif role == "cert":
+                described = describe_certificates(before.get("certificates", []))
+                before_meta = dict(described[0]) if described else {"certificate": "no PEM certificate in the file"}
+                if not entry["content_changed"]:
+                    before_meta["key_type"] = after_meta["key_type"]
+            else:
+                before_meta = {"certificates": describe_certificates(before.get("certificates", []))}
+            before_meta.update(before_attrs)
+            before_text = _lines(before_meta)
+        diffs.append(
+            {
+                "before_header": entry["path"] + (" (absent)" if not before["exists"] else ""),
+                "after_header": entry["path"],
+                "before": before_text,
+                "after": _lines(after_meta),
+            }
+        )
+    return diffs
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = True
+
+    def _read_controller(self, path: str, what: str) -> str:
+        try:
+            found = self._find_needle("files", path)
+        except AnsibleError as exc:
+            raise AnsibleActionFail(f"{what}: {path} not found on the controller ({to_native(exc)})") from None
+        try:
+            real = self._loader.get_real_file(found, decrypt=True)
+        except AnsibleFileNotFound:
+            raise AnsibleActionFail(f"{what}: {path} not found on the controller") from None
+        try:
+            with open(real, "rb") as handle:
+                return to_text(handle.read(), errors="surrogate_or_strict")
+        finally:
+            self._loader.cleanup_tmp_file(real)
+
+    def _read_remote(self, path: str, what: str, task_vars: Dict[str, Any]) -> str:
+        result = self._execute_module(
+            module_name="ansible.legacy.slurp", module_args={"src": path}, task_vars=task_vars
+        )
+        if result.get("failed"):
+            # slurp's messages name the path, never the content
+            raise AnsibleActionFail(f"{what}: cannot read {path} on the host: {result.get('msg', 'unknown error')}")
+        return to_text(base64.b64decode(result["content"]), errors="surrogate_or_strict")
+
+    def _source(self, args: Dict[str, Any], path_opt: str, content_opt: str, task_vars: Dict[str, Any]) -> Optional[str]:
+        if args.get(content_opt) is not None:
+            return to_text(args[content_opt])
+        path = args.get(path_opt)
+        if not path:
+            return None
+        if args["remote_src"]:
+            return self._read_remote(path, path_opt, task_vars)
+        return self._read_controller(path, path_opt)
+
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp
+
+        validation, args = self.validate_argument_spec(
+            argument_spec=certificate_spec.argument_spec(),
+            mutually_exclusive=certificate_spec.mutually_exclusive(),
+            required_one_of=certificate_spec.required_one_of(),
+        )
+        if not HAS_CRYPTOGRAPHY:
+            raise AnsibleActionFail(
+                f"tls_certificate needs the Python 'cryptography' library on the controller: {CRYPTOGRAPHY_IMPORT_ERROR}"
+            )
+        if args.get("key_path") and args.get("private_key") is None and args.get("private_key_content") is None:
+            raise AnsibleActionFail("key_path is set but no private key was given (private_key or private_key_content)")
+        if args.get("chain_path") and args.get("chain") is None and args.get("chain_content") is None:
+            raise AnsibleActionFail("chain_path is set but no chain was given (chain or chain_content)")
+
+        try:
+            sources = {name: self._source(args, name, content, task_vars) for name, content in _SOURCES}
+            material = tls_cert.validate(
+                certificate=sources["certificate"] or "",
+                private_key=sources["private_key"],
+                chain=sources["chain"],
+                passphrase=args.get("private_key_passphrase"),
+                decrypt_private_key=args["decrypt_private_key"],
+                hostnames=args["hostnames"],
+                min_days_valid=args["min_days_valid"],
+                key_types=args["key_types"],
+                min_rsa_bits=args["min_rsa_bits"],
+            )
+        except tls_cert.CertificateError as exc:
+            raise AnsibleActionFail(f"certificate validation failed: {exc}") from None
+        finally:
+            sources = {}
+
+        module_args = {key: args.get(key) for key in certificate_spec.MODULE_ONLY_OPTIONS}
+        module_args["certificate_content"] = to_text(material.certificate_pem)
+        module_args["chain_content"] = to_text(material.chain_pem) if material.chain_pem else None
+        module_args["private_key_content"] = (
+            to_text(material.private_key_pem) if material.private_key_pem is not None else None
+        )
+        module_args = {k: v for k, v in module_args.items() if v is not None}
+
+        module_result = self._execute_module(module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars)
+        module_result.pop("invocation", None)  # the key is masked there, but keep results free of it altogether
+        if module_result.get("failed"):
+            result.update(module_result)
+            return result
+
+        info = material.info
+        chain_meta = []
+        for pem in certificate_pems(material.chain_pem):
+            chain_meta.extend(describe_certificates([pem]))
+        files = module_result.get("files", [])
+        result.update(module_result)
+        result.update(
+            {
+                "subject": info.subject,
+                "subject_alt_names": info.subject_alt_names,
+                "issuer": info.issuer,
+                "not_before": info.not_before,
+                "not_after": info.not_after,
+                "days_remaining": info.days_remaining,
+                "sha256_fingerprint": info.sha256_fingerprint,
+                "serial_number": info.serial_number,
+                "signature_algorithm": info.signature_algorithm,
+                "key_type": info.key_type,
+                "key_size": info.key_size,
+                "chain_length": material.chain_length,
+                "chain_subjects": material.chain_subjects,
+            }
+        )
+        if material.private_key_public_sha256:
+            result["private_key_public_sha256"] = material.private_key_public_sha256
+        if self._task.diff:
+            result["diff"] = build_diff(files, material, chain_meta)
+        for entry in files:
+            entry["before"].pop("certificates", None)  # described in the diff; keep results small
+        if material.warnings:
+            result.setdefault("warnings", []).extend(material.warnings)
+        return result
+
+
+def certificate_pems(data: bytes) -> List[str]:
+    text = to_text(data)
+    marker = "-----END CERTIFICATE-----"
+    return [part.strip() + "\n" + marker + "\n" for part in text.split(marker) if part.strip()]

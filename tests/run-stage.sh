@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Run one test stage and record its counts in .build/results/<stage>.
+#   run-stage.sh lint
+#   run-stage.sh sanity TREE     (TREE: a copy at .../ansible_collections/webedge/https)
+#   run-stage.sh units TREE
+#   run-stage.sh molecule [SCENARIO...]
+# Exit status: non-zero when anything in the stage failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+results="$root/.build/results"; mkdir -p "$results"
+stage=$1; shift
+log="$results/$stage.log"
+say() { printf '\033[1;35m[test]\033[0m %s\n' "$*"; }
+record() { printf '%s %s %s\n' "$1" "$2" "$3" > "$results/$stage"; }  # passed failed unit
+
+# Target Pythons (3.8+) found on this machine, for the compile test; pyenv
+# installs are used when present, others are skipped.
+other_pythons() {
+  local v
+  for v in 3.8 3.9 3.10 3.12 3.13; do
+    for d in "$HOME"/.pyenv/versions/"$v".*/bin; do
+      [ -x "$d/python$v" ] && { PATH="$d:$PATH"; echo "$v"; break; }
+    done
+  done
+}
+
+case $stage in
+lint)
+  cd "$root"
+  passed=0 failed=0
+  for check in "ruff check ." "ruff format --check ." "ansible-lint --profile production"; do
+    say "$check"
+    if $check 2>&1 | tee -a "$log"; then passed=$((passed+1)); else failed=$((failed+1)); say "FAILED: $check"; fi
+  done
+  record "$passed" "$failed" checks
+  ;;
+sanity)
+  tree=$1; cd "$tree"
+  say "ansible-test sanity (Python 3.11, every test)"
+  ansible-test sanity --venv --python 3.11 --color 2>&1 | tee "$log" | grep -vE 'Location .* is ignored|Looking in|Collecting|Downloading|━|Requirement already|Installing collected|Successfully installed'
+  rc=${PIPESTATUS[0]}
+  total=$(grep -c '^Running sanity test' "$log")
+  for v in $(other_pythons); do
+    say "ansible-test sanity --test compile on Python $v"
+    if ansible-test sanity --venv --python "$v" --test compile >> "$log" 2>&1; then total=$((total+1))
+    else rc=1; tail -20 "$log"; fi
+  done
+  failed=$(sed -n 's/.*The \([0-9]*\) sanity test(s) listed below.*/\1/p' "$log" | tail -1)
+  failed=${failed:-0}; [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  record "$((total-failed))" "$failed" tests
+  exit "$rc"
+  ;;
+units)
+  tree=$1; cd "$tree"
+  say "ansible-test units (Python 3.11)"
+  ansible-test units --venv --python 3.11 --requirements --color 2>&1 | tee "$log" | grep -vE 'Location .* is ignored|Looking in|Collecting|Downloading|━|Requirement already|Installing collected|Successfully installed'
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '[0-9]+ (passed|failed)' "$log" | tail -1)
+  passed=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  failed=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | awk '{n+=$1} END {print n+0}')
+  failed=${failed:-0}; [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  record "${passed:-0}" "$failed" tests
+  exit "$rc"
+  ;;
+molecule)
+  cd "$root"
+  scenarios=("$@")
+  if ((${#scenarios[@]} == 0)); then
+    mapfile -t scenarios < <(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)
+  fi
+  passed=0 failed=0 : > "$log"
+  for s in "${scenarios[@]}"; do
+    say "molecule test -s $s"
+    start=$SECONDS
+    if molecule test -s "$s" 2>&1 | tee -a "$log"; then
+      passed=$((passed+1)); say "scenario $s passed in $((SECONDS-start))s"
+    else
+      failed=$((failed+1)); say "scenario $s FAILED after $((SECONDS-start))s"
+      molecule destroy -s "$s" >/dev/null 2>&1 || true
+    fi
+  done
+  record "$passed" "$failed" scenarios
+  ((failed == 0))
+  ;;
+*) echo "unknown stage $stage" >&2; exit 2 ;;
+esac
