@@ -56,6 +56,8 @@ judges: $(JUDGES)/.stamp
 tree: venv
 	@mkdir -p $(TEST_TREE)
 	@rsync -a --delete --exclude-from=.gitignore --exclude .git $(ROOT)/ $(TEST_TREE)/
+	@# ansible-test lists a collection's files through git (untracked ones included).
+	@[ -d $(TEST_TREE)/.git ] || git -C $(TEST_TREE) init -q
 
 lint: venv
 	@bash tests/run-stage.sh lint

@@ -19,18 +19,15 @@ from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.webedge.https.plugins.module_utils.tls import certificate as tls_cert
 from ansible_collections.webedge.https.plugins.module_utils.tls import certificate_spec
+from ansible_collections.webedge.https.plugins.module_utils.tls.certificate import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+)
 
-try:
+if HAS_CRYPTOGRAPHY:
     from cryptography import x509
-
-    from ansible_collections.webedge.https.plugins.module_utils.tls import certificate as tls_cert
-
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR: Optional[str] = None
-except ImportError as exc:  # pragma: no cover - depends on the controller
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = to_native(exc)
 
 MODULE_NAME = "webedge.https.tls_certificate"
 _SOURCES = (
@@ -50,7 +47,9 @@ def describe_certificates(pems: List[str]) -> List[Dict[str, Any]]:
             out.append({"unparsable": True})
             continue
         info = tls_cert.certificate_info(cert)
-        out.append({"subject": info.subject, "not_after": info.not_after, "sha256_fingerprint": info.sha256_fingerprint})
+        out.append(
+            {"subject": info.subject, "not_after": info.not_after, "sha256_fingerprint": info.sha256_fingerprint}
+        )
     return out
 
 
@@ -68,7 +67,7 @@ def _lines(meta: Dict[str, Any]) -> str:
 
 def build_diff(
     files: List[Dict[str, Any]],
-    material: "tls_cert.ValidatedMaterial",
+    material: tls_cert.ValidatedMaterial,
     chain_meta: List[Dict[str, Any]],
 ) -> List[Dict[str, str]]:
     """One diff per file, metadata only: never key material."""
@@ -150,7 +149,9 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"{what}: cannot read {path} on the host: {result.get('msg', 'unknown error')}")
         return to_text(base64.b64decode(result["content"]), errors="surrogate_or_strict")
 
-    def _source(self, args: Dict[str, Any], path_opt: str, content_opt: str, task_vars: Dict[str, Any]) -> Optional[str]:
+    def _source(
+        self, args: Dict[str, Any], path_opt: str, content_opt: str, task_vars: Dict[str, Any]
+    ) -> Optional[str]:
         if args.get(content_opt) is not None:
             return to_text(args[content_opt])
         path = args.get(path_opt)
@@ -165,14 +166,15 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
 
-        validation, args = self.validate_argument_spec(
+        _validation, args = self.validate_argument_spec(
             argument_spec=certificate_spec.argument_spec(),
             mutually_exclusive=certificate_spec.mutually_exclusive(),
             required_one_of=certificate_spec.required_one_of(),
         )
         if not HAS_CRYPTOGRAPHY:
             raise AnsibleActionFail(
-                f"tls_certificate needs the Python 'cryptography' library on the controller: {CRYPTOGRAPHY_IMPORT_ERROR}"
+                "tls_certificate needs the Python 'cryptography' library on the controller: "
+                f"{CRYPTOGRAPHY_IMPORT_ERROR}"
             )
         if args.get("key_path") and args.get("private_key") is None and args.get("private_key_content") is None:
             raise AnsibleActionFail("key_path is set but no private key was given (private_key or private_key_content)")

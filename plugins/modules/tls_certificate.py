@@ -29,13 +29,13 @@ description:
   - Validation uses the Python C(cryptography) library on the controller. The host needs Python 3.8 or
     later and nothing else.
 author:
-  - webedge.https developers
+  - webedge.https contributors (@webedge)
 requirements:
   - cryptography >= 40.0 on the controller
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.files
-  - ansible.builtin.action_common_attributes.flow
+  - action_common_attributes.files
+  - action_common_attributes.flow
 attributes:
   action:
     support: full
@@ -141,7 +141,7 @@ options:
   hostnames:
     description:
       - Names (or IP addresses) the certificate must cover through its subjectAltNames.
-      - Wildcards follow RFC 6125: only in the left-most label, covering exactly one label (not the bare parent
+      - Wildcards follow RFC 6125, only in the left-most label, covering exactly one label (not the bare parent
         domain). Partial-label wildcards such as C(www*.example.com) match as RFC 6125 allows, with a warning,
         since browsers reject them. Internationalised names are compared in A-label (punycode) form.
     type: list
@@ -247,7 +247,7 @@ not_after:
   type: str
   sample: "2026-04-01T00:00:00Z"
 days_remaining:
-  description: Whole days until O(not_after).
+  description: Whole days until RV(not_after).
   returned: success
   type: int
   sample: 89

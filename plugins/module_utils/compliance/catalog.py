@@ -127,10 +127,8 @@ _CONTROLS: Tuple[Control, ...] = (
         title="TLS 1.3 is offered",
         severity="medium",
         where="endpoint",
-        rationale="TLS 1.3 removes legacy key exchanges and ciphers and saves a round trip; every profile "
-        "includes it.",
-        remediation="Add TLSv1.3 to the protocol list; it needs OpenSSL 1.1.1 or newer (Windows Server 2022 "
-        "or newer).",
+        rationale="TLS 1.3 removes legacy key exchanges and ciphers and saves a round trip; every profile includes it.",
+        remediation="Add TLSv1.3 to the protocol list; it needs OpenSSL 1.1.1 or newer (Windows Server 2022 or newer).",
         profile_value="protocols",
     ),
     Control(
@@ -278,8 +276,7 @@ _CONTROLS: Tuple[Control, ...] = (
         severity="medium",
         where="host+endpoint",
         rationale="A renewed certificate that was not loaded expires in production although the file is fresh.",
-        remediation="Reload the web server after deploying a certificate, and check it serves the file's "
-        "certificate.",
+        remediation="Reload the web server after deploying a certificate, and check it serves the file's certificate.",
     ),
 )
 

@@ -82,7 +82,6 @@ class FileStore(Protocol):
 
     def read(self, path: str) -> Optional[str]:
         """The file's text, or ``None`` when it does not exist."""
-        ...
 
     def write(self, path: str, text: str, mode: int = 0o644) -> None: ...
 

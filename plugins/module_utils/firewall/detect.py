@@ -80,5 +80,6 @@ def select_backend(
         if not detection.active:
             warnings.append(f"backend {requested!r} was requested but does not filter input here: {detection.reason}")
     cls = registry[name]
-    assert cls is not None
+    if cls is None:  # pragma: no cover - detect_backend only returns registered names
+        raise FirewallError(f"backend {name!r} is not available in this version of webedge.https")
     return cls, detection, warnings

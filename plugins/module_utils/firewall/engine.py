@@ -93,13 +93,11 @@ def check_lockout(plan: Plan, ssh: Optional[SshConnection], force: bool) -> Opti
     removed = hit(plan.remove)
     if not removed or hit(plan.after):
         return None
-    message = (
-        f"refusing to remove {', '.join(r.describe() for r in removed)}: the SSH connection of this task "
-        f"comes from {ssh.client} to port {ssh.server_port} and would be cut off; set force=true to do it anyway"
-    )
+    what = ", ".join(r.describe() for r in removed)
+    why = f"the SSH connection of this task comes from {ssh.client} to port {ssh.server_port} and would be cut off"
     if force:
-        return "force=true: " + message.replace("refusing to remove", "removing", 1).split("; set force")[0]
-    raise LockoutError(message)
+        return f"force=true: removing {what}: {why}"
+    raise LockoutError(f"refusing to remove {what}: {why}; set force=true to do it anyway")
 
 
 def run(

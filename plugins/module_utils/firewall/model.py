@@ -222,13 +222,13 @@ class DesiredState:
             canonical, src_family = normalise_source(item)
             if family != "both" and src_family != family:
                 raise ValidationError(f"source {item!r} is an {src_family} network but family is {family}")
-            if canonical not in [s for s, _ in sources]:
+            if canonical not in [item[0] for item in sources]:
                 sources.append((canonical, src_family))
 
         if family == "both":
             families: Tuple[str, ...] = FAMILIES
             if sources:  # family both + sources: only the families the sources are in
-                families = tuple(f for f in FAMILIES if any(sf == f for _, sf in sources))
+                families = tuple(f for f in FAMILIES if any(item[1] == f for item in sources))
         else:
             families = (family,)
 
@@ -244,7 +244,7 @@ class DesiredState:
             protocol=protocol,
             ports=ports,
             families=families,
-            sources=tuple(s for s, _ in sources),
+            sources=tuple(item[0] for item in sources),
             persist=bool(params.get("persist", True)),
             backend=backend,
             zone=zone if zone else None,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.webedge.https.plugins.module_utils.listening.owners import Owner
 from ansible_collections.webedge.https.plugins.module_utils.listening.procnet import PROTOCOLS, Socket
@@ -43,6 +43,7 @@ FAMILIES = ("ipv4", "ipv6")
 EXPECT_KEYS = ("port", "protocol", "process", "address", "family")
 MAX_RELATED = 3
 MAX_PORTS_LISTED = 10
+IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 
 class ExpectationError(ValueError):
@@ -125,7 +126,7 @@ def parse_protocols(values: Iterable[Any]) -> Tuple[str, ...]:
     return tuple(found)
 
 
-def _parse_address(value: Any, where: str) -> ipaddress._BaseAddress:
+def _parse_address(value: Any, where: str) -> IPAddress:
     text = str(value).strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
@@ -176,7 +177,7 @@ def parse_expectations(entries: Optional[Sequence[Any]]) -> List[Expectation]:
     return [_parse_one(entry, f"expect[{index}]") for index, entry in enumerate(entries or [])]
 
 
-def _same_address(seen: Optional[str], wanted: ipaddress._BaseAddress) -> bool:
+def _same_address(seen: Optional[str], wanted: IPAddress) -> bool:
     return seen is not None and ipaddress.ip_address(seen) == wanted
 
 
@@ -275,14 +276,10 @@ def _wrong_address(expectation: Expectation, on_port: Sequence[Listener], bindv6
     return message
 
 
-def check(
-    expectation: Expectation, listeners: Sequence[Listener], bindv6only: Optional[bool] = None
-) -> Outcome:
+def check(expectation: Expectation, listeners: Sequence[Listener], bindv6only: Optional[bool] = None) -> Outcome:
     """Whether ``expectation`` is met by ``listeners`` (all listening sockets, owners resolved)."""
     on_port = [
-        lsn
-        for lsn in listeners
-        if lsn.socket.port == expectation.port and lsn.socket.protocol == expectation.protocol
+        lsn for lsn in listeners if lsn.socket.port == expectation.port and lsn.socket.protocol == expectation.protocol
     ]
     if not on_port:
         return Outcome(expectation, (), _not_listening(expectation, listeners))

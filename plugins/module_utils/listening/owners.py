@@ -93,7 +93,7 @@ def _read_text(path: str) -> Optional[bytes]:
 
 
 class _ProcessInfo:
-    """comm, cmdline and user of a pid, each read once."""
+    """(comm, user, cmdline) of a pid, read once."""
 
     def __init__(self, proc_root: str, name_of: Callable[[int], str]) -> None:
         self._root = proc_root
@@ -114,8 +114,8 @@ class _ProcessInfo:
                     break
             found = self._cache[pid] = (
                 None if comm is None else comm.decode("utf-8", "replace").rstrip("\n"),
-                None if cmdline is None else cmdline.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace"),
                 user,
+                None if cmdline is None else cmdline.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace"),
             )
         return found
 
@@ -124,8 +124,9 @@ def _unknown_reason(denied: List[int]) -> str:
     if denied:
         named = ", ".join(str(pid) for pid in denied[:MAX_PIDS_NAMED])
         more = f" and {len(denied) - MAX_PIDS_NAMED} more" if len(denied) > MAX_PIDS_NAMED else ""
+        which = f"pid {named}" if len(denied) == 1 else f"{len(denied)} processes (pids {named}{more})"
         return (
-            f"no permission to read /proc/<pid>/fd of {len(denied)} process(es) ({named}{more}) that may hold it;"
+            f"no permission to read the open files (/proc/PID/fd) of {which}, which may hold it;"
             " run as root (become: true); in a container root also needs CAP_SYS_PTRACE"
         )
     return (
@@ -137,12 +138,14 @@ def _unknown_reason(denied: List[int]) -> str:
 def find_owners(
     socket_uids: Dict[int, int],
     proc_root: str = "/proc",
-    name_of: Callable[[int], str] = user_name,
+    name_of: Optional[Callable[[int], str]] = None,
 ) -> Dict[int, Owner]:
     """An Owner for every socket inode in ``socket_uids`` (inode -> the socket's uid).
 
     When the process cannot be seen, ``user`` is the socket's own uid from the kernel table.
+    ``name_of`` maps a uid to a user name (default: the passwd database).
     """
+    name_of = name_of or user_name
     holders, denied = scan_socket_holders(socket_uids, proc_root)
     info = _ProcessInfo(proc_root, name_of)
     owners: Dict[int, Owner] = {}

@@ -86,7 +86,7 @@ def parse_table(text: str, protocol: str, family: str, byteorder: str = sys.byte
             continue
         if protocol == "udp" and fields[2] not in _ZERO_REMOTES:
             continue
-        address_hex, _, port_hex = fields[1].partition(":")
+        address_hex, port_hex = fields[1].split(":")
         port = int(port_hex, 16)
         if port == 0:
             continue

@@ -27,15 +27,23 @@ import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import NameOID
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import NameOID
+
+    HAS_CRYPTOGRAPHY = True
+    CRYPTOGRAPHY_IMPORT_ERROR: Optional[str] = None
+except ImportError as _exc:  # the action plugin reports it; this file is never imported on targets
+    HAS_CRYPTOGRAPHY = False
+    CRYPTOGRAPHY_IMPORT_ERROR = str(_exc)
 
 __all__ = [
+    "HAS_CRYPTOGRAPHY",
     "CertificateError",
     "CertificateInfo",
     "ValidatedMaterial",
@@ -52,12 +60,9 @@ __all__ = [
     "validate",
 ]
 
-PublicKey = Union[
-    rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey, dsa.DSAPublicKey
-]
-PrivateKey = Union[
-    rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey, dsa.DSAPrivateKey
-]
+# cryptography's public and private key classes (rsa, ec, ed25519, ed448, dsa)
+PublicKey = Any
+PrivateKey = Any
 
 _PEM_BLOCK = re.compile(
     rb"-----BEGIN (?P<label>[A-Z0-9 ]+)-----\r?\n.*?-----END (?P=label)-----",
@@ -381,7 +386,7 @@ def hostname_matches(hostname: str, pattern: str) -> Tuple[bool, bool]:
         return bool(host_labels[0]), False
     if first.startswith("xn--") or host_labels[0].startswith("xn--"):
         return False, False  # no wildcard matching inside an IDN label
-    prefix, _, suffix = first.partition("*")
+    prefix, _star, suffix = first.partition("*")
     label = host_labels[0]
     # the wildcard stands for at least one character of the label
     ok = len(label) > len(prefix) + len(suffix) and label.startswith(prefix) and label.endswith(suffix)
@@ -448,7 +453,8 @@ def _check_signature_hash(cert: x509.Certificate, what: str) -> None:
     try:
         algorithm = cert.signature_hash_algorithm
     except UnsupportedAlgorithm:
-        raise CertificateError(f"{what}: unsupported signature algorithm {cert.signature_algorithm_oid.dotted_string}")
+        oid = cert.signature_algorithm_oid.dotted_string
+        raise CertificateError(f"{what}: unsupported signature algorithm {oid}") from None
     if algorithm is not None and algorithm.name in _WEAK_HASHES:
         raise CertificateError(
             f"{what} {_short(cert)} is signed with {algorithm.name.upper()} "
@@ -518,6 +524,11 @@ def validate(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
 
+    # weak signatures first: they would otherwise surface as links that do not verify
+    _check_signature_hash(leaf, "certificate")
+    for cert in chain_certs:
+        if cert.subject != cert.issuer:  # a root's self-signature is not relied upon
+            _check_signature_hash(cert, "chain certificate")
     ordered = order_chain(leaf, chain_certs)
     _check_dates(leaf, now, "certificate")
     remaining = _not_after(leaf) - now
@@ -536,10 +547,6 @@ def validate(
                 f"chain certificate {_short(cert)}: {kind.upper()} key of {size} bits is too weak "
                 f"(at least {min_rsa_bits} bits required)"
             )
-    _check_signature_hash(leaf, "certificate")
-    for cert in ordered:
-        if not _self_signed(cert):  # a root's self-signature is not relied upon
-            _check_signature_hash(cert, "chain certificate")
     warnings = check_hostnames(leaf, hostnames)
 
     return ValidatedMaterial(

@@ -16,6 +16,7 @@ staging leaves every destination as it was.
 from __future__ import annotations
 
 import base64
+import contextlib
 import grp
 import hashlib
 import os
@@ -249,7 +250,7 @@ def apply(
             if not change.changed:
                 continue
             spec = change.spec
-            chown = _can_chown() or (change.uid == os.geteuid() and change.gid in os.getgroups() + [os.getegid()])
+            chown = _can_chown() or (change.uid == os.geteuid() and change.gid in [*os.getgroups(), os.getegid()])
             if not change.content_changed:
                 # same bytes: fix owner and mode in place (tightening first when the mode shrinks)
                 if chown and (change.before.uid != change.uid or change.before.gid != change.gid):
@@ -263,7 +264,7 @@ def apply(
             if prepare_temp is not None:
                 prepare_temp(temp, spec.path)
     except OSError as exc:
-        for temp, _ in staged:
+        for temp, _change in staged:
             _unlink_quiet(temp)
         raise InstallError(f"{exc.filename or 'file'}: {exc.strerror}") from None
     for temp, change in staged:
@@ -272,7 +273,7 @@ def apply(
         try:
             os.rename(temp, change.spec.path)
         except OSError as exc:
-            for other, _ in staged:
+            for other, _change in staged:
                 _unlink_quiet(other)
             raise InstallError(f"{change.spec.path}: cannot replace ({exc.strerror})") from None
         _fsync_dir(os.path.dirname(change.spec.path) or ".")
@@ -280,7 +281,5 @@ def apply(
 
 
 def _unlink_quiet(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass

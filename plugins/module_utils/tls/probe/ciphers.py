@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Tuple
 __all__ = [
     "CIPHER_SUITES",
     "GROUPS",
+    "OFFERED_GROUPS",
     "PROTOCOL_VERSIONS",
     "SCSV_RENEGOTIATION",
     "SIGNATURE_ALGORITHMS",
@@ -359,20 +360,32 @@ SSLV2_CIPHER_SPECS: Dict[int, str] = {
 }
 
 _VERSION_ORDER = {"SSLv3": 0, "TLSv1": 1, "TLSv1.1": 2, "TLSv1.2": 3, "TLSv1.3": 4}
-_OPENSSL_TO_IANA: Dict[str, str] = {ossl: iana for iana, ossl, _ in CIPHER_SUITES.values()}
-_OPENSSL_TO_IANA.update({iana: iana for iana, _, _ in CIPHER_SUITES.values()})
+_OPENSSL_TO_IANA: Dict[str, str] = {entry[1]: entry[0] for entry in CIPHER_SUITES.values()}
+_OPENSSL_TO_IANA.update({entry[0]: entry[0] for entry in CIPHER_SUITES.values()})
+
+
+def _preference(code: int) -> Tuple[int, int]:
+    """Order like a modern client: ECDHE AEAD, ECDHE, DHE AEAD, DHE, then the rest (so the answer shows a group)."""
+    name = CIPHER_SUITES[code][0]
+    aead = any(mode in name for mode in ("_GCM_", "_CHACHA20_", "_CCM"))
+    if "_ECDHE_" in name:
+        rank = 0 if aead else 1
+    elif "_DHE_" in name:
+        rank = 2 if aead else 3
+    else:
+        rank = 4
+    return rank, code
 
 
 def suites_for_version(version: str) -> List[int]:
-    """Every suite code a client may offer for ``version`` (TLS 1.3 suites only for TLS 1.3)."""
+    """Every suite code a client may offer for ``version`` (TLS 1.3 suites only for TLS 1.3), preferred first."""
     if version == "TLSv1.3":
-        return [code for code, (_, _, low) in CIPHER_SUITES.items() if low == "TLSv1.3"]
+        return [code for code, entry in CIPHER_SUITES.items() if entry[2] == "TLSv1.3"]
     rank = _VERSION_ORDER[version]
-    return [
-        code
-        for code, (_, _, low) in CIPHER_SUITES.items()
-        if low != "TLSv1.3" and _VERSION_ORDER[low] <= rank
+    codes = [
+        code for code, entry in CIPHER_SUITES.items() if entry[2] != "TLSv1.3" and _VERSION_ORDER[entry[2]] <= rank
     ]
+    return sorted(codes, key=_preference)
 
 
 def cipher_iana_name(code: int) -> str:

@@ -14,7 +14,13 @@ import os
 import struct
 from typing import Iterable, Optional, Sequence
 
-from .ciphers import OFFERED_GROUPS, SCSV_RENEGOTIATION, SIGNATURE_ALGORITHMS, SSLV2_CIPHER_SPECS, suites_for_version
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers import (
+    OFFERED_GROUPS,
+    SCSV_RENEGOTIATION,
+    SIGNATURE_ALGORITHMS,
+    SSLV2_CIPHER_SPECS,
+    suites_for_version,
+)
 
 __all__ = [
     "RAW_VERSIONS",

@@ -12,17 +12,26 @@ HTTP GET for HSTS/Server rides on whichever handshake succeeded.
 from __future__ import annotations
 
 import ssl
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from .clienthello import sni_name
-from .http import HttpError, HttpHead, fetch_head, host_header
-from .rawprobe import ConnectError, ResolvedAddress, connect
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.clienthello import sni_name
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.http import (
+    HttpError,
+    HttpHead,
+    fetch_head,
+    host_header,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import (
+    ConnectError,
+    ResolvedAddress,
+    connect,
+)
 
 __all__ = ["Contexts", "HandshakeResult", "make_contexts", "ssl_handshake"]
 
 _SSL_VERSION_NAMES = {"TLSv1": "TLSv1", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3"}
-# X509_V_FLAG_PARTIAL_CHAIN is not needed; we want the full path to a trust anchor.
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,9 @@ def make_contexts(ca_file: Optional[str]) -> Contexts:
     legacy.check_hostname = False
     legacy.verify_mode = ssl.CERT_NONE
     try:
-        legacy.minimum_version = ssl.TLSVersion.TLSv1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # deliberately legacy: it is a probe
+            legacy.minimum_version = ssl.TLSVersion.TLSv1
         legacy.set_ciphers("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
     except (ValueError, ssl.SSLError):  # a local library without legacy support: keep what it has
         pass
@@ -103,7 +114,7 @@ def _served_chain(tls: ssl.SSLSocket) -> Optional[Tuple[bytes, ...]]:
         if isinstance(cert, bytes):
             out.append(cert)
         else:
-            out.append(cert.public_bytes(getattr(ssl, "_ssl").ENCODING_DER))
+            out.append(cert.public_bytes(ssl._ssl.ENCODING_DER))
     return tuple(out)
 
 
@@ -167,22 +178,20 @@ def ssl_handshake(
     except ssl.SSLCertVerificationError as exc:
         result.chain_valid = False
         result.chain_error = exc.verify_message or _describe(exc)
-        fallback = contexts.noverify
+        fallbacks = [contexts.noverify, contexts.legacy]
     except (ssl.SSLError, OSError) as exc:
-        first_error = _describe(exc)
-        result.chain_error = f"not verified: the local TLS library could not handshake ({first_error})"
-        fallback = contexts.legacy
-    try:
-        _attempt(address, fallback, server_name, port, timeout, http_checks, result)
-    except ConnectError as exc:
-        result.error = str(exc)
-        result.connect_error = True
-    except (ssl.SSLError, OSError) as exc:
-        if fallback is contexts.noverify:
-            try:
-                _attempt(address, contexts.legacy, server_name, port, timeout, http_checks, result)
-                return result
-            except (ConnectError, ssl.SSLError, OSError) as exc2:
-                exc = exc2
-        result.error = f"TLS handshake failed: {_describe(exc)}"
+        result.chain_error = f"not verified: the local TLS library could not handshake ({_describe(exc)})"
+        fallbacks = [contexts.legacy]
+    last_error = ""
+    for context in fallbacks:
+        try:
+            _attempt(address, context, server_name, port, timeout, http_checks, result)
+            return result
+        except ConnectError as exc:
+            result.error = str(exc)
+            result.connect_error = True
+            return result
+        except (ssl.SSLError, OSError) as exc:
+            last_error = _describe(exc)
+    result.error = f"TLS handshake failed: {last_error}"
     return result

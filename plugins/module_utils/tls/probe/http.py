@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from .rawprobe import ConnectError, ResolvedAddress, connect
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import (
+    ConnectError,
+    ResolvedAddress,
+    connect,
+)
 
 __all__ = [
     "HttpError",
@@ -111,7 +115,7 @@ def parse_hsts(value: str) -> Tuple[Optional[int], bool, bool]:
     include_subdomains = False
     preload = False
     for directive in value.split(";"):
-        name, _, arg = directive.strip().partition("=")
+        name, _sep, arg = directive.strip().partition("=")
         name = name.strip().lower()
         arg = arg.strip().strip('"')
         if name == "max-age" and arg.isdigit() and max_age is None:
@@ -146,7 +150,12 @@ def server_header_has_version(value: Optional[str]) -> Optional[bool]:
 
 
 def redirect_result(
-    *, checked: bool, status: Optional[int] = None, location: Optional[str] = None, server_name: str = "", error: Optional[str] = None
+    *,
+    checked: bool,
+    status: Optional[int] = None,
+    location: Optional[str] = None,
+    server_name: str = "",
+    error: Optional[str] = None,
 ) -> Dict[str, Any]:
     to_https: Optional[bool] = None
     if checked and error is None:
@@ -171,6 +180,4 @@ def check_redirect(address: ResolvedAddress, server_name: str, port: int, timeou
         return redirect_result(checked=True, server_name=server_name, error=f"port {port}: {exc}")
     finally:
         sock.close()
-    return redirect_result(
-        checked=True, status=head.status, location=head.header("Location"), server_name=server_name
-    )
+    return redirect_result(checked=True, status=head.status, location=head.header("Location"), server_name=server_name)

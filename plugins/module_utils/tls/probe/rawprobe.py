@@ -16,9 +16,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
-from .ciphers import CIPHER_SUITES, suites_for_version
-from .clienthello import RAW_VERSIONS, build_client_hello, build_sslv2_client_hello
-from .records import ServerFlight, interpret_flight, interpret_sslv2
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers import CIPHER_SUITES, suites_for_version
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.clienthello import (
+    RAW_VERSIONS,
+    build_client_hello,
+    build_sslv2_client_hello,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.records import (
+    ServerFlight,
+    interpret_flight,
+    interpret_sslv2,
+)
 
 __all__ = [
     "ConnectError",
@@ -144,9 +152,7 @@ def verdict_for(version: str, flight: ServerFlight) -> Tuple[Optional[bool], str
     return None, flight.detail or flight.outcome
 
 
-def probe_version(
-    address: ResolvedAddress, server_name: Optional[str], version: str, timeout: float
-) -> VersionResult:
+def probe_version(address: ResolvedAddress, server_name: Optional[str], version: str, timeout: float) -> VersionResult:
     """Offer exactly ``version`` with a broad suite list; read up to ServerHelloDone for TLS <= 1.2."""
     payload = build_client_hello(version, server_name)
     try:

@@ -13,7 +13,11 @@ import struct
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from .ciphers import CIPHER_SUITES, PROTOCOL_VERSIONS, group_name
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers import (
+    CIPHER_SUITES,
+    PROTOCOL_VERSIONS,
+    group_name,
+)
 
 __all__ = [
     "ALERT_DESCRIPTIONS",
@@ -281,7 +285,7 @@ def interpret_flight(data: bytes, *, eof: bool = False, stop_after_hello: bool =
                     return ServerFlight("hello", hello, None, certificates, kex_group, detail=str(exc))
                 return ServerFlight("not_tls", detail=str(exc))
         # keep only the bytes of a message that is still incomplete
-        consumed = sum(4 + len(body) for _, body in messages)
+        consumed = sum(4 + len(message[1]) for message in messages)
         handshake = handshake[consumed:]
     if not is_tls:
         if hello:

@@ -1,0 +1,247 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The input-path evaluator for iptables, over ``iptables-save`` / ``ip6tables-save`` (see :mod:`.evaluate`).
+
+Chains on the input hook, in priority order: ``mangle INPUT`` (-150),
+``filter INPUT`` (0), ``security INPUT`` (50).
+
+Understood: ``-p``, ``-s``, ``-d``, ``-i`` (with ``!`` and ``+`` wildcards),
+``-m tcp|udp --dport|--dports``, ``--syn``, ``-m multiport --dports|--ports``,
+``-m conntrack --ctstate``/``--ctstatus``, ``-m state --state``, ``-m comment``,
+``-m addrtype --dst-type``, ``-m rt --rt-type`` (no routing header), ``-m icmp|icmp6`` (never true for TCP/UDP), targets
+``ACCEPT``/``DROP``/``REJECT``/``RETURN``, user chains (``-j``/``-g``) and
+targets that do not decide (``LOG``, ``NFLOG``, ``MARK``...). Anything else
+(``-m recent``, ``-m limit``, ``-m set``, ``--sport``, ``-m mark``...) is
+unknown when the rule could decide the packet.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import (
+    ChainResult,
+    HookVerdict,
+    MatchResult,
+    Packet,
+    Tri,
+    Verdict,
+    address_match,
+    all_of,
+    interface_match,
+    negate,
+)
+
+__all__ = ["INPUT_TABLES", "IptablesRuleset", "parse_iptables_save"]
+
+INPUT_TABLES = (("mangle", -150), ("filter", 0), ("security", 50))
+BUILTIN_VERDICTS = {"ACCEPT": "accept", "DROP": "drop", "REJECT": "reject", "RETURN": "return"}
+NON_DECIDING_TARGETS = {
+    "LOG",
+    "NFLOG",
+    "ULOG",
+    "MARK",
+    "CONNMARK",
+    "CT",
+    "TRACE",
+    "TCPMSS",
+    "TOS",
+    "DSCP",
+    "TTL",
+    "HL",
+    "AUDIT",
+    "SECMARK",
+    "CONNSECMARK",
+    "CLASSIFY",
+    "NOTRACK",
+}
+PROTO_NUMBERS = {"tcp": "6", "udp": "17"}
+KNOWN_MODULES = ("tcp", "udp", "multiport", "conntrack", "state", "comment", "addrtype", "icmp", "icmp6", "rt")
+MAX_DEPTH = 64
+
+
+@dataclass
+class _Rule:
+    line: str
+    tokens: List[str]
+
+
+@dataclass
+class _Table:
+    name: str
+    policies: Dict[str, str] = field(default_factory=dict)
+    rules: Dict[str, List[_Rule]] = field(default_factory=dict)
+
+
+def parse_iptables_save(text: str) -> Dict[str, _Table]:
+    """``iptables-save`` output -> tables by name, chains with policies and rules in order."""
+    tables: Dict[str, _Table] = {}
+    current: Optional[_Table] = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("*"):
+            current = tables.setdefault(line[1:], _Table(line[1:]))
+        elif line == "COMMIT":
+            current = None
+        elif current is not None and line.startswith(":"):
+            name, policy = [*line[1:].split(), "-"][:2]
+            current.policies[name] = policy
+            current.rules.setdefault(name, [])
+        elif current is not None and line.startswith("-A "):
+            try:
+                tokens = shlex.split(line)
+            except ValueError:
+                tokens = line.split()
+            current.rules.setdefault(tokens[1], []).append(_Rule(line, tokens[2:]))
+    return tables
+
+
+class IptablesRuleset:
+    """One address family's iptables ruleset, ready to walk."""
+
+    def __init__(self, text: str, family: str) -> None:
+        self.family = family
+        self.tables = parse_iptables_save(text)
+        self.tool = "iptables" if family == "ipv4" else "ip6tables"
+
+    def interface_names(self) -> Set[str]:
+        names: Set[str] = set()
+        for table in self.tables.values():
+            for rules in table.rules.values():
+                for rule in rules:
+                    for i, token in enumerate(rule.tokens[:-1]):
+                        if token in ("-i", "--in-interface"):
+                            names.add(rule.tokens[i + 1].replace("+", "*"))
+        return names
+
+    def policies(self) -> List[Dict[str, object]]:
+        return [
+            {"chain": f"{self.tool} {name} INPUT", "priority": prio, "policy": self.tables[name].policies["INPUT"]}
+            for name, prio in INPUT_TABLES
+            if name in self.tables and "INPUT" in self.tables[name].policies
+        ]
+
+    def evaluate_hooks(self, packet: Packet, tables: Optional[Sequence[str]] = None) -> List[HookVerdict]:
+        hooks: List[HookVerdict] = []
+        for name, prio in INPUT_TABLES:
+            table = self.tables.get(name)
+            if table is None or "INPUT" not in table.policies or (tables is not None and name not in tables):
+                continue
+            ident = f"{self.tool} {name} INPUT"
+            result = self._walk(table, "INPUT", packet, 0)
+            if result.outcome in ("return", "continue"):
+                policy = table.policies["INPUT"].lower()
+                verdict = Verdict(policy, f"policy {table.policies['INPUT']}")
+            else:
+                verdict = Verdict(result.outcome, result.decided_by, result.reason)
+            hooks.append(HookVerdict(prio, ident, verdict))
+        return hooks
+
+    def _walk(self, table: _Table, chain: str, packet: Packet, depth: int) -> ChainResult:
+        if depth > MAX_DEPTH:
+            return ChainResult("unknown", chain, f"more than {MAX_DEPTH} nested jumps (a loop?)")
+        for rule in table.rules.get(chain, []):
+            matched, target, goto = _rule_matches(rule.tokens, packet)
+            if matched is False:
+                continue
+            where = f"rule '{rule.line}'"
+            if target is None or target in NON_DECIDING_TARGETS:
+                continue
+            if isinstance(matched, Tri):
+                return ChainResult("unknown", where, f"cannot tell whether {where} applies: {matched.reason}")
+            if target in BUILTIN_VERDICTS:
+                outcome = BUILTIN_VERDICTS[target]
+                return ChainResult(outcome, where)
+            if target not in table.rules:
+                return ChainResult("unknown", where, f"target {target!r} is not understood")
+            result = self._walk(table, target, packet, depth + 1)
+            if result.outcome in ("return", "continue"):
+                if goto:
+                    return ChainResult("return", result.decided_by)
+                continue
+            return result
+        return ChainResult("continue")
+
+
+def _ports_in(port: int, spec: str) -> bool:
+    for part in spec.split(","):
+        first, _, last = part.partition(":")
+        lo = int(first) if first else 0
+        hi = int(last) if last else (65535 if part.endswith(":") else lo)
+        if lo <= port <= hi:
+            return True
+    return False
+
+
+def _rule_matches(tokens: Sequence[str], packet: Packet) -> Tuple[MatchResult, Optional[str], bool]:
+    """``(matched, target, is_goto)`` for one ``-A`` rule's tokens."""
+    results: List[MatchResult] = []
+    target: Optional[str] = None
+    goto = False
+    module = ""
+    negated = False
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        value = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token == "!":
+            negated = True
+            i += 1
+            continue
+        step = 2
+        if token in ("-j", "--jump", "-g", "--goto"):
+            target, goto = value, token in ("-g", "--goto")
+            # target options (--reject-with, --log-prefix...) follow; none of them changes the verdict
+            i = len(tokens)
+            continue
+        if token in ("-m", "--match"):
+            module = value
+            if module not in KNOWN_MODULES:
+                results.append(Tri.unknown(f"match module '-m {module}' is not evaluated"))
+        elif token in ("-p", "--protocol"):
+            proto = value.lower()
+            hit = proto in ("all", "0", packet.protocol, PROTO_NUMBERS[packet.protocol])
+            results.append(negate(hit, negated))
+        elif token in ("-s", "--source", "-d", "--destination"):
+            what = "saddr" if token in ("-s", "--source") else "daddr"
+            results.append(negate(address_match(packet, value.split(","), what), negated))
+        elif token in ("-i", "--in-interface"):
+            results.append(negate(interface_match(packet, [value], wildcard="+"), negated))
+        elif token in ("--dport", "--destination-port", "--dports", "--destination-ports", "--ports"):
+            results.append(negate(_ports_in(packet.port, value), negated))
+        elif token in ("--sport", "--source-port", "--sports", "--source-ports"):
+            results.append(Tri.unknown(f"source port match {token} {value} (the client's port is not known)"))
+        elif token == "--syn":
+            results.append(negate(packet.protocol == "tcp", negated))
+            step = 1
+        elif token in ("--ctstate", "--state"):
+            results.append(negate("NEW" in value.upper().split(","), negated))
+        elif token == "--ctstatus":
+            results.append(negate(False, negated))
+        elif token == "--dst-type":
+            results.append(negate("LOCAL" in value.upper().split(","), negated))
+        elif token == "--comment":
+            pass
+        elif token == "--rt-type" and module == "rt":
+            # ufw's "-m rt --rt-type 0 -j DROP": a deprecated IPv6 routing header (RFC 5095) that a
+            # client's connection attempt does not carry
+            results.append(negate(False, negated))
+        elif token in ("--icmp-type", "--icmpv6-type"):
+            results.append(False)  # only with -p icmp, which a TCP/UDP packet never matches
+        elif token in ("-f", "--fragment"):
+            results.append(negate(False, negated))  # a connection's first packet is not a later fragment
+            step = 1
+        elif token.startswith("-"):
+            label = f"'-m {module} {token}'" if module else f"'{token}'"
+            results.append(Tri.unknown(f"option {label} is not evaluated"))
+            if not value or value.startswith("-") or value == "!":
+                step = 1
+        else:
+            step = 1  # a stray word (a second value of an option already reported)
+        negated = False
+        i += step
+    return all_of(results), target, goto

@@ -1,0 +1,499 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""firewalld backend, through the ``firewall-cmd`` command line (no D-Bus bindings).
+
+Where our rules go: one zone - the task's ``zone``, else the default zone
+(``firewall-cmd --list-all`` names it in its first line). Rules become:
+
+* a plain port (``--add-port=443/tcp``) when the source is any and both
+  families are wanted - what an admin would type;
+* a rich rule otherwise (a source, or one family only):
+  ``rule family="ipv4" source address="10.0.0.0/8" port port="443" protocol="tcp" accept``.
+
+Ownership: firewalld keeps no comments, so we record what WE added in
+:data:`STATE_PATH` (``/var/lib/webedge-https/firewalld.json``: per zone, the
+ports and rich rules we added). Only recorded items are ever removed. An item
+that is already in the zone but not recorded (an admin opened 443/tcp
+themselves) is left alone and never claimed: opening it again changes
+nothing, closing it does not remove it, and ``notes`` says so.
+
+Runtime and permanent: both are read (``--list-all`` and ``--permanent
+--list-all``: two reads, firewall-cmd cannot list both at once) and both are
+written, each with as few calls as firewall-cmd allows. One call may carry many
+``--add-port`` (or many ``--add-rich-rule``...) options but firewall-cmd refuses
+to mix option kinds in one call ("argument --add-rich-rule: not allowed with
+argument --add-port"), so a layer takes at most four calls (add ports, add rich
+rules, remove ports, remove rich rules; additions first). We never
+``--reload`` (it would drop the admin's runtime-only changes) and never
+``--runtime-to-permanent`` (it would persist them). ``persist: false`` touches
+the runtime layer only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
+    Detection,
+    FileWrite,
+    FirewallBackend,
+    Plan,
+    Ruleset,
+    Runner,
+    Step,
+    neutral_after,
+)
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
+    FAMILIES,
+    DesiredState,
+    FirewallError,
+    Rule,
+    ValidationError,
+    plan_rules,
+)
+from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
+
+__all__ = [
+    "STATE_PATH",
+    "FirewalldBackend",
+    "FirewalldState",
+    "Item",
+    "ZoneInfo",
+    "items_for_rules",
+    "parse_list_all",
+    "parse_rich_rule",
+    "render_steps",
+]
+
+CMD = "firewall-cmd"
+STATE_PATH = "/var/lib/webedge-https/firewalld.json"
+RC_NOT_RUNNING = 252
+RC_INVALID_ZONE = 112
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-][A-Za-z0-9_.+-]{0,63}$")
+_TOKEN = re.compile(r'([A-Za-z-]+)(?:=(?:"([^"]*)"|(\S+)))?')
+
+
+# ---------------------------------------------------------------------------
+# items: what firewalld holds, in the two shapes we write
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    """A zone entry we write: ``kind`` is ``port`` or ``rich``.
+
+    ``family`` is ``""`` for a plain port (both families) and ``source`` is
+    ``""`` for any source. ``key`` identifies the item whatever spelling
+    firewalld shows (``2001:DB8::/32`` and ``2001:db8::/32`` are one item).
+    """
+
+    kind: str
+    protocol: str
+    ports: PortRange
+    family: str = ""
+    source: str = ""
+
+    @property
+    def port_text(self) -> str:
+        return f"{self.ports.first}" if self.ports.first == self.ports.last else f"{self.ports.first}-{self.ports.last}"
+
+    def text(self) -> str:
+        """The value for ``--add-port=`` / ``--add-rich-rule=`` (our canonical spelling)."""
+        if self.kind == "port":
+            return f"{self.port_text}/{self.protocol}"
+        parts = ["rule"]
+        if self.family:
+            parts.append(f'family="{self.family}"')
+        if self.source:
+            parts.append(f'source address="{self.source}"')
+        parts.append(f'port port="{self.port_text}" protocol="{self.protocol}" accept')
+        return " ".join(parts)
+
+    def rules(self) -> Tuple[Rule, ...]:
+        families = (self.family,) if self.family else FAMILIES
+        return tuple(Rule(fam, self.protocol, self.ports, self.source or None) for fam in families)
+
+    def state_text(self) -> str:
+        return ("port " if self.kind == "port" else "rich ") + self.text()
+
+
+def _parse_ports(text: str) -> Optional[PortRange]:
+    first, _, last = text.partition("-")
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    lo, hi = int(first), int(last or first)
+    if not 1 <= lo <= hi <= 65535:
+        return None
+    return PortRange(lo, hi)
+
+
+def parse_port_item(text: str) -> Optional[Item]:
+    """``443/tcp`` or ``8000-8080/udp`` -> :class:`Item` (None for sctp/dccp or odd text)."""
+    port, _, protocol = text.strip().partition("/")
+    ports = _parse_ports(port)
+    if ports is None or protocol not in ("tcp", "udp"):
+        return None
+    return Item("port", protocol, ports)
+
+
+def _canonical_source(address: str, family: str) -> Optional[str]:
+    try:
+        network = ipaddress.ip_network(address, strict=False)
+    except ValueError:
+        return None
+    if (network.version == 4) != (family == "ipv4"):
+        return None
+    return network.with_prefixlen
+
+
+def parse_rich_rule(text: str) -> Optional[Item]:
+    """A rich rule in the exact shape we write -> :class:`Item`; anything else -> None.
+
+    Only ``rule [family=F] [source address=A] port port=P protocol=T accept``
+    qualifies: a priority, ``not``, a destination, logging, limits or another
+    action make it someone else's rule, whatever its ports.
+    """
+    text = text.strip()
+    if not text.startswith("rule ") or not text.endswith(" accept"):
+        return None
+    tokens = [(m.group(1), m.group(2) if m.group(2) is not None else m.group(3)) for m in _TOKEN.finditer(text)]
+    expected_keys = ["rule", "family", "source", "address", "port", "port", "protocol", "accept"]
+    keys = [k for k, _ in tokens]
+    if [k for k in expected_keys if k in keys] != keys:  # only known keys, in this order
+        return None
+    values = dict(tokens[1:])
+    family = values.get("family") or ""
+    if family not in ("", "ipv4", "ipv6"):
+        return None
+    if ("source" in keys) != ("address" in keys) or keys.count("port") != 2:
+        return None
+    if values.get("source") is not None:  # 'source' carries no value of its own
+        return None
+    ports = _parse_ports(values.get("port") or "")
+    protocol = values.get("protocol") or ""
+    if ports is None or protocol not in ("tcp", "udp"):
+        return None
+    source = ""
+    if "address" in values:
+        if not family:
+            return None
+        canonical = _canonical_source(values["address"] or "", family)
+        if canonical is None:
+            return None
+        source = canonical
+    return Item("rich", protocol, ports, family, source)
+
+
+def items_for_rules(rules: Iterable[Rule]) -> Tuple[Item, ...]:
+    """Neutral rules -> the fewest zone items: v4+v6 from any source become one plain port."""
+    rule_set = set(rules)
+    items: Set[Item] = set()
+    for rule in rule_set:
+        if rule.source is None:
+            twin = Rule("ipv6" if rule.family == "ipv4" else "ipv4", rule.protocol, rule.ports, None)
+            if twin in rule_set:
+                items.add(Item("port", rule.protocol, rule.ports))
+                continue
+            items.add(Item("rich", rule.protocol, rule.ports, rule.family))
+        else:
+            items.add(Item("rich", rule.protocol, rule.ports, rule.family, rule.source))
+    return tuple(sorted(items))
+
+
+# ---------------------------------------------------------------------------
+# reading
+
+
+@dataclass(frozen=True)
+class ZoneInfo:
+    """One ``firewall-cmd --list-all`` output.
+
+    ``items``: recognisable entries keyed by :class:`Item`, valued by the exact
+    text firewalld shows (needed to remove a rich rule). ``other_rich_rules``:
+    rich rules not in our shape (an admin's). ``fields``: every ``key: value`` line.
+    """
+
+    zone: str
+    active: bool
+    fields: Mapping[str, str]
+    items: Mapping[Item, str]
+    other_rich_rules: Tuple[str, ...] = ()
+
+    @property
+    def target(self) -> str:
+        return self.fields.get("target", "default")
+
+    def words(self, key: str) -> Tuple[str, ...]:
+        return tuple(self.fields.get(key, "").split())
+
+
+def parse_list_all(text: str) -> ZoneInfo:
+    """Parse ``firewall-cmd [--permanent] [--zone=Z] --list-all``."""
+    lines = text.splitlines()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines or lines[0].startswith((" ", "\t")):
+        raise FirewallError(f"firewalld: unexpected 'firewall-cmd --list-all' output: {text[:200]!r}")
+    header = lines[0].strip()
+    zone, _, attributes = header.partition(" ")
+    fields: Dict[str, str] = {}
+    rich: List[str] = []
+    in_rich = False
+    for line in lines[1:]:
+        if line.startswith("\t") or (in_rich and line.startswith("    ")):
+            if in_rich and line.strip():
+                rich.append(line.strip())
+            continue
+        key, sep, value = line.strip().partition(":")
+        if not sep:
+            continue
+        fields[key.strip()] = value.strip()
+        in_rich = key.strip() == "rich rules"
+    items: Dict[Item, str] = {}
+    for word in fields.get("ports", "").split():
+        item = parse_port_item(word)
+        if item is not None:
+            items[item] = word
+    others: List[str] = []
+    for rule_text in rich:
+        item = parse_rich_rule(rule_text)
+        if item is None:
+            others.append(rule_text)
+        else:
+            items.setdefault(item, rule_text)
+    return ZoneInfo(zone, "active" in attributes, fields, items, tuple(others))
+
+
+def parse_state(text: Optional[str]) -> Dict[str, FrozenSet[Item]]:
+    """The ownership file -> ``{zone: items we added}`` (a missing or damaged file owns nothing)."""
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    zones = data.get("zones") if isinstance(data, dict) else None
+    if not isinstance(zones, dict):
+        return {}
+    result: Dict[str, FrozenSet[Item]] = {}
+    for zone, entries in zones.items():
+        found: Set[Item] = set()
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, str):
+                continue
+            kind, _, value = entry.partition(" ")
+            item = parse_port_item(value) if kind == "port" else parse_rich_rule(value) if kind == "rich" else None
+            if item is not None:
+                found.add(item)
+        result[str(zone)] = frozenset(found)
+    return result
+
+
+def render_state(owned: Mapping[str, Iterable[Item]]) -> str:
+    zones = {zone: sorted(item.state_text() for item in items) for zone, items in sorted(owned.items()) if items}
+    body = {
+        "comment": "Ports and rich rules webedge.https added to firewalld; only these are ever removed by it.",
+        "version": 1,
+        "zones": zones,
+    }
+    return json.dumps(body, indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class FirewalldState:
+    """What ``read()`` saw: both layers of the zone and the ownership file."""
+
+    zone: str
+    runtime: ZoneInfo
+    permanent: ZoneInfo
+    owned: Mapping[str, FrozenSet[Item]]
+    state_text: Optional[str]
+
+    @property
+    def zone_owned(self) -> FrozenSet[Item]:
+        return self.owned.get(self.zone, frozenset())
+
+    def present(self, item: Item) -> bool:
+        return item in self.runtime.items or item in self.permanent.items
+
+    def foreign_cover(self, item: Item) -> Optional[Item]:
+        """An entry not ours that already holds ``item`` (firewalld treats a port inside a range as present)."""
+        if item in self.zone_owned:
+            return None
+        for info in (self.runtime, self.permanent):
+            for other in info.items:
+                if other in self.zone_owned:
+                    continue
+                if other == item:
+                    return other
+                if (
+                    item.kind == other.kind == "port"
+                    and other.protocol == item.protocol
+                    and other.ports.first <= item.ports.first
+                    and item.ports.last <= other.ports.last
+                ):
+                    return other
+        return None
+
+    def owned_present(self) -> Tuple[Item, ...]:
+        return tuple(sorted(i for i in self.zone_owned if self.present(i)))
+
+
+# ---------------------------------------------------------------------------
+# commands
+
+
+def list_all_argv(zone: Optional[str], permanent: bool = False) -> List[str]:
+    argv = [CMD]
+    if permanent:
+        argv.append("--permanent")
+    if zone:
+        argv.append(f"--zone={zone}")
+    argv.append("--list-all")
+    return argv
+
+
+def render_steps(
+    zone: str,
+    add: Sequence[Item],
+    remove: Sequence[Tuple[Item, str]],
+    permanent: bool,
+) -> List[Step]:
+    """At most four calls for one layer: add rich rules, remove ports, add ports, remove rich rules.
+
+    ``remove`` pairs each item with the text firewalld shows for it (a rich
+    rule is removed by its exact text). Ports are removed BEFORE ports are
+    added: firewalld treats a port inside an existing range as already there
+    (``ALREADY_ENABLED``), so splitting ``8000-8010`` into ``8000-8004`` and
+    ``8006-8010`` only works in that order (seen with firewalld 1.3). Rich
+    rules are matched exactly, so they are added first and removed last.
+    """
+    base = [CMD] + (["--permanent"] if permanent else []) + [f"--zone={zone}"]
+    steps: List[Step] = []
+    groups = (
+        ("--add-rich-rule=", [i.text() for i in add if i.kind == "rich"]),
+        ("--remove-port=", [t for i, t in remove if i.kind == "port"]),
+        ("--add-port=", [i.text() for i in add if i.kind == "port"]),
+        ("--remove-rich-rule=", [t for i, t in remove if i.kind == "rich"]),
+    )
+    for flag, values in groups:
+        if values:
+            steps.append(Step(tuple(base + [flag + v for v in values])))
+    return steps
+
+
+def _rules_of(items: Iterable[Item]) -> Tuple[Rule, ...]:
+    return tuple(sorted({r for item in items for r in item.rules()}))
+
+
+class FirewalldBackend(FirewallBackend):
+    """firewalld via ``firewall-cmd``; see the module docstring for what we own and how."""
+
+    name = "firewalld"
+
+    @classmethod
+    def probe(cls, runner: Runner) -> Detection:
+        rc, out, err = runner.run([CMD, "--state"])
+        if rc == 127:
+            return Detection(cls.name, False, "firewall-cmd is not installed", available=False)
+        state = (out or err).strip()
+        if rc == 0 and state == "running":
+            return Detection(cls.name, True, "firewalld is running (firewall-cmd --state)")
+        return Detection(cls.name, False, f"firewalld is not running (firewall-cmd --state: {state or rc})")
+
+    def _zone_option(self, desired: Optional[DesiredState]) -> Optional[str]:
+        zone = self.options.zone or (desired.zone if desired is not None else None)
+        if zone is not None and not _ZONE_NAME.match(zone):
+            raise ValidationError(f"invalid firewalld zone {zone!r}: letters, digits, '_', '-', '+' and '.' only")
+        return zone
+
+    def _list(self, zone: Optional[str], permanent: bool) -> ZoneInfo:
+        argv = list_all_argv(zone, permanent)
+        rc, out, err = self.runner.run(argv)
+        message = (err or out).strip()
+        if rc == RC_INVALID_ZONE or "INVALID_ZONE" in message:
+            raise FirewallError(f"firewalld zone {zone!r} does not exist; nothing was changed ({message})")
+        if rc == RC_NOT_RUNNING:
+            raise FirewallError(f"firewalld is not running; start it first ({message})")
+        if rc != 0:
+            raise FirewallError(f"firewalld: command {' '.join(argv)!r} failed (rc={rc}): {message}")
+        return parse_list_all(out)
+
+    def read(self, desired: DesiredState) -> Ruleset:
+        zone = self._zone_option(desired)
+        runtime = self._list(zone, permanent=False)
+        permanent = self._list(runtime.zone, permanent=True)
+        state_text = self.files.read(STATE_PATH)
+        state = FirewalldState(runtime.zone, runtime, permanent, parse_state(state_text), state_text)
+        return Ruleset(rules=_rules_of(state.owned_present()), raw=state)
+
+    def plan(self, desired: DesiredState, current: Ruleset) -> Plan:
+        state: FirewalldState = current.raw
+        owned_now = state.owned_present()
+        current_rules = _rules_of(owned_now)
+        add, remove = plan_rules(desired, current_rules)
+        wanted = items_for_rules(neutral_after(current_rules, add, remove))
+
+        notes: List[str] = []
+        keep: Set[Item] = set()
+        for item in wanted:
+            cover = state.foreign_cover(item)
+            if cover is None:
+                keep.add(item)
+            else:
+                held = item.text() if cover == item else f"{item.text()} (inside {cover.text()})"
+                notes.append(
+                    f"{held} is already in firewalld zone {state.zone} but was not added by webedge.https; "
+                    "left as it is and not claimed"
+                )
+        dropped = [i for i in owned_now if i not in keep]
+        if not desired.persist:  # an owned permanent copy we do not touch stays ours
+            keep.update(i for i in dropped if i in state.permanent.items)
+
+        layers = [(state.runtime, False)] + ([(state.permanent, True)] if desired.persist else [])
+        steps: List[Step] = []
+        for info, permanent in layers:
+            to_add = [i for i in sorted(keep) if i not in info.items and (permanent or i in wanted)]
+            to_remove = [(i, info.items[i]) for i in dropped if i in info.items]
+            steps.extend(render_steps(state.zone, to_add, to_remove, permanent))
+
+        owned_after = dict(state.owned)
+        owned_after[state.zone] = frozenset(keep)
+        files: Tuple[FileWrite, ...] = ()
+        if _state_differs(state.owned, owned_after):
+            files = (FileWrite(STATE_PATH, render_state(owned_after)),)
+
+        after_items = [i for i in keep if i in wanted]
+        after_rules = _rules_of(after_items)
+        return Plan(
+            before=current_rules,
+            after=after_rules,
+            add=tuple(r for r in after_rules if r not in current_rules),
+            remove=tuple(r for r in current_rules if r not in after_rules),
+            steps=tuple(steps),
+            files=files,
+            notes=tuple(notes),
+        )
+
+
+def _state_differs(before: Mapping[str, FrozenSet[Item]], after: Mapping[str, FrozenSet[Item]]) -> bool:
+    def clean(m: Mapping[str, FrozenSet[Item]]) -> Dict[str, FrozenSet[Item]]:
+        return {k: v for k, v in m.items() if v}
+
+    return clean(before) != clean(after)
+
+
+def describe_zone(info: ZoneInfo) -> Dict[str, Any]:
+    """A zone's filtering settings for ``firewall_info``."""
+    return {
+        "zone": info.zone,
+        "target": info.target,
+        "interfaces": list(info.words("interfaces")),
+        "sources": list(info.words("sources")),
+        "services": list(info.words("services")),
+        "ports": list(info.words("ports")),
+        "rich_rules": sorted(set(info.items.values()) - set(info.words("ports"))) + list(info.other_rich_rules),
+    }

@@ -1,0 +1,334 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ufw backend: ``ufw allow ... comment 'webedge.https'``.
+
+Reading runs no command: ufw's own record of its rules is ``/etc/ufw/user.rules``
+and ``/etc/ufw/user6.rules``, one ``### tuple ###`` line per rule
+(``### tuple ### allow tcp 443 0.0.0.0/0 any 0.0.0.0/0 in comment=<hex>``);
+``/etc/default/ufw`` says whether ufw handles IPv6 (``IPV6=yes``).
+
+What we own: tuples whose comment is exactly ``webedge.https``, action
+``allow``, direction ``in`` on any interface, to any destination address, from
+any source port. Nothing else is touched. ufw keeps one rule per
+specification and a second ``ufw allow`` with another comment rewrites the
+first one's comment ("Rule updated"), so a rule the admin already has (same
+protocol, port and source, another or no comment) is left alone and never
+claimed; ``notes`` says so.
+
+Writing: ufw has no batch mode, so one call per change - but one call covers
+both families when the source is any (``from any`` writes the IPv4 and the
+IPv6 tuple); ``from 0.0.0.0/0`` / ``from ::/0`` address one family only.
+Additions come before deletions (ufw never merges ranges, so order does not
+change the result, and nothing is closed before its replacement is open).
+``ufw delete`` matches the specification and ignores comments - which is
+safe here because ufw holds at most one rule per specification and we only
+delete specifications whose rule carries our comment. ``ufw allow`` appends
+to the end of the rule list: an earlier deny/reject/limit on the same port
+wins over it (first match), and ``notes`` names such rules rather than us
+reordering anyone's rules. Persistence is ufw's own: every ``ufw`` command
+updates its rule files. ufw is not safe to run concurrently; tasks must not
+target the same host in parallel.
+"""
+
+from __future__ import annotations
+
+import binascii
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
+    COMMENT_MARK,
+    Detection,
+    FirewallBackend,
+    Plan,
+    Ruleset,
+    Runner,
+    Step,
+    neutral_after,
+)
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
+    DesiredState,
+    FirewallError,
+    Rule,
+    plan_rules,
+)
+from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
+
+__all__ = [
+    "DEFAULTS_PATH",
+    "RULES_PATHS",
+    "Tuple_",
+    "UfwBackend",
+    "UfwState",
+    "parse_status",
+    "parse_tuples",
+    "render_steps",
+]
+
+CMD = "ufw"
+RULES_PATHS = {"ipv4": "/etc/ufw/user.rules", "ipv6": "/etc/ufw/user6.rules"}
+DEFAULTS_PATH = "/etc/default/ufw"
+ANY = {"ipv4": "0.0.0.0/0", "ipv6": "::/0"}
+_ERROR_MARKERS = ("ERROR:", "Could not delete non-existent rule", "Invalid syntax", "Bad port")
+
+
+@dataclass(frozen=True)
+class Tuple_:  # "tuple" is ufw's own word for a rule record
+    """One ``### tuple ###`` line, as ufw wrote it.
+
+    Attributes:
+        family: file it came from (``ipv4``: user.rules, ``ipv6``: user6.rules).
+        action: ``allow``, ``deny``, ``reject``, ``limit``.
+        protocol: ``tcp``, ``udp`` or ``any``.
+        dport: ``443``, ``8000:8080``, ``80,443`` or ``any``.
+        dst, sport, src: as written (``0.0.0.0/0`` is any address).
+        direction: ``in``, ``out``, ``in_eth0``...
+        comment: decoded comment, ``""`` when none.
+        app: an application profile rule (``OpenSSH``), never ours.
+    """
+
+    family: str
+    action: str
+    protocol: str
+    dport: str
+    dst: str
+    sport: str
+    src: str
+    direction: str
+    comment: str = ""
+    app: bool = False
+    line: str = ""
+
+    @property
+    def ports(self) -> Optional[PortRange]:
+        first, _, last = self.dport.partition(":")
+        if not first.isdigit() or (last and not last.isdigit()):
+            return None
+        return PortRange(int(first), int(last or first))
+
+    def source(self) -> Optional[str]:
+        """Canonical source CIDR, ``None`` for any; raises ValueError on odd text."""
+        if self.src in ("any", ANY[self.family]):
+            return None
+        return ipaddress.ip_network(self.src, strict=False).with_prefixlen
+
+    def spec(self) -> Tuple[str, str, str, str, str, str, str]:
+        """What ufw compares when it decides two rules are the same (the comment is not part of it)."""
+        return (self.family, self.action, self.protocol, self.dport, self.dst, self.sport, self.src + self.direction)
+
+    def as_rule(self) -> Optional[Rule]:
+        """This tuple as a neutral rule, when it has the shape we write (any comment)."""
+        ports = self.ports
+        if (
+            self.app
+            or self.action != "allow"
+            or self.protocol not in ("tcp", "udp")
+            or ports is None
+            or self.dst not in ("any", ANY[self.family])
+            or self.sport != "any"
+            or self.direction != "in"
+        ):
+            return None
+        try:
+            return Rule(self.family, self.protocol, ports, self.source())
+        except (ValueError, FirewallError):
+            return None
+
+    @property
+    def ours(self) -> bool:
+        return self.comment == COMMENT_MARK and self.as_rule() is not None
+
+
+def _decode_comment(field: str) -> str:
+    value = field[len("comment=") :]
+    try:
+        return binascii.unhexlify(value).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return value
+
+
+def parse_tuples(text: Optional[str], family: str) -> Tuple[Tuple_, ...]:
+    """Every ``### tuple ###`` line of a ufw rules file."""
+    found: List[Tuple_] = []
+    for line in (text or "").splitlines():
+        if not line.startswith("### tuple ###"):
+            continue
+        words = line[len("### tuple ###") :].split()
+        comment = ""
+        if words and words[-1].startswith("comment="):
+            comment = _decode_comment(words.pop())
+        if len(words) == 7:
+            action, proto, dport, dst, sport, src, direction = words
+            found.append(Tuple_(family, action, proto, dport, dst, sport, src, direction, comment, False, line))
+        elif len(words) == 9:  # dapp and sapp (application profiles) before the direction
+            action, proto, dport, dst, sport, src, _dapp, _sapp, direction = words
+            found.append(Tuple_(family, action, proto, dport, dst, sport, src, direction, comment, True, line))
+    return tuple(found)
+
+
+def parse_status(text: str) -> Dict[str, Any]:
+    """``ufw status verbose`` -> ``{"active": bool, "default_incoming": "deny", ...}``."""
+    result: Dict[str, Any] = {"active": False}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        key, value = key.strip().lower(), value.strip()
+        if key == "status":
+            result["active"] = value == "active"
+        elif key == "default":  # "deny (incoming), allow (outgoing), deny (routed)"
+            for part in value.split(","):
+                words = part.split()
+                if len(words) == 2:
+                    result[f"default_{words[1].strip('()')}"] = words[0]
+        elif key == "logging":
+            result["logging"] = value
+    return result
+
+
+@dataclass(frozen=True)
+class UfwState:
+    """What ``read()`` saw: the tuples of both files and whether ufw does IPv6."""
+
+    tuples: Tuple[Tuple_, ...]
+    ipv6: bool
+
+    def owned(self) -> Tuple[Tuple_, ...]:
+        return tuple(t for t in self.tuples if t.ours)
+
+    def owned_rules(self) -> Tuple[Rule, ...]:
+        return tuple(sorted({r for r in (t.as_rule() for t in self.owned()) if r is not None}))
+
+    def foreign_same(self, rule: Rule) -> Optional[Tuple_]:
+        """A rule not ours with the same specification (ufw would rewrite its comment)."""
+        for item in self.tuples:
+            if not item.ours and item.as_rule() == rule:
+                return item
+        return None
+
+    def shadowing(self, rule: Rule) -> List[Tuple_]:
+        """Foreign deny/reject/limit rules on an overlapping port: listed before ours, they win."""
+        hits = []
+        for item in self.tuples:
+            ports = item.ports
+            if item.family != rule.family or item.action == "allow" or item.ours:
+                continue
+            if item.protocol not in (rule.protocol, "any"):
+                continue
+            if item.dport == "any":
+                hits.append(item)
+                continue
+            if ports is None or ports.last < rule.ports.first or ports.first > rule.ports.last:
+                continue
+            hits.append(item)
+        return hits
+
+
+def ipv6_enabled(defaults_text: Optional[str]) -> bool:
+    """``IPV6=yes`` in /etc/default/ufw (ufw's own default when the file says nothing)."""
+    value = "yes"
+    for line in (defaults_text or "").splitlines():
+        line = line.strip()
+        if line.startswith("IPV6="):
+            value = line.partition("=")[2].strip().strip("'\"").lower()
+    return value == "yes"
+
+
+def _port_arg(ports: PortRange) -> str:
+    return str(ports.first) if ports.first == ports.last else f"{ports.first}:{ports.last}"
+
+
+def _grouped(rules: Sequence[Rule]) -> List[Tuple[str, str, PortRange]]:
+    """``(from, protocol, ports)`` per call: a v4+v6 pair from any source is one ``from any`` call."""
+    rule_set = set(rules)
+    calls: Set[Tuple[str, str, PortRange]] = set()
+    for rule in rule_set:
+        if rule.source is not None:
+            calls.add((rule.source, rule.protocol, rule.ports))
+            continue
+        twin = Rule("ipv6" if rule.family == "ipv4" else "ipv4", rule.protocol, rule.ports, None)
+        src = "any" if twin in rule_set else ANY[rule.family]
+        calls.add((src, rule.protocol, rule.ports))
+    return sorted(calls, key=lambda c: (c[2], c[1], c[0]))
+
+
+def render_steps(add: Sequence[Rule], remove: Sequence[Rule]) -> List[Step]:
+    """``ufw allow`` for each addition (with our comment), then ``ufw delete allow`` for each removal."""
+    steps: List[Step] = []
+    for src, proto, ports in _grouped(add):
+        argv = [CMD, "allow", "proto", proto, "from", src, "to", "any", "port", _port_arg(ports)]
+        steps.append(Step((*argv, "comment", COMMENT_MARK)))
+    for src, proto, ports in _grouped(remove):
+        steps.append(Step((CMD, "delete", "allow", "proto", proto, "from", src, "to", "any", "port", _port_arg(ports))))
+    return steps
+
+
+class UfwBackend(FirewallBackend):
+    """ufw; see the module docstring for what we own and how."""
+
+    name = "ufw"
+
+    @classmethod
+    def probe(cls, runner: Runner) -> Detection:
+        rc, out, err = runner.run([CMD, "status"])
+        if rc == 127:
+            return Detection(cls.name, False, "ufw is not installed", available=False)
+        if rc != 0:
+            return Detection(cls.name, False, f"'ufw status' failed: {(err or out).strip()}")
+        if parse_status(out)["active"]:
+            return Detection(cls.name, True, "ufw is active (ufw status)")
+        return Detection(cls.name, False, "ufw is installed but inactive (ufw status)")
+
+    def read(self, desired: DesiredState) -> Ruleset:
+        tuples: List[Tuple_] = []
+        for family, path in RULES_PATHS.items():
+            tuples.extend(parse_tuples(self.files.read(path), family))
+        state = UfwState(tuple(tuples), ipv6_enabled(self.files.read(DEFAULTS_PATH)))
+        return Ruleset(rules=state.owned_rules(), raw=state)
+
+    def plan(self, desired: DesiredState, current: Ruleset) -> Plan:
+        state: UfwState = current.raw
+        before = current.rules
+        add, remove = plan_rules(desired, before)
+        notes: List[str] = []
+        if not state.ipv6 and any(r.family == "ipv6" for r in add):
+            raise FirewallError(
+                f"ufw does not handle IPv6 here (IPV6=no in {DEFAULTS_PATH}); "
+                "set family: ipv4 or enable IPv6 in ufw first; nothing was changed"
+            )
+        kept_add: List[Rule] = []
+        for rule in add:
+            other = state.foreign_same(rule)
+            if other is not None:
+                notes.append(
+                    f"ufw already has {rule.describe()} ({other.line.strip()}) without the webedge.https comment; "
+                    "left as it is and not claimed"
+                )
+                continue
+            kept_add.append(rule)
+            for item in state.shadowing(rule):
+                notes.append(
+                    f"ufw rule '{item.line.strip()}' comes first and decides packets it matches before "
+                    f"{rule.describe()}"
+                )
+        after = neutral_after(before, kept_add, remove)
+        return Plan(
+            before=before,
+            after=after,
+            add=tuple(sorted(kept_add)),
+            remove=tuple(sorted(remove)),
+            steps=tuple(render_steps(kept_add, remove)),
+            notes=tuple(dict.fromkeys(notes)),
+        )
+
+    def apply(self, plan: Plan) -> List[Dict[str, Any]]:
+        """Like the default, but ufw reports some failures with rc 0 ("Could not delete non-existent rule")."""
+        done: List[Dict[str, Any]] = []
+        for step in plan.steps:
+            rc, out, err = self.runner.run(list(step.argv), data=step.data)
+            text = f"{out}\n{err}"
+            if rc != 0 or any(marker in text for marker in _ERROR_MARKERS):
+                raise FirewallError(f"ufw: command {' '.join(step.argv)!r} failed (rc={rc}): {text.strip()}")
+            done.append(step.as_dict())
+        return done

@@ -1,0 +1,158 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The listening_ports module's work, without Ansible: validate, read, resolve, check, report.
+
+``listening`` is shaped by the ``ports`` and ``protocols`` filters; expectations are checked
+against every listening socket of their protocol, whatever the filters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.listening.expectations import (
+    Expectation,
+    ExpectationError,
+    Listener,
+    Outcome,
+    check,
+    parse_expectations,
+    parse_protocols,
+)
+from ansible_collections.webedge.https.plugins.module_utils.listening.owners import Owner, find_owners
+from ansible_collections.webedge.https.plugins.module_utils.listening.procnet import (
+    PROTOCOLS,
+    Socket,
+    read_bindv6only,
+    read_sockets,
+    sort_key,
+)
+from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange, PortSpecError, parse_port_specs
+
+__all__ = ["Query", "QueryError", "dual_stack_inodes", "parse_query", "run"]
+
+_FACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class QueryError(ValueError):
+    """Bad module input; the message names the bad value."""
+
+
+@dataclass(frozen=True)
+class Query:
+    ports: Tuple[PortRange, ...] = ()
+    protocols: Tuple[str, ...] = PROTOCOLS
+    expectations: Tuple[Expectation, ...] = ()
+    fail_on_missing: bool = True
+    fact_name: Optional[str] = None
+
+
+def parse_query(params: Dict[str, Any]) -> Query:
+    """Validate every option before any work is done."""
+    try:
+        ports = tuple(parse_port_specs(params.get("ports") or []))
+        protocols = parse_protocols(params.get("protocols") or PROTOCOLS)
+        expectations = tuple(parse_expectations(params.get("expect")))
+    except (PortSpecError, ExpectationError) as exc:
+        raise QueryError(str(exc)) from None
+    fact_name = params.get("fact_name")
+    if fact_name is not None and not _FACT_NAME.match(fact_name):
+        raise QueryError(
+            f"invalid fact_name {fact_name!r}: use letters, digits and underscores, not starting with a digit"
+        )
+    fail = params.get("fail_on_missing")
+    return Query(ports, protocols, expectations, True if fail is None else bool(fail), fact_name)
+
+
+def dual_stack_inodes(sockets: Sequence[Socket], bindv6only: Optional[bool]) -> Set[int]:
+    """The IPv6 wildcard (``::``) sockets that also accept IPv4.
+
+    /proc/net does not show a socket's own IPV6_V6ONLY option, so a ``::`` socket is taken as
+    dual-stack when the namespace default ``net.ipv6.bindv6only`` is 0 - except a TCP ``::``
+    socket sharing its port with an IPv4 TCP listener: the kernel refuses that IPv4 bind next
+    to a dual-stack socket (short of SO_REUSEPORT on both), so that ``::`` socket is IPv6-only
+    (nginx's ``listen [::]:443`` next to ``listen 443``).
+    """
+    if bindv6only is None or bindv6only:
+        return set()
+    ipv4_tcp_ports = {s.port for s in sockets if s.family == "ipv4" and s.protocol == "tcp"}
+    return {
+        s.inode
+        for s in sockets
+        if s.family == "ipv6" and s.address == "::" and not (s.protocol == "tcp" and s.port in ipv4_tcp_ports)
+    }
+
+
+class _Resolver:
+    """Owners of sockets, resolved in batches: each batch scans /proc once, for new inodes only."""
+
+    def __init__(self, proc_root: str) -> None:
+        self._root = proc_root
+        self._owners: Dict[int, Owner] = {}
+
+    def owners(self, sockets: Iterable[Socket]) -> Dict[int, Owner]:
+        todo = {s.inode: s.uid for s in sockets if s.inode not in self._owners}
+        if todo:
+            self._owners.update(find_owners(todo, self._root))
+        return self._owners
+
+
+def _listeners(sockets: Iterable[Socket], owners: Dict[int, Owner], dual: Set[int]) -> List[Listener]:
+    found = [Listener(s, owners[s.inode], s.inode in dual) for s in sockets]
+    return sorted(found, key=_listener_key)
+
+
+def _listener_key(listener: Listener) -> Tuple[Any, ...]:
+    """protocol, port, family, address, then pid (unknown last), then the socket inode: stable."""
+    pid = listener.owner.pid
+    return (*sort_key(listener.socket)[:4], pid is None, pid or 0, listener.socket.inode)
+
+
+def _selected(sock: Socket, query: Query) -> bool:
+    return sock.protocol in query.protocols and (not query.ports or any(sock.port in r for r in query.ports))
+
+
+def run(query: Query, proc_root: str = "/proc") -> Dict[str, Any]:
+    """The module result (without ``changed``/``failed``): listening, matched, missing, msg."""
+    needed = set(query.protocols) | {e.protocol for e in query.expectations}
+    sockets = read_sockets(proc_root, needed)
+    bindv6only = read_bindv6only(proc_root)
+    dual = dual_stack_inodes(sockets, bindv6only)
+    resolver = _Resolver(proc_root)
+
+    shown = [s for s in sockets if _selected(s, query)]
+    expected_ports = {(e.port, e.protocol) for e in query.expectations}
+    on_expected = [s for s in sockets if (s.port, s.protocol) in expected_ports]
+    owners = resolver.owners(shown + on_expected)
+    outcomes: List[Outcome] = []
+    if query.expectations:
+        candidates = _listeners(on_expected, owners, dual)
+        outcomes = [check(e, candidates, bindv6only) for e in query.expectations]
+        if not all(o.met for o in outcomes):
+            # the messages name what listens instead, so every socket read needs its owner now
+            owners = resolver.owners(sockets)
+            everything = _listeners(sockets, owners, dual)
+            outcomes = [o if o.met else check(o.expectation, everything, bindv6only) for o in outcomes]
+
+    listening = [lsn.as_dict() for lsn in _listeners(shown, owners, dual)]
+    matched = [
+        dict(o.expectation.as_dict(), listening=[lsn.as_dict() for lsn in o.listeners]) for o in outcomes if o.met
+    ]
+    missing = [dict(o.expectation.as_dict(), message=o.message) for o in outcomes if not o.met]
+    if missing:
+        msg = f"{len(missing)} of {len(outcomes)} expected listener(s) missing: " + " | ".join(
+            str(m["message"]) for m in missing
+        )
+    elif outcomes:
+        msg = f"all {len(outcomes)} expected listener(s) found; {len(listening)} listening socket(s) reported"
+    else:
+        msg = f"{len(listening)} listening socket(s) reported"
+    return {
+        "listening": listening,
+        "matched": matched,
+        "missing": missing,
+        "bindv6only": bindv6only,
+        "msg": msg,
+    }

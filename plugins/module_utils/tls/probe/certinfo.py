@@ -1,0 +1,258 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Certificate details of what an endpoint served, decided with the ``cryptography`` library.
+
+The probe runs on the controller by default, where ``cryptography`` is present (ansible-core
+needs it). Run on a host without it, ``certificate_info`` still returns the fingerprint, the
+chain length and, after a verified handshake, names and dates from ``ssl``; the rest is None
+and a note says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import ssl
+import warnings
+from datetime import datetime, timezone
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import ExtensionOID
+
+    HAS_CRYPTOGRAPHY = True
+except ImportError:  # pragma: no cover - exercised on hosts without cryptography
+    HAS_CRYPTOGRAPHY = False
+
+__all__ = [
+    "HAS_CRYPTOGRAPHY",
+    "NO_CRYPTOGRAPHY_NOTE",
+    "anchor_subjects",
+    "certificate_info",
+    "hostname_matches",
+]
+
+NO_CRYPTOGRAPHY_NOTE = (
+    "the Python 'cryptography' library is not available where the probe ran; certificate key, signature, "
+    "self-signed and chain-completeness details are null (run the probe on the controller: delegate_to: localhost)"
+)
+
+
+def _dns_matches(pattern: str, host: str) -> bool:
+    """RFC 6125 matching: exact, or a wildcard as the whole left-most label (``*.example.com``)."""
+    pattern = pattern.rstrip(".").lower()
+    host = host.rstrip(".").lower()
+    if pattern == host:
+        return True
+    if not pattern.startswith("*.") or "*" in pattern[2:]:
+        return False
+    suffix = pattern[1:]  # ".example.com"
+    if suffix.count(".") < 2:  # no "*.com"
+        return False
+    return host.endswith(suffix) and "." not in host[: -len(suffix)] and len(host) > len(suffix)
+
+
+def hostname_matches(server_name: str, dns_names: Sequence[str], ip_addresses: Sequence[str]) -> Tuple[bool, str]:
+    """Whether ``server_name`` is covered by the SANs; the second item says why not."""
+    candidate = server_name.strip("[]")
+    try:
+        wanted_ip = ipaddress.ip_address(candidate)
+    except ValueError:
+        wanted_ip = None
+    if wanted_ip is not None:
+        if any(ipaddress.ip_address(ip) == wanted_ip for ip in ip_addresses):
+            return True, ""
+        listed = ", ".join(ip_addresses) or "none"
+        return False, f"{candidate} is not among the certificate's IP address SANs ({listed})"
+    if not dns_names and not ip_addresses:
+        return False, "the certificate has no subjectAltName (the subject CN is not used for matching)"
+    if any(_dns_matches(name, candidate) for name in dns_names):
+        return True, ""
+    names = ", ".join(list(dns_names) + list(ip_addresses))
+    return False, f"{candidate} does not match the certificate's names ({names})"
+
+
+def _utc(cert: Any, attribute: str) -> datetime:
+    value = getattr(cert, f"{attribute}_utc", None)
+    if value is None:  # cryptography < 42
+        value = getattr(cert, attribute).replace(tzinfo=timezone.utc)
+    return value
+
+
+def _key_details(key: Any) -> Tuple[Optional[str], Optional[int], Optional[str]]:
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", key.key_size, None
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "EC", key.curve.key_size, key.curve.name
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519", 256, None
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448", 456, None
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA", key.key_size, None
+    return type(key).__name__, None, None
+
+
+def _is_self_signed(cert: Any) -> bool:
+    if cert.subject != cert.issuer:
+        return False
+    verify = getattr(cert, "verify_directly_issued_by", None)
+    if verify is None:  # cryptography < 40: names alone
+        return True
+    try:
+        verify(cert)
+    except Exception:  # any failure means "does not verify with its own key"
+        return False
+    return True
+
+
+def anchor_subjects(ca_file: Optional[str], context: Optional[ssl.SSLContext]) -> FrozenSet[bytes]:
+    """DER subjects of the self-signed trust anchors (ca_file, else the certificates ``context`` loaded)."""
+    if not HAS_CRYPTOGRAPHY:
+        return frozenset()
+    certs: List[Any] = []
+    try:
+        if ca_file:
+            with open(ca_file, "rb") as handle:
+                data = handle.read()
+            loader = getattr(x509, "load_pem_x509_certificates", None)
+            certs = list(loader(data)) if loader else [x509.load_pem_x509_certificate(data)]
+        elif context is not None:
+            for der in context.get_ca_certs(binary_form=True):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # old roots with RFC 5280 quirks still count as anchors
+                    try:
+                        certs.append(x509.load_der_x509_certificate(der))
+                    except ValueError:
+                        continue
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(cert.subject.public_bytes() for cert in certs if _is_self_signed(cert))
+
+
+def _chain_complete(leaf: Any, served: Sequence[Any], anchors: FrozenSet[bytes], chain_valid: Optional[bool]) -> bool:
+    """Whether the served certificates lead from the leaf to a trust anchor (or to a served root)."""
+    current = leaf
+    used = {id(leaf)}
+    while True:
+        if _is_self_signed(current):
+            return True
+        if current.issuer.public_bytes() in anchors:
+            return True
+        parent = next((c for c in served if id(c) not in used and c.subject == current.issuer), None)
+        if parent is None:
+            break
+        used.add(id(parent))
+        current = parent
+    if current is not leaf:
+        # The leaf's issuer was served; the top's issuer is not known here (another store, or one read lazily).
+        return True
+    # Only the leaf was served and its issuer is no known anchor. With the system store (anchors read lazily,
+    # so empty) a verified chain means the issuer is a root: nothing was missing.
+    return bool(chain_valid) and not anchors
+
+
+def _names_from_peercert(peercert: Dict[str, Any], key: str) -> str:
+    parts = []
+    for rdn in peercert.get(key, ()):
+        for attr, value in rdn:
+            short = {"commonName": "CN", "organizationName": "O", "countryName": "C"}.get(attr, attr)
+            parts.append(f"{short}={value}")
+    return ",".join(reversed(parts))
+
+
+def certificate_info(
+    leaf_der: bytes,
+    served_chain: Optional[Sequence[bytes]],
+    *,
+    server_name: str,
+    chain_valid: Optional[bool],
+    chain_error: Optional[str],
+    verified_peercert: Optional[Dict[str, Any]] = None,
+    anchors: FrozenSet[bytes] = frozenset(),
+    now: Optional[datetime] = None,
+) -> Tuple[Dict[str, Any], List[str]]:
+    """The ``certificate`` part of a probe result, and notes (hostname mismatch reason, degradations)."""
+    now = now or datetime.now(timezone.utc)
+    notes: List[str] = []
+    chain = list(served_chain) if served_chain else None
+    info: Dict[str, Any] = {
+        "subject": None,
+        "issuer": None,
+        "sans": [],
+        "not_before": None,
+        "not_after": None,
+        "days_remaining": None,
+        "hostname_valid": None,
+        "chain_valid": chain_valid,
+        "chain_error": chain_error,
+        "self_signed": None,
+        "key_type": None,
+        "key_size": None,
+        "curve": None,
+        "signature_algorithm": None,
+        "sha256_fingerprint": hashlib.sha256(leaf_der).hexdigest(),
+        "intermediates_served": None,
+        "chain_length": len(chain) if chain else None,
+    }
+    if not HAS_CRYPTOGRAPHY:
+        notes.append(NO_CRYPTOGRAPHY_NOTE)
+        if verified_peercert:
+            _fill_from_peercert(info, verified_peercert, server_name, now, notes)
+        return info, notes
+
+    cert = x509.load_der_x509_certificate(leaf_der)
+    try:
+        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        dns_names = [str(name) for name in san.get_values_for_type(x509.DNSName)]
+        ip_addresses = [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        dns_names, ip_addresses = [], []
+    not_before = _utc(cert, "not_valid_before")
+    not_after = _utc(cert, "not_valid_after")
+    hostname_ok, why = hostname_matches(server_name, dns_names, ip_addresses)
+    if not hostname_ok:
+        notes.append(f"hostname mismatch: {why}")
+    key_type, key_size, curve = _key_details(cert.public_key())
+    oid = cert.signature_algorithm_oid
+    served = [x509.load_der_x509_certificate(der) for der in chain[1:]] if chain else []
+    info.update(
+        {
+            "subject": cert.subject.rfc4514_string(),
+            "issuer": cert.issuer.rfc4514_string(),
+            "sans": dns_names + ip_addresses,
+            "not_before": not_before.isoformat(),
+            "not_after": not_after.isoformat(),
+            "days_remaining": int((not_after - now).total_seconds() // 86400),
+            "hostname_valid": hostname_ok,
+            "self_signed": _is_self_signed(cert),
+            "key_type": key_type,
+            "key_size": key_size,
+            "curve": curve,
+            "signature_algorithm": getattr(oid, "_name", None) or oid.dotted_string,
+            "intermediates_served": _chain_complete(cert, served, anchors, chain_valid) if chain else None,
+        }
+    )
+    return info, notes
+
+
+def _fill_from_peercert(
+    info: Dict[str, Any], peercert: Dict[str, Any], server_name: str, now: datetime, notes: List[str]
+) -> None:
+    dns_names = [value for kind, value in peercert.get("subjectAltName", ()) if kind == "DNS"]
+    ip_addresses = [value.strip() for kind, value in peercert.get("subjectAltName", ()) if kind == "IP Address"]
+    hostname_ok, why = hostname_matches(server_name, dns_names, ip_addresses)
+    if not hostname_ok:
+        notes.append(f"hostname mismatch: {why}")
+    info["subject"] = _names_from_peercert(peercert, "subject")
+    info["issuer"] = _names_from_peercert(peercert, "issuer")
+    info["sans"] = dns_names + ip_addresses
+    info["hostname_valid"] = hostname_ok
+    for key, field in (("notBefore", "not_before"), ("notAfter", "not_after")):
+        if key in peercert:
+            stamp = datetime.fromtimestamp(ssl.cert_time_to_seconds(peercert[key]), timezone.utc)
+            info[field] = stamp.isoformat()
+            if field == "not_after":
+                info["days_remaining"] = int((stamp - now).total_seconds() // 86400)

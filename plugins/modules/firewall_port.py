@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: firewall_port
+short_description: Open or close ports on nftables, iptables, firewalld or ufw, with diff and persistence
+version_added: 0.1.0
+description:
+  - Opens (or closes) a list of TCP or UDP ports, optionally only for some source networks, for IPv4,
+    IPv6 or both, on whichever firewall actually filters input on the host.
+  - One backend-neutral model of the rules; each backend reads the current state into it, plans the
+    difference, applies it in one transaction where the firewall allows, and returns a structured diff.
+  - Only rules this module created are ever changed. They are marked with the comment C(webedge.https)
+    and live in a table or chain of their own (C(table inet webedge_https) for nftables,
+    the chain C(WEBEDGE-HTTPS) for iptables). Nothing else is flushed, reordered or rewritten, so
+    Docker's, fail2ban's and the administrator's rules stay as they are.
+  - "nftables: every base chain on the input hook must accept a packet, so an accept in our own table
+    alone opens nothing while another table's input chain drops by policy. The module therefore also
+    places marked copies of its rules in every other input base chain that blocks (policy drop, or an
+    unconditional drop/reject), just before the first unconditional drop/reject or at the end of the
+    chain - never above conditional drops such as fail2ban bans or blocklists, which keep winning."
+  - "iptables: a jump into C(WEBEDGE-HTTPS) is placed in C(INPUT) before its first unconditional
+    C(DROP)/C(REJECT) (an accept after a catch-all C(REJECT) would never match), else at its end.
+    Both C(iptables-nft) and C(iptables-legacy) are supported; the variant holding the rules is used."
+  - The module refuses a change that would cut off the SSH connection it runs over (the port and client
+    address from C(SSH_CONNECTION)) unless O(force=true).
+options:
+  port:
+    description:
+      - Ports to open or close. Integers or ranges C("8000-8080"); overlapping entries are merged.
+    type: list
+    elements: raw
+    required: true
+  protocol:
+    description: Transport protocol.
+    type: str
+    choices: [tcp, udp]
+    default: tcp
+  state:
+    description:
+      - V(open) makes sure the ports accept traffic (from O(source)). An existing rule of ours that
+        already covers the request (a wider range, any source) counts as open.
+      - V(closed) removes every rule of ours for these ports (and O(source), when given). Part of a
+        range that was not asked to close stays open.
+    type: str
+    choices: [open, closed]
+    default: open
+  source:
+    description:
+      - Source addresses or CIDR networks allowed to connect. Empty means any source.
+      - With O(family=both), IPv4 sources make IPv4 rules and IPv6 sources IPv6 rules.
+    type: list
+    elements: str
+    default: []
+  family:
+    description: Address family of the rules. V(both) makes one rule per family.
+    type: str
+    choices: [ipv4, ipv6, both]
+    default: both
+  backend:
+    description:
+      - The firewall to manage. V(auto) picks the one that actually filters input (firewalld when it
+        runs, ufw when active, nftables when an nftables input chain blocks, iptables - nft or legacy
+        variant - when its filter table holds rules). RV(backend_reason) says why.
+    type: str
+    choices: [auto, nftables, iptables, firewalld, ufw]
+    default: auto
+  zone:
+    description: firewalld zone (default zone when omitted). Ignored by other backends.
+    type: str
+  persist:
+    description:
+      - Make the change survive a reboot and a firewall reload.
+      - "nftables: writes C(/etc/nftables.d/webedge-https.nft) and includes it once at the end of
+        C(/etc/nftables.conf); it rebuilds our table and re-adds the copies in the foreign chains that
+        C(/etc/nftables.conf) defines. The main file should start with C(flush ruleset) (Debian's
+        default) and the C(nftables) service be enabled."
+      - "iptables: updates only our lines in C(/etc/iptables/rules.v4) and C(rules.v6) (read by
+        netfilter-persistent); a missing file is created from the current filter table."
+    type: bool
+    default: true
+  force:
+    description: Allow a change that would cut off the SSH connection this task runs over.
+    type: bool
+    default: false
+  confirm_timeout:
+    description:
+      - Seconds after which the change is reverted unless confirmed (protection against lockout).
+      - Needs the C(webedge.https.firewall_port) action plugin, which is not part of this release yet;
+        setting it now fails the task before any change rather than change without a safety net.
+    type: int
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Check mode reports exactly what a real run changes, with the commands it would run.
+  diff_mode:
+    support: full
+    details: The diff lists the rules this module owns, before and after.
+  platform:
+    support: full
+    platforms: posix
+notes:
+  - Only rules this module created are ever read back as "ours"; rules written by hand or by other
+    tools are never changed, even when they open the same port.
+seealso:
+  - name: nftables wiki, Configuring chains (base chain priorities)
+    description: Why an accept in one base chain does not override a drop in another.
+    link: https://wiki.nftables.org/wiki-nftables/index.php/Configuring_chains
+author:
+  - webedge.https contributors (@webedge)
+"""
+
+EXAMPLES = r"""
+- name: Open HTTPS (IPv4 and IPv6) on whatever firewall the host uses
+  webedge.https.firewall_port:
+    port: [443]
+
+- name: Open a range for one network only, nftables explicitly, runtime only
+  webedge.https.firewall_port:
+    port: ["8000-8080"]
+    source: [10.0.0.0/8, "2001:db8::/32"]
+    backend: nftables
+    persist: false
+
+- name: Close port 80 over UDP and TCP
+  webedge.https.firewall_port:
+    port: 80
+    protocol: "{{ item }}"
+    state: closed
+  loop: [tcp, udp]
+
+- name: Open 443 in the firewalld zone "public"
+  webedge.https.firewall_port:
+    port: 443
+    zone: public
+"""
+
+RETURN = r"""
+backend:
+  description: The firewall that was managed.
+  returned: success
+  type: str
+  sample: nftables
+backend_reason:
+  description: Why that backend was chosen (the evidence found on the host).
+  returned: success
+  type: str
+  sample: "nftables input chain inet filter input blocks input (policy drop)"
+rules:
+  description: All rules this module owns after the task (or, in check mode, would own).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"family": "ipv4", "protocol": "tcp", "port": "443", "source": null}]
+added:
+  description: Rules added by this task.
+  returned: success
+  type: list
+  elements: dict
+removed:
+  description: Rules removed by this task.
+  returned: success
+  type: list
+  elements: dict
+commands:
+  description:
+    - The commands run (in check mode, the commands a real run would run), in order, each with its
+      argv and the script given on stdin.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"argv": ["nft", "-f", "-"], "stdin": "add table inet webedge_https\n..."}]
+files:
+  description: Persistence files written (or, in check mode, that would be written).
+  returned: success
+  type: list
+  elements: str
+  sample: [/etc/nftables.d/webedge-https.nft]
+notes:
+  description: Facts worth knowing, such as foreign chains that also received our rules.
+  returned: success
+  type: list
+  elements: str
+diff:
+  description: Before and after text of the rules this module owns, one rule per line.
+  returned: success
+  type: dict
+"""
+
+import os
+import shutil
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
+
+SBIN_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
+
+
+class ModuleRunner:
+    """The engine's runner on Linux: ``module.run_command``, C locale, missing tools as rc 127."""
+
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+
+    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
+        path = self.module.get_bin_path(argv[0], opt_dirs=SBIN_DIRS) or shutil.which(argv[0])
+        if path is None:
+            return 127, "", f"{argv[0]}: command not found"
+        rc, out, err = self.module.run_command(
+            [path, *argv[1:]],
+            data=data,
+            binary_data=True,
+            environ_update={"LC_ALL": "C", "LANG": "C"},
+        )
+        return rc, out, err
+
+
+def argument_spec() -> Dict[str, Any]:
+    return {
+        "port": {"type": "list", "elements": "raw", "required": True},
+        "protocol": {"type": "str", "choices": ["tcp", "udp"], "default": "tcp"},
+        "state": {"type": "str", "choices": ["open", "closed"], "default": "open"},
+        "source": {"type": "list", "elements": "str", "default": []},
+        "family": {"type": "str", "choices": ["ipv4", "ipv6", "both"], "default": "both"},
+        "backend": {
+            "type": "str",
+            "choices": ["auto", "nftables", "iptables", "firewalld", "ufw"],
+            "default": "auto",
+        },
+        "zone": {"type": "str"},
+        "persist": {"type": "bool", "default": True},
+        "force": {"type": "bool", "default": False},
+        "confirm_timeout": {"type": "int"},
+    }
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if module.params["confirm_timeout"] is not None:
+        module.fail_json(
+            msg=f"confirm_timeout={module.params['confirm_timeout']!r} needs the webedge.https.firewall_port "
+            "action plugin, which is not available yet; remove it (no change was made)"
+        )
+    try:
+        result = engine.run(
+            module.params,
+            ModuleRunner(module),
+            check_mode=module.check_mode,
+            ssh_connection=os.environ.get("SSH_CONNECTION"),
+        )
+    except FirewallError as exc:
+        module.fail_json(msg=str(exc))
+    warnings = result.pop("warnings", [])
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+#!/usr/bin/python
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: tls_probe
+short_description: Probe many HTTPS endpoints at once - protocols, ciphers, certificate, HSTS, redirect
+version_added: 0.1.0
+description:
+  - Connects to every target concurrently and reports, per endpoint, which protocol versions are
+    accepted (SSLv2 to TLS 1.3), the TLS 1.2 cipher suites accepted, what a default client negotiates
+    (version, cipher, group), the certificate (chain trust, hostname match, expiry, key, signature,
+    whether intermediates are served), the HSTS header, the port-80 redirect and the Server header.
+  - SSLv2, SSLv3, TLS 1.0 and TLS 1.1 are detected with hand-built ClientHello messages, so the answer
+    does not depend on what the local TLS library is willing to offer.
+  - The hostname check is never disabled; a mismatch is reported as C(hostname_valid=false) in
+    RV(results[].certificate) while everything else is still collected.
+  - Each result carries C(findings), the compliance controls (C(TLS-01) ...) evaluated against O(profile).
+  - Network trouble (a name that does not resolve, a closed port, a timeout, a service that is not TLS)
+    becomes that target's C(error); the task itself only fails for invalid options, or with O(fail_on_error).
+  - The module runs where Ansible executes it. To probe from the controller (the usual case, and where the
+    C(cryptography) library is available), delegate the task to C(localhost) and set C(run_once); to probe
+    from a host's point of view, run it on that host.
+author:
+  - webedge.https contributors (@webedge)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it reports the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  targets:
+    description:
+      - Endpoints to probe.
+      - A string C(host), C(host:port), C([v6addr]:port) or a bare IPv6 address; the port defaults to 443.
+      - Or a dictionary with C(host) (required), C(port), C(server_name) (SNI and Host header, default the
+        host) and C(address) (connect to this address instead of resolving C(host)).
+    type: list
+    elements: raw
+    required: true
+  ca_file:
+    description:
+      - PEM bundle of trust anchors for the chain check. Default is the system store of the host running
+        the probe.
+    type: path
+  timeout:
+    description: Timeout in seconds for each connection and each answer.
+    type: float
+    default: 5
+  concurrency:
+    description: How many endpoints are probed at the same time.
+    type: int
+    default: 32
+  http_checks:
+    description: Also C(GET /) over TLS (HSTS and Server headers) and check the plain-HTTP redirect.
+    type: bool
+    default: true
+  http_port:
+    description: Port of the plain-HTTP redirect check.
+    type: int
+    default: 80
+  profile:
+    description: Mozilla TLS profile the C(findings) are evaluated against.
+    type: str
+    choices: [intermediate, modern]
+    default: intermediate
+  min_days_valid:
+    description: Certificates expiring in fewer days than this get a C(TLS-10) warning finding.
+    type: int
+    default: 30
+  fail_on_error:
+    description: Fail the task when any target could not be probed (its C(error) is set).
+    type: bool
+    default: false
+requirements:
+  - Python 3.8 or later on the host running the probe.
+  - The C(cryptography) Python library there for certificate details (without it, those fields are null
+    and a warning says so).
+notes:
+  - Only the certificate chain as served is inspected; OCSP and revocation are not checked.
+  - The served chain is read from the cleartext TLS 1.2 Certificate message; for a TLS 1.3-only server it comes
+    from Python's C(ssl) (Python 3.10 and later), else C(intermediates_served) and C(chain_length) are null.
+seealso:
+  - name: Mozilla Server Side TLS
+    description: The profiles the findings are checked against.
+    link: https://wiki.mozilla.org/Security/Server_Side_TLS
+"""
+
+EXAMPLES = r"""
+- name: Probe the web servers from the controller
+  webedge.https.tls_probe:
+    targets: "{{ groups['web'] | map('extract', hostvars, 'ansible_host') | list }}"
+    ca_file: /etc/pki/lab-ca.pem
+  delegate_to: localhost
+  run_once: true
+  register: probe
+
+- name: Probe by IP address while presenting a name (SNI and Host header)
+  webedge.https.tls_probe:
+    targets:
+      - host: www.example.com
+        address: 192.0.2.10
+      - "[2001:db8::10]:8443"
+      - api.example.com:443
+    profile: modern
+    fail_on_error: true
+  delegate_to: localhost
+  run_once: true
+
+- name: Fail when an endpoint still accepts TLS 1.0
+  ansible.builtin.assert:
+    that: item.protocols['TLSv1'] is false
+    fail_msg: "{{ item.target }} accepts TLS 1.0"
+  loop: "{{ probe.results }}"
+  loop_control:
+    label: "{{ item.target }}"
+
+- name: Probe from a host's own point of view (no delegation), without HTTP checks
+  webedge.https.tls_probe:
+    targets: [localhost:443]
+    http_checks: false
+"""
+
+RETURN = r"""
+results:
+  description: One entry per target, in the order of O(targets).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    target:
+      description: C(host:port) (C([v6]:port) for IPv6 literals).
+      type: str
+      sample: www.example.com:443
+    host:
+      description: The host as given.
+      type: str
+    port:
+      description: The TLS port.
+      type: int
+    server_name:
+      description: The name sent in SNI and the Host header, and checked against the certificate.
+      type: str
+    error:
+      description: Why the endpoint could not be probed (null when it could).
+      type: str
+      sample: connection refused
+    protocols:
+      description:
+        - Keys C(SSLv2), C(SSLv3), C(TLSv1), C(TLSv1.1), C(TLSv1.2), C(TLSv1.3).
+        - V(true) accepted, V(false) refused, null unknown (no answer).
+      type: dict
+      sample: {"SSLv2": false, "SSLv3": false, "TLSv1": false, "TLSv1.1": false, "TLSv1.2": true, "TLSv1.3": true}
+    negotiated:
+      description: What a default client negotiated - C(version), C(cipher) (IANA), C(cipher_openssl), C(group).
+      type: dict
+      sample: {"version": "TLSv1.3", "cipher": "TLS_AES_256_GCM_SHA384",
+               "cipher_openssl": "TLS_AES_256_GCM_SHA384", "group": "x25519"}
+    tls12_ciphers:
+      description: IANA names of the TLS 1.2 suites accepted (empty when TLS 1.2 is refused; null if unknown).
+      type: list
+      elements: str
+    certificate:
+      description:
+        - The served certificate - C(subject), C(issuer), C(sans), C(not_before), C(not_after), C(days_remaining),
+          C(hostname_valid), C(chain_valid), C(chain_error), C(self_signed), C(key_type), C(key_size), C(curve),
+          C(signature_algorithm), C(sha256_fingerprint), C(intermediates_served), C(chain_length).
+        - Null when no certificate was obtained.
+      type: dict
+    hsts:
+      description: C(present), C(max_age), C(include_subdomains), C(preload), C(raw); null when not checked.
+      type: dict
+    redirect:
+      description: The plain-HTTP answer - C(checked), C(status), C(location), C(to_https_same_host), C(error).
+      type: dict
+    server_header:
+      description: The Server header of the HTTPS answer.
+      type: str
+      sample: nginx/1.22.1
+    server_header_has_version:
+      description: Whether the Server header reveals a version.
+      type: bool
+    findings:
+      description: Compliance findings keyed by control ID, each with C(control), C(status), C(severity), C(message).
+      type: dict
+"""
+
+import ssl
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
+    evaluate_endpoint,
+    findings_to_dict,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
+    TargetError,
+    parse_targets,
+    probe_targets,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=dict(
+            targets=dict(type="list", elements="raw", required=True),
+            ca_file=dict(type="path"),
+            timeout=dict(type="float", default=5.0),
+            concurrency=dict(type="int", default=32),
+            http_checks=dict(type="bool", default=True),
+            http_port=dict(type="int", default=80),
+            profile=dict(type="str", choices=["intermediate", "modern"], default="intermediate"),
+            min_days_valid=dict(type="int", default=30),
+            fail_on_error=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        targets = parse_targets(params["targets"])
+    except TargetError as exc:
+        module.fail_json(msg=str(exc))
+    if not params["timeout"] > 0:
+        module.fail_json(msg=f"timeout must be positive, got {params['timeout']}")
+    if not 1 <= params["concurrency"] <= 1024:
+        module.fail_json(msg=f"concurrency must be between 1 and 1024, got {params['concurrency']}")
+    if not 1 <= params["http_port"] <= 65535:
+        module.fail_json(msg=f"http_port must be between 1 and 65535, got {params['http_port']}")
+    try:
+        profile = get_profile(params["profile"])
+    except ProfileError as exc:
+        module.fail_json(msg=str(exc))
+
+    try:
+        reports = probe_targets(
+            targets,
+            ca_file=params["ca_file"],
+            timeout=params["timeout"],
+            concurrency=params["concurrency"],
+            http_checks=params["http_checks"],
+            http_port=params["http_port"],
+        )
+    except (OSError, ssl.SSLError) as exc:  # raised only while loading ca_file, before any probe
+        module.fail_json(msg=f"cannot load ca_file {params['ca_file']!r}: {exc}")
+
+    results = []
+    for report in reports:
+        result = report.result
+        result["findings"] = findings_to_dict(
+            evaluate_endpoint(result, profile, min_days_valid=params["min_days_valid"])
+        )
+        for note in report.notes:
+            module.warn(f"{result['target']}: {note}")
+        results.append(result)
+
+    failed = [result for result in results if result["error"]]
+    if params["fail_on_error"] and failed:
+        listed = "; ".join(f"{result['target']}: {result['error']}" for result in failed)
+        module.fail_json(msg=f"{len(failed)} target(s) could not be probed: {listed}", results=results)
+    module.exit_json(changed=False, results=results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The compliance_report action: gathers hostvars, writes every format, fails exactly at fail_on."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.webedge.https.plugins.action.compliance_report import ActionModule
+from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
+    evaluate_endpoint,
+    evaluate_host,
+    findings_to_dict,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "compliance" / "probe_intermediate_ok.json"
+
+
+def _probe(**changes):
+    probe = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    probe["certificate"]["days_remaining"] = 200
+    probe["certificate"]["not_before"] = (now - timedelta(days=30)).isoformat()
+    probe["certificate"]["not_after"] = (now + timedelta(days=200)).isoformat()
+    for key, value in changes.items():
+        probe["protocols"][key] = value
+    return probe
+
+
+def _results(probe, evaluate=True):
+    if evaluate:
+        probe = dict(probe, findings=findings_to_dict(evaluate_endpoint(probe, get_profile("intermediate"))))
+    facts = {
+        "listening": {"port": 443, "listening": True},
+        "firewall": {"backend": "nftables", "verdict": "accept"},
+    }
+    return {
+        "profile": "intermediate",
+        "profile_version": "5.7",
+        "controls": findings_to_dict(evaluate_host(facts)),
+        "endpoints": [probe],
+    }
+
+
+def _run(args, hostvars, play_hosts=None):
+    task = MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = False
+    task.diff = False
+    loader = MagicMock()
+    loader.path_dwim.side_effect = lambda p: p
+    action = ActionModule(task, MagicMock(), MagicMock(), loader, MagicMock(), MagicMock())
+    task_vars = {"hostvars": hostvars, "ansible_play_hosts_all": play_hosts or list(hostvars)}
+    return action.run(task_vars=task_vars)
+
+
+def test_writes_every_format_and_passes(tmp_path):
+    result = _run({"dest": str(tmp_path)}, {"web1": {"webedge_https_compliance": _results(_probe())}})
+    assert not result.get("failed"), result.get("msg")
+    assert set(result["paths"]) == {"json", "junit", "sarif", "html", "markdown"}
+    assert all(Path(p).is_file() for p in result["paths"].values())
+    assert result["changed"] is True
+    assert result["summary"]["counts"]["fail"] == 0
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "failed"),
+    [("critical", False), ("high", True), ("medium", True), ("low", True), ("none", False)],
+)
+def test_fails_exactly_at_threshold(tmp_path, fail_on, failed):
+    hostvars = {"web1": {"webedge_https_compliance": _results(_probe(TLSv1=True))}}  # TLS-03 high
+    result = _run({"dest": str(tmp_path), "fail_on": fail_on, "formats": ["json"]}, hostvars)
+    assert bool(result.get("failed")) is failed
+    if failed:
+        assert "TLS-03 (high) on web1" in result["msg"]
+    assert Path(result["paths"]["json"]).is_file()  # written even when failing
+
+
+def test_host_without_results_fails_the_gate(tmp_path):
+    hostvars = {"web1": {"webedge_https_compliance": _results(_probe())}, "web2": {}}
+    result = _run({"dest": str(tmp_path), "formats": ["markdown"], "fail_on": "critical"}, hostvars)
+    assert result["failed"] is True
+    assert result["hosts_without_results"] == ["web2"]
+    assert "no results from web2" in result["msg"]
+
+
+def test_endpoint_only_mode_evaluates_raw_probes(tmp_path):
+    registered = {"results": [{"item": "web1", **_probe(SSLv3=True)}]}
+    result = _run(
+        {"dest": str(tmp_path), "hosts": [], "endpoints": registered, "formats": ["json"], "profile": "intermediate"},
+        {},
+    )
+    assert result["failed"] is True and "TLS-02 (critical) on web1.lab.example" in result["msg"]
+    data = json.loads(Path(result["paths"]["json"]).read_text(encoding="utf-8"))
+    assert [h["name"] for h in data["hosts"]] == ["web1.lab.example"]
+
+
+def test_bad_format_is_rejected(tmp_path):
+    with pytest.raises(AnsibleActionFail, match="pdf"):
+        _run({"dest": str(tmp_path), "formats": ["pdf"]}, {})

@@ -1,0 +1,323 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Test helper: a test PKI, ``openssl s_server`` and tiny Python HTTP(S) servers for the probe tests.
+
+Everything listens on 127.0.0.1 or ::1 on a free port and is stopped when its ``with`` block ends.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.server
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import pytest
+
+cryptography = pytest.importorskip("cryptography")
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+OPENSSL = shutil.which("openssl")
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def ipv6_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def wait_listening(host: str, port: int, timeout: float = 10.0) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on {host}:{port}")
+
+
+# --- PKI ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issued:
+    cert: Path
+    key: Path
+    fullchain: Path  # leaf + intermediate(s)
+    chain: Optional[Path] = None  # the intermediate(s) alone (s_server -cert_chain)
+
+
+@dataclass(frozen=True)
+class Pki:
+    root: Path  # the trust anchor (the tests' ca_file)
+    intermediate: Path
+    good: Issued  # RSA 2048, localhost/127.0.0.1/::1, via the intermediate
+    ec: Issued  # EC P-256, same names
+    expired: Issued
+    wrong_name: Issued  # only other.example.test
+    self_signed: Issued
+    other_root: Path  # an unrelated CA: chain untrusted against it
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name(
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "webedge tests"), x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+    )
+
+
+def _issue(
+    subject: str,
+    key,
+    issuer_cert: Optional[x509.Certificate],
+    issuer_key,
+    *,
+    ca: bool,
+    names: Sequence[str] = (),
+    not_before: Optional[datetime.datetime] = None,
+    not_after: Optional[datetime.datetime] = None,
+    path_length: Optional[int] = None,
+) -> x509.Certificate:
+    import ipaddress
+
+    public = key.public_key()
+    issuer_name = issuer_cert.subject if issuer_cert is not None else _name(subject)
+    issuer_public = issuer_cert.public_key() if issuer_cert is not None else public
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer_name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before or NOW - datetime.timedelta(days=1))
+        .not_valid_after(not_after or NOW + datetime.timedelta(days=200))
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public), critical=False)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+    )
+    if ca:
+        usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
+    else:
+        usage = x509.KeyUsage(True, False, isinstance(key, rsa.RSAPrivateKey), False, False, False, False, False, False)
+        sans: List[x509.GeneralName] = []
+        for name in names:
+            try:
+                sans.append(x509.IPAddress(ipaddress.ip_address(name)))
+            except ValueError:
+                sans.append(x509.DNSName(name))
+        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    builder = builder.add_extension(usage, critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _write_key(path: Path, key) -> Path:
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    path.chmod(0o600)
+    return path
+
+
+def make_pki(base: Path) -> Pki:
+    """Root, intermediate and leaves, RFC 5280-complete (SKI/AKI, critical KeyUsage/BasicConstraints, EKU, SAN)."""
+    root_key = ec.generate_private_key(ec.SECP384R1())
+    root = _issue("webedge test root", root_key, None, root_key, ca=True, path_length=1)
+    inter_key = ec.generate_private_key(ec.SECP384R1())
+    inter = _issue("webedge test intermediate", inter_key, root, root_key, ca=True, path_length=0)
+    other_key = ec.generate_private_key(ec.SECP256R1())
+    other = _issue("unrelated root", other_key, None, other_key, ca=True)
+    (base / "root.pem").write_bytes(_pem(root))
+    (base / "intermediate.pem").write_bytes(_pem(inter))
+    (base / "other.pem").write_bytes(_pem(other))
+    local = ("localhost", "127.0.0.1", "::1")
+
+    def leaf(label: str, key, names: Sequence[str], **kwargs) -> Issued:
+        cert = _issue(f"{label}.test", key, inter, inter_key, ca=False, names=names, **kwargs)
+        (base / f"{label}.pem").write_bytes(_pem(cert))
+        (base / f"{label}-full.pem").write_bytes(_pem(cert) + _pem(inter))
+        return Issued(
+            base / f"{label}.pem",
+            _write_key(base / f"{label}.key", key),
+            base / f"{label}-full.pem",
+            base / "intermediate.pem",
+        )
+
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    self_key = ec.generate_private_key(ec.SECP256R1())
+    self_cert = _issue("localhost", self_key, None, self_key, ca=False, names=local)
+    (base / "self.pem").write_bytes(_pem(self_cert))
+    return Pki(
+        root=base / "root.pem",
+        intermediate=base / "intermediate.pem",
+        good=leaf("good", rsa_key, local),
+        ec=leaf("ec", ec.generate_private_key(ec.SECP256R1()), local),
+        expired=leaf(
+            "expired",
+            ec.generate_private_key(ec.SECP256R1()),
+            local,
+            not_before=NOW - datetime.timedelta(days=100),
+            not_after=NOW - datetime.timedelta(days=10),
+        ),
+        wrong_name=leaf("wrong", ec.generate_private_key(ec.SECP256R1()), ("other.example.test",)),
+        self_signed=Issued(base / "self.pem", _write_key(base / "self.key", self_key), base / "self.pem"),
+        other_root=base / "other.pem",
+    )
+
+
+# --- openssl s_server --------------------------------------------------------------------------
+
+
+@contextmanager
+def s_server(issued: Issued, *args: str, chain: bool = True, host: str = "127.0.0.1") -> Iterator[int]:
+    """``openssl s_server -www`` serving ``issued`` (with its intermediate when ``chain``); yields the port."""
+    if OPENSSL is None:
+        pytest.skip("openssl is not installed")
+    port = free_port(host)
+    accept = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    command = [OPENSSL, "s_server", "-accept", accept, "-cert", str(issued.cert), "-key", str(issued.key)]
+    if ":" in host:
+        command.append("-6")
+    if chain and issued.chain is not None:
+        command += ["-cert_chain", str(issued.chain)]
+    command += ["-www", "-quiet", *args]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        try:
+            wait_listening(host, port)
+        except RuntimeError:
+            process.kill()
+            _, err = process.communicate(timeout=5)
+            raise RuntimeError(f"s_server did not start: {err.decode(errors='replace')[-500:]}") from None
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stderr:
+            process.stderr.close()
+
+
+# --- Python HTTP(S) servers --------------------------------------------------------------------
+
+
+def _handler(status: int, headers: Sequence[Tuple[str, str]], server_header: Optional[str]):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def version_string(self) -> str:
+            return server_header or ""
+
+        def do_GET(self) -> None:
+            body = b"ok\n"
+            self.send_response_only(status)
+            if server_header:
+                self.send_header("Server", server_header)
+            for key, value in headers:
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args) -> None:
+            pass
+
+    return Handler
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@contextmanager
+def http_server(
+    *,
+    status: int = 200,
+    headers: Sequence[Tuple[str, str]] = (),
+    server_header: Optional[str] = None,
+    tls: Optional[Issued] = None,
+    host: str = "127.0.0.1",
+) -> Iterator[int]:
+    """A Python HTTP (or HTTPS with ``tls``) server answering every GET with ``status`` and ``headers``."""
+
+    class Server(_Server):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = Server((host, 0), _handler(status, headers, server_header))
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls.fullchain), str(tls.key))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def tcp_server(banner: Optional[bytes], host: str = "127.0.0.1") -> Iterator[int]:
+    """A TCP service that is not TLS: it sends ``banner`` (or stays silent) and holds the connection."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((host, 0))
+    listener.listen(64)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    held: List[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            if banner:
+                with suppress(OSError):
+                    conn.sendall(banner)
+            held.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+        for conn in held:
+            conn.close()

@@ -1,0 +1,169 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Mozilla profiles hold the guideline values, and the renderers print what the generator prints."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
+    OPENSSL_TO_IANA,
+    ProfileError,
+    apache_curves,
+    apache_ssl_cipher_suite,
+    apache_ssl_protocol,
+    get_profile,
+    nginx_ssl_ciphers,
+    nginx_ssl_ecdh_curve,
+    nginx_ssl_protocols,
+    openssl_supports_mlkem,
+    parse_openssl_version,
+    render_profile,
+    schannel_cipher_suites,
+    schannel_curves,
+    schannel_protocols,
+)
+
+# Guideline data (mozilla/ssl-config-generator guidelines 5.7 and 6.0), as sets.
+MOZILLA_IANA = {
+    ("intermediate", "5.7"): {
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    },
+    ("intermediate", "6.0"): {
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    },
+    ("modern", "5.7"): set(),
+    ("modern", "6.0"): set(),
+}
+
+VALUES = [
+    # name, version, protocols, #tls12, dh, rsa, types, lifespan, server order
+    ("modern", "5.7", ("TLSv1.3",), 0, None, None, ("ecdsa",), 90, False),
+    ("intermediate", "5.7", ("TLSv1.2", "TLSv1.3"), 9, 2048, 2048, ("ecdsa", "rsa"), 366, False),
+    ("old", "5.7", ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"), 26, 1024, 2048, ("rsa",), 366, True),
+    ("modern", "6.0", ("TLSv1.3",), 0, None, None, ("ecdsa",), 90, False),
+    ("intermediate", "6.0", ("TLSv1.2", "TLSv1.3"), 6, 2048, 2048, ("ecdsa", "rsa"), 366, False),
+]
+
+
+@pytest.mark.parametrize(("name", "version", "protocols", "n12", "dh", "rsa", "types", "life", "order"), VALUES)
+def test_profile_holds_guideline_values(name, version, protocols, n12, dh, rsa, types, life, order):
+    p = get_profile(name, version)
+    assert (p.protocols, len(p.tls12_ciphers), p.dh_param_size, p.rsa_key_size) == (protocols, n12, dh, rsa)
+    assert (p.certificate_types, p.max_certificate_lifespan, p.server_preferred_order) == (types, life, order)
+    assert p.tls13_ciphersuites == ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
+    assert (p.hsts_max_age, p.ocsp_staple, p.ecdh_param_size) == (63072000, True, 256)
+
+
+@pytest.mark.parametrize("key", sorted(MOZILLA_IANA))
+def test_iana_names_match_the_guideline(key):
+    assert set(get_profile(*key).tls12_ciphers_iana) == MOZILLA_IANA[key]
+
+
+def test_mapping_agrees_with_local_openssl():
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl binary")
+    out = subprocess.run(["openssl", "ciphers", "-stdname", "ALL:@SECLEVEL=0"], capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("openssl ciphers -stdname unsupported")
+    known = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[1] == "-":
+            known[parts[2]] = parts[0]
+    checked = {o: i for o, i in OPENSSL_TO_IANA.items() if o in known}
+    assert checked, "openssl knows none of the names"
+    assert {o: known[o] for o in checked} == checked
+
+
+def test_groups_depend_on_openssl_version():
+    p = get_profile("intermediate", "6.0")
+    assert p.curves[0] == "X25519MLKEM768"
+    assert nginx_ssl_ecdh_curve(p) == "X25519:prime256v1:secp384r1"
+    assert nginx_ssl_ecdh_curve(p, "3.0.13") == "X25519:prime256v1:secp384r1"
+    assert nginx_ssl_ecdh_curve(p, "OpenSSL 3.5.1 1 Jul 2025") == "X25519MLKEM768:X25519:prime256v1:secp384r1"
+    assert apache_curves(get_profile("intermediate", "5.7"), "3.5.0") == "X25519:prime256v1:secp384r1"
+
+
+@pytest.mark.parametrize(
+    ("given", "parsed", "mlkem"),
+    [
+        (None, None, False),
+        ("3.5.0", (3, 5, 0), True),
+        ("OpenSSL 3.0.2 15 Mar 2022", (3, 0, 2), False),
+        ("3.0.2-0ubuntu1.18", (3, 0, 2), False),
+        ((3, 6), (3, 6, 0), True),
+        ("4.0", (4, 0, 0), True),
+        ("LibreSSL", None, False),
+    ],
+)
+def test_openssl_version_parsing(given, parsed, mlkem):
+    assert parse_openssl_version(given) == parsed
+    assert openssl_supports_mlkem(given) is mlkem
+
+
+def test_nginx_and_apache_strings():
+    p = get_profile("intermediate")
+    assert nginx_ssl_protocols(p) == "TLSv1.2 TLSv1.3"
+    assert nginx_ssl_ciphers(p).startswith("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:")
+    assert nginx_ssl_ciphers(p).endswith(":DHE-RSA-CHACHA20-POLY1305")
+    assert apache_ssl_protocol(p) == "-all +TLSv1.2 +TLSv1.3"
+    assert apache_ssl_protocol(get_profile("modern")) == "-all +TLSv1.3"
+    assert apache_ssl_cipher_suite(get_profile("modern")) == ""
+    assert p.uses_dhe and not get_profile("intermediate", "6.0").uses_dhe
+
+
+def test_schannel_lists():
+    p = get_profile("intermediate", "6.0")
+    assert schannel_protocols(p) == {
+        "enabled": ("TLS 1.2", "TLS 1.3"),
+        "disabled": ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"),
+    }
+    suites = schannel_cipher_suites(p)
+    assert suites[:3] == p.tls13_ciphersuites
+    assert not any("CHACHA20" in s for s in suites[3:])
+    assert schannel_curves(p) == ("curve25519", "NistP256", "NistP384")
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "fragment"),
+    [
+        ("old", "6.0", "6.0 dropped 'old'"),
+        ("paranoid", "5.7", "'paranoid'"),
+        ("modern", "5.5", "'5.5'"),
+        ("modern", True, "True"),
+    ],
+)
+def test_bad_names_and_versions_are_named(name, version, fragment):
+    with pytest.raises(ProfileError, match=fragment.replace("(", r"\(").replace(".", r"\.")):
+        get_profile(name, version)
+
+
+@pytest.mark.parametrize("version", ["5.7", 5.7, "6.0", 6.0, 6, "6"])
+def test_versions_accept_yaml_floats(version):
+    assert get_profile("modern", version).version in ("5.7", "6.0")
+
+
+def test_render_profile_is_plain_data():
+    import json
+
+    data = render_profile(get_profile("old"))
+    assert json.loads(json.dumps(data)) == data
+    assert data["nginx"]["ssl_prefer_server_ciphers"] == "on"
+    assert data["apache"]["SSLProtocol"] == "-all +TLSv1 +TLSv1.1 +TLSv1.2 +TLSv1.3"

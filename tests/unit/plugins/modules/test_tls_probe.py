@@ -1,0 +1,100 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module: options are validated before any probe; results carry findings; errors do not fail the task."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict
+
+import pytest
+from ansible.module_utils import basic
+
+from ansible_collections.webedge.https.plugins.modules import tls_probe
+from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.probe.servers import (
+    OPENSSL,
+    Pki,
+    free_port,
+    make_pki,
+    s_server,
+)
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    import contextlib
+    from unittest import mock
+
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager  # type: ignore[no-redef]
+    def patch_module_args(args: Dict[str, Any]):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))):
+            yield
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def run(args: Dict[str, Any], capsys: pytest.CaptureFixture) -> Dict[str, Any]:
+    with patch_module_args(args), pytest.raises(SystemExit):
+        tls_probe.main()
+    return json.loads(capsys.readouterr().out)
+
+
+# (id, options, fragment of the failure message)
+INVALID_TABLE = [
+    ("port_out_of_range", {"targets": ["example.invalid:70000"]}, "70000"),
+    ("unclosed_ipv6_bracket", {"targets": ["[::1:443"]}, "[::1:443"),
+    ("unknown_target_key", {"targets": [{"host": "a.invalid", "sni": "x"}]}, "sni"),
+    ("no_targets", {"targets": []}, "at least one"),
+    ("zero_timeout", {"targets": ["a.invalid"], "timeout": 0}, "timeout"),
+    ("zero_concurrency", {"targets": ["a.invalid"], "concurrency": 0}, "concurrency"),
+    ("missing_ca_file", {"targets": ["a.invalid"], "ca_file": "/nonexistent/ca.pem"}, "/nonexistent/ca.pem"),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"), [row[1:] for row in INVALID_TABLE], ids=[row[0] for row in INVALID_TABLE]
+)
+def test_bad_options_fail_before_any_probe(
+    options: Dict[str, Any], fragment: str, capsys: pytest.CaptureFixture
+) -> None:
+    result = run(options, capsys)
+    assert result["failed"] is True
+    assert fragment in result["msg"]
+    assert "results" not in result
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed")
+def test_results_with_findings_and_error_targets_do_not_fail(pki: Pki, capsys: pytest.CaptureFixture) -> None:
+    closed = free_port()
+    with s_server(pki.wrong_name) as port:
+        result = run(
+            {
+                "targets": [f"localhost:{port}", f"127.0.0.1:{closed}"],
+                "ca_file": str(pki.root),
+                "http_port": free_port(),
+                "_ansible_check_mode": True,
+            },
+            capsys,
+        )
+    assert result["changed"] is False
+    good, bad = result["results"]
+    assert good["error"] is None
+    assert good["findings"]["TLS-09"]["status"] == "fail"  # hostname mismatch reported, not hidden
+    assert good["findings"]["TLS-03"]["status"] == "pass"  # TLS 1.0 refused
+    assert good["findings"]["TLS-08"]["status"] == "pass"
+    assert bad["error"] == "connection refused"
+    assert any("hostname mismatch" in str(warning) for warning in result.get("warnings", [])), result.get("warnings")
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed")
+def test_fail_on_error_fails_with_the_results(pki: Pki, capsys: pytest.CaptureFixture) -> None:
+    closed = free_port()
+    result = run({"targets": [f"127.0.0.1:{closed}"], "fail_on_error": True, "http_checks": False}, capsys)
+    assert result["failed"] is True
+    assert f"127.0.0.1:{closed}: connection refused" in result["msg"]
+    assert result["results"][0]["error"] == "connection refused"
