@@ -18,13 +18,13 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.controls 
     evaluate_endpoint,
     findings_to_dict,
 )
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.model import (
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model import (
     ReportInputError,
     build_report,
     collect_probes,
     threshold_failures,
 )
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.writer import FORMATS, write_reports
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.writer import FORMATS, write_reports
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 
 ARGUMENT_SPEC: Dict[str, Any] = {

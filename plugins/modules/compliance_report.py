@@ -24,7 +24,7 @@ description:
   - Files are written atomically (temporary file in O(dest), then rename); a file whose content would not
     change is left alone.
 author:
-  - webedge.https contributors
+  - webedge.https contributors (@webedge)
 options:
   dest:
     description:

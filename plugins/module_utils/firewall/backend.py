@@ -37,6 +37,7 @@ INTERFACE (for backend authors; nftables.py and iptables.py are worked examples)
 from __future__ import annotations
 
 import abc
+import errno
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -104,7 +105,14 @@ class LocalFileStore:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             os.chmod(tmp, mode)
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:  # a bind-mounted file (containers) cannot be renamed over
+                if exc.errno not in (errno.EBUSY, errno.EXDEV):
+                    raise
+                with open(path, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.unlink(tmp)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)

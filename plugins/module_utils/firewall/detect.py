@@ -68,7 +68,7 @@ def select_backend(
     """Resolve ``backend`` (``auto`` or a name) to a class; returns ``(class, detection, warnings)``."""
     warnings: List[str] = []
     if requested == "auto":
-        name, detection, _ = detect_backend(runner, registry)
+        name, detection = detect_backend(runner, registry)[:2]
     else:
         cls = registry.get(requested)
         if cls is None:

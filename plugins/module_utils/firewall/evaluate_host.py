@@ -13,13 +13,28 @@ Which ruleset answers:
   rules are evaluated from their iptables form; nft tables without ``xt`` stay
   with the nft evaluator.
 * iptables-legacy: a separate set of input chains; all its tables are read
-  from the save output and combined with the nft ones by hook priority.
+  from ``iptables-legacy-save`` (only when the kernel lists legacy tables in
+  ``/proc/net/ip_tables_names``: listing them would otherwise create them) and
+  combined with the nft ones by hook priority.
+
+:func:`gather_info` is what ``firewall_info`` runs: backends, default
+policies, the rules we own as each backend reads them, and the verdicts.
+Every command it runs only reads.
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
+    BackendOptions,
+    CachingRunner,
+    FileStore,
+    Runner,
+)
 from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import (
     HookVerdict,
     Packet,
@@ -28,9 +43,19 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate im
     over_interfaces,
 )
 from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_iptables import IptablesRuleset
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_nft import NftRuleset
+from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_nft import NftRuleset, parse_nft_json
+from ansible_collections.webedge.https.plugins.module_utils.firewall.firewalld import FirewalldState, describe_zone
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import LEGACY_TABLE_NAMES
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
+    PROTOCOLS,
+    DesiredState,
+    FirewallError,
+    ValidationError,
+)
+from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw import parse_status
+from ansible_collections.webedge.https.plugins.module_utils.ports import PortSpecError, parse_port_specs
 
-__all__ = ["HostRulesets", "evaluate_packet", "evaluate_ports"]
+__all__ = ["HostRulesets", "InfoRequest", "evaluate_packet", "evaluate_ports", "gather_info"]
 
 _IPT_FAMILY = {"ipv4": "ip", "ipv6": "ip6"}
 
@@ -49,10 +74,14 @@ class HostRulesets:
         nft: Optional[NftRuleset] = None,
         iptables: Optional[Dict[str, str]] = None,
         iptables_variant: str = "nft",
+        legacy: Optional[Dict[str, str]] = None,
     ) -> None:
         self.nft = nft
         self.iptables = {fam: IptablesRuleset(text, fam) for fam, text in (iptables or {}).items() if text}
         self.variant = iptables_variant
+        self.legacy = {fam: IptablesRuleset(text, fam) for fam, text in (legacy or {}).items() if text}
+        for ruleset in self.legacy.values():
+            ruleset.tool += "-legacy"
         self.xt_tables: Set[Tuple[str, str]] = nft.xt_tables() if nft is not None else set()
 
     def _split(self, family: str) -> Tuple[List[Tuple[str, str]], Optional[List[str]]]:
@@ -74,13 +103,16 @@ class HostRulesets:
         ipt = self.iptables.get(packet.family)
         if ipt is not None and (ipt_tables is None or ipt_tables):
             hooks.extend(ipt.evaluate_hooks(packet, ipt_tables))
+        legacy = self.legacy.get(packet.family)
+        if legacy is not None:
+            hooks.extend(legacy.evaluate_hooks(packet))
         return hooks
 
     def interface_names(self) -> Set[str]:
         names: Set[str] = set()
         if self.nft is not None:
             names |= self.nft.interface_names()
-        for ipt in self.iptables.values():
+        for ipt in (*self.iptables.values(), *self.legacy.values()):
             names |= ipt.interface_names()
         return names
 
@@ -97,6 +129,9 @@ class HostRulesets:
         ipt = self.iptables.get(family)
         if ipt is not None and (ipt_tables is None or ipt_tables):
             found.extend(p for p in ipt.policies() if ipt_tables is None or str(p["chain"]).split()[1] in ipt_tables)
+        legacy = self.legacy.get(family)
+        if legacy is not None:
+            found.extend(legacy.policies())
         return sorted(found, key=lambda p: int(p["priority"]))  # type: ignore[call-overload]
 
 
@@ -125,3 +160,162 @@ def evaluate_ports(
         entry["verdict"] = verdicts[0] if len(set(verdicts)) == 1 else "mixed"
         results.append(entry)
     return results
+
+
+# ---------------------------------------------------------------------------
+# firewall_info
+
+MAX_PORTS = 1024
+_INTERFACE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
+NFT_LIST = ("nft", "-j", "list", "ruleset")
+
+
+@dataclass(frozen=True)
+class InfoRequest:
+    """``firewall_info``'s options, validated (every error names the bad value)."""
+
+    ports: Tuple[int, ...]
+    protocol: str = "tcp"
+    source: Optional[str] = None
+    interface: Optional[str] = None
+    families: Tuple[str, ...] = ("ipv4", "ipv6")
+    zone: Optional[str] = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> InfoRequest:
+        protocol = params.get("protocol") or "tcp"
+        if protocol not in PROTOCOLS:
+            raise ValidationError(f"invalid protocol {protocol!r}: expected one of {', '.join(PROTOCOLS)}")
+        raw = params.get("ports") or []
+        try:
+            ranges = parse_port_specs(raw if isinstance(raw, (list, tuple)) else [raw])
+        except PortSpecError as exc:
+            raise ValidationError(str(exc)) from None
+        ports = tuple(p for r in ranges for p in range(r.first, r.last + 1))
+        if len(ports) > MAX_PORTS:
+            raise ValidationError(f"ports {raw!r} name {len(ports)} ports; at most {MAX_PORTS} can be evaluated")
+        source = params.get("source")
+        families: Tuple[str, ...] = ("ipv4", "ipv6")
+        family = params.get("family") or "both"
+        if family not in ("ipv4", "ipv6", "both"):
+            raise ValidationError(f"invalid family {family!r}: expected ipv4, ipv6 or both")
+        if family != "both":
+            families = (family,)
+        if source is not None:
+            try:
+                address = ipaddress.ip_address(str(source).strip())
+            except ValueError:
+                raise ValidationError(f"invalid source {source!r}: expected one IPv4 or IPv6 address") from None
+            source = str(address)
+            src_family = "ipv4" if address.version == 4 else "ipv6"
+            if family not in ("both", src_family):
+                raise ValidationError(f"source {source!r} is an {src_family} address but family is {family}")
+            families = (src_family,)
+        interface = params.get("interface")
+        if interface is not None and not _INTERFACE.match(str(interface)):
+            raise ValidationError(f"invalid interface {interface!r}: expected an interface name such as eth0")
+        return cls(ports, protocol, source, interface, families, params.get("zone") or None)
+
+
+def _read_rulesets(runner: Runner, notes: List[str]) -> HostRulesets:
+    nft: Optional[NftRuleset] = None
+    rc, out, err = runner.run(list(NFT_LIST))
+    if rc == 0:
+        try:
+            nft = parse_nft_json(out)
+        except ValueError as exc:
+            notes.append(f"'nft -j list ruleset' output could not be read: {exc}")
+    elif rc != 127:
+        notes.append(f"'nft -j list ruleset' failed: {(err or out).strip()}")
+
+    variant = "nft"
+    rc, out, err = runner.run(["iptables", "-V"])
+    if rc == 0 and "legacy" in out:
+        variant = "legacy"
+    saves: Dict[str, str] = {}
+    legacy: Dict[str, str] = {}
+    want_nft_saves = variant == "nft" and (nft is None or nft.xt_tables())
+    for family, tool in (("ipv4", "iptables"), ("ipv6", "ip6tables")):
+        if want_nft_saves:
+            rc, out, err = runner.run([f"{tool}-nft-save"])
+            if rc == 0:
+                saves[family] = out
+        rc, out, _ = runner.run(["cat", LEGACY_TABLE_NAMES[family]])
+        if rc == 0 and out.split():
+            rc, out, err = runner.run([f"{tool}-legacy-save"])
+            if rc == 0:
+                legacy[family] = out
+    return HostRulesets(nft, saves, "nft", legacy)
+
+
+def _owned_rules(name: str, cls: Any, runner: Runner, files: Optional[FileStore], zone: Optional[str]) -> Any:
+    backend = cls(runner, files, BackendOptions(zone=zone))
+    desired = DesiredState.from_params({"port": [1], "persist": False, "zone": zone})
+    return backend.read(desired)
+
+
+def gather_info(
+    params: Mapping[str, Any],
+    runner: Runner,
+    *,
+    files: Optional[FileStore] = None,
+    registry: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
+    """Everything ``firewall_info`` returns. Runs read-only commands only."""
+    request = InfoRequest.from_params(params)  # bad input fails before any command runs
+    caching = CachingRunner(runner)
+    caching.caching = True
+    notes: List[str] = []
+    if registry is None:
+        from ansible_collections.webedge.https.plugins.module_utils.firewall.engine import BACKEND_REGISTRY
+
+        registry = BACKEND_REGISTRY
+
+    backends: List[Dict[str, Any]] = []
+    rules: Dict[str, List[Dict[str, Any]]] = {}
+    firewalld: Optional[Dict[str, Any]] = None
+    ufw: Optional[Dict[str, Any]] = None
+    for name, cls in registry.items():
+        if cls is None:
+            continue
+        detection = cls.probe(caching)
+        backends.append(
+            {
+                "name": name,
+                "available": detection.available,
+                "active": detection.active,
+                "reason": detection.reason,
+                "variant": detection.variant,
+            }
+        )
+        if not detection.available or (name in ("firewalld",) and not detection.active):
+            continue
+        try:
+            current = _owned_rules(name, cls, caching, files, request.zone)
+        except FirewallError as exc:
+            notes.append(f"{name}: our rules could not be read: {exc}")
+            continue
+        rules[name] = [rule.as_dict() for rule in current.rules]
+        if name == "firewalld" and isinstance(current.raw, FirewalldState):
+            firewalld = describe_zone(current.raw.runtime)
+        if name == "ufw":
+            rc, out, _ = caching.run(["ufw", "status", "verbose"])
+            if rc == 0:
+                ufw = parse_status(out)
+
+    rulesets = _read_rulesets(caching, notes)
+    default_policy = {family: rulesets.policies(family) for family in ("ipv4", "ipv6")}
+    verdicts = evaluate_ports(
+        rulesets, request.ports, request.protocol, request.source, request.interface, request.families
+    )
+    return {
+        "changed": False,
+        "backends": backends,
+        "active_backends": [b["name"] for b in backends if b["active"]],
+        "default_policy": default_policy,
+        "firewalld": firewalld,
+        "ufw": ufw,
+        "rules": rules,
+        "verdicts": verdicts,
+        "notes": notes,
+    }

@@ -176,7 +176,7 @@ def parse_save(text: str) -> FilterTable:
         if line == "COMMIT":
             in_filter = False
         elif line.startswith(":"):
-            name, _, rest = line[1:].partition(" ")
+            name, rest = ([*line[1:].split(" ", 1), ""])[:2]
             chains.append(name)
             policies[name] = rest.split(" ", 1)[0] if rest else "-"
         elif line.startswith("-A "):
@@ -206,7 +206,7 @@ def parse_own_rule(rule: SaveRule, family: str) -> Optional[Rule]:
     dport = _option(rule.tokens, "--dport", "--destination-port")
     if protocol not in ("tcp", "udp") or dport is None:
         return None
-    first, _, last = dport.partition(":")
+    first, last = ([*dport.split(":", 1), ""])[:2]
     if not first.isdigit() or (last and not last.isdigit()):
         return None
     source = _option(rule.tokens, "-s", "--source")
@@ -350,7 +350,7 @@ def update_rules_file(text: str, wanted: Sequence[Rule]) -> str:
         (decl_at if decl_at is not None else last_decl + 1, 2, [f":{CHAIN} - [0:0]"]),
     ]
     # bottom up so earlier indexes stay valid; at one index the jump ends up above our rules
-    for index, _, new in sorted(inserts, key=lambda item: (-item[0], item[1])):
+    for index, _order, new in sorted(inserts, key=lambda item: (-item[0], item[1])):
         lines[index:index] = new
     return "\n".join(lines) + "\n"
 
@@ -361,14 +361,14 @@ LEGACY_TABLE_NAMES = {"ipv4": "/proc/net/ip_tables_names", "ipv6": "/proc/net/ip
 def _legacy_tables_exist(runner: Runner) -> bool:
     """Legacy (x_tables) tables exist in this netns: the kernel lists them in /proc, read side-effect free."""
     for path in LEGACY_TABLE_NAMES.values():
-        rc, out, _ = runner.run(["cat", path])
+        rc, out = runner.run(["cat", path])[:2]
         if rc == 0 and "filter" in out.split():
             return True
     return False
 
 
 def _legacy_installed(runner: Runner) -> bool:
-    rc, _, _ = runner.run(["iptables-legacy", "--version"])
+    rc = runner.run(["iptables-legacy", "--version"])[0]
     return rc != 127
 
 
@@ -404,7 +404,7 @@ class IptablesBackend(FirewallBackend):
         active = [v for v in VARIANTS if found.get(v)]
         if len(active) == 1:
             return Detection(cls.name, True, "; ".join(reasons), variant=active[0])
-        rc, out, _ = runner.run(["iptables", "-V"])
+        rc, out = runner.run(["iptables", "-V"])[:2]
         default = "legacy" if "legacy" in out else "nft" if rc == 0 and "nf_tables" in out else None
         if default is None:
             default = next(iter(found))
@@ -416,7 +416,7 @@ class IptablesBackend(FirewallBackend):
     def _variant(self) -> str:
         if self.options.variant in VARIANTS:
             return str(self.options.variant)
-        rc, out, _ = self.runner.run(["iptables", "-V"])
+        rc, out = self.runner.run(["iptables", "-V"])[:2]
         return "legacy" if rc == 0 and "legacy" in out else "nft"
 
     def read(self, desired: DesiredState) -> Ruleset:

@@ -30,6 +30,8 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
 
+NOT_CLAIMED = "is already in firewalld zone public but was not added by webedge.https; left as it is and not claimed"
+RR_8443_V6 = 'rule family="ipv6" source address="2001:db8::/32" port port="8443" protocol="tcp" accept'
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "firewalld")
 ROUNDTRIP = ["open", "open-again", "open-sources", "open-udp-v4", "reread", "close", "close-udp", "close-again"]
 
@@ -112,22 +114,46 @@ def test_list_all_of_a_fresh_zone_and_of_drop():
 
 
 RICH_RULES = [
-    ("ours_ipv4_source", 'rule family="ipv4" source address="10.0.0.0/8" port port="443" protocol="tcp" accept',
-     Item("rich", "tcp", PortRange(443, 443), "ipv4", "10.0.0.0/8")),
-    ("ours_one_family_any_source", 'rule family="ipv6" port port="443" protocol="udp" accept',
-     Item("rich", "udp", PortRange(443, 443), "ipv6")),
-    ("firewalld_keeps_spelling_we_normalise", 'rule family="ipv6" source address="2001:DB8:0:0::/48" port port="443-445" protocol="tcp" accept',
-     Item("rich", "tcp", PortRange(443, 445), "ipv6", "2001:db8::/48")),
-    ("unquoted_values", "rule family=ipv4 source address=10.2.3.4/16 port port=443 protocol=tcp accept",
-     Item("rich", "tcp", PortRange(443, 443), "ipv4", "10.2.0.0/16")),
+    (
+        "ours_ipv4_source",
+        'rule family="ipv4" source address="10.0.0.0/8" port port="443" protocol="tcp" accept',
+        Item("rich", "tcp", PortRange(443, 443), "ipv4", "10.0.0.0/8"),
+    ),
+    (
+        "ours_one_family_any_source",
+        'rule family="ipv6" port port="443" protocol="udp" accept',
+        Item("rich", "udp", PortRange(443, 443), "ipv6"),
+    ),
+    (
+        "firewalld_keeps_spelling_we_normalise",
+        'rule family="ipv6" source address="2001:DB8:0:0::/48" port port="443-445" protocol="tcp" accept',
+        Item("rich", "tcp", PortRange(443, 445), "ipv6", "2001:db8::/48"),
+    ),
+    (
+        "unquoted_values",
+        "rule family=ipv4 source address=10.2.3.4/16 port port=443 protocol=tcp accept",
+        Item("rich", "tcp", PortRange(443, 443), "ipv4", "10.2.0.0/16"),
+    ),
     ("no_family_both", 'rule port port="8443" protocol="tcp" accept', Item("rich", "tcp", PortRange(8443, 8443))),
-    ("reject_is_not_ours", 'rule family="ipv4" source address="198.51.100.0/24" port port="22" protocol="tcp" reject', None),
+    (
+        "reject_is_not_ours",
+        'rule family="ipv4" source address="198.51.100.0/24" port port="22" protocol="tcp" reject',
+        None,
+    ),
     ("priority_is_not_ours", 'rule priority="-1" family="ipv4" port port="22" protocol="tcp" accept', None),
-    ("not_source_is_not_ours", 'rule family="ipv4" source NOT address="10.0.0.0/8" port port="22" protocol="tcp" accept', None),
+    (
+        "not_source_is_not_ours",
+        'rule family="ipv4" source NOT address="10.0.0.0/8" port port="22" protocol="tcp" accept',
+        None,
+    ),
     ("logging_is_not_ours", 'rule family="ipv4" port port="22" protocol="tcp" log prefix="x" accept', None),
     ("service_is_not_ours", 'rule family="ipv4" service name="http" accept', None),
     ("sctp_is_not_ours", 'rule family="ipv4" port port="22" protocol="sctp" accept', None),
-    ("family_address_mismatch", 'rule family="ipv6" source address="10.0.0.0/8" port port="22" protocol="tcp" accept', None),
+    (
+        "family_address_mismatch",
+        'rule family="ipv6" source address="10.0.0.0/8" port port="22" protocol="tcp" accept',
+        None,
+    ),
 ]
 
 
@@ -163,7 +189,9 @@ def test_render_steps_one_call_per_option_kind_ports_removed_before_added():
     remove = [(Item("port", "tcp", PortRange(8000, 8010)), "8000-8010/tcp")]
     assert [s.argv for s in render_steps("public", add, remove, permanent=True)] == [
         (
-            "firewall-cmd", "--permanent", "--zone=public",
+            "firewall-cmd",
+            "--permanent",
+            "--zone=public",
             '--add-rich-rule=rule family="ipv4" source address="10.0.0.0/8" port port="1" protocol="tcp" accept',
         ),
         ("firewall-cmd", "--permanent", "--zone=public", "--remove-port=8000-8010/tcp"),
@@ -208,7 +236,7 @@ PLANS = [
         {"port": 8080},
         OURS,
         [],
-        ["8080/tcp is already in firewalld zone public but was not added by webedge.https; left as it is and not claimed"],
+        [f"8080/tcp {NOT_CLAIMED}"],
     ),
     ("admin_port_never_closed", {"port": 8080, "state": "closed"}, OURS, [], []),
     (
@@ -216,17 +244,25 @@ PLANS = [
         {"port": 9090, "protocol": "udp"},
         OURS,
         [],
-        ["9090/udp is already in firewalld zone public but was not added by webedge.https; left as it is and not claimed"],
+        [f"9090/udp {NOT_CLAIMED}"],
     ),
     (
         "close_ipv4_only_turns_port_into_ipv6_rich_rule",
         {"port": 443, "state": "closed", "family": "ipv4"},
         OURS,
         [
-            ("firewall-cmd", "--zone=public", '--add-rich-rule=rule family="ipv6" port port="443" protocol="tcp" accept'),
+            (
+                "firewall-cmd",
+                "--zone=public",
+                '--add-rich-rule=rule family="ipv6" port port="443" protocol="tcp" accept',
+            ),
             ("firewall-cmd", "--zone=public", "--remove-port=443/tcp"),
-            ("firewall-cmd", "--permanent", "--zone=public",
-             '--add-rich-rule=rule family="ipv6" port port="443" protocol="tcp" accept'),
+            (
+                "firewall-cmd",
+                "--permanent",
+                "--zone=public",
+                '--add-rich-rule=rule family="ipv6" port port="443" protocol="tcp" accept',
+            ),
             ("firewall-cmd", "--permanent", "--zone=public", "--remove-port=443/tcp"),
         ],
         [],
@@ -236,10 +272,17 @@ PLANS = [
         {"port": 8443, "state": "closed", "source": "2001:db8::/32"},
         OURS,
         [
-            ("firewall-cmd", "--zone=public",
-             '--remove-rich-rule=rule family="ipv6" source address="2001:db8::/32" port port="8443" protocol="tcp" accept'),
-            ("firewall-cmd", "--permanent", "--zone=public",
-             '--remove-rich-rule=rule family="ipv6" source address="2001:db8::/32" port port="8443" protocol="tcp" accept'),
+            (
+                "firewall-cmd",
+                "--zone=public",
+                f"--remove-rich-rule={RR_8443_V6}",
+            ),
+            (
+                "firewall-cmd",
+                "--permanent",
+                "--zone=public",
+                f"--remove-rich-rule={RR_8443_V6}",
+            ),
         ],
         [],
     ),
@@ -253,9 +296,7 @@ PLANS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("params", "state", "commands", "notes"), [p[1:] for p in PLANS], ids=[p[0] for p in PLANS]
-)
+@pytest.mark.parametrize(("params", "state", "commands", "notes"), [p[1:] for p in PLANS], ids=[p[0] for p in PLANS])
 def test_plans_on_captured_zone(params, state, commands, notes):
     files = Files({STATE_PATH: state})
     result = engine.run(dict(params, backend="firewalld"), mixed_runner(), files=files, check_mode=True)

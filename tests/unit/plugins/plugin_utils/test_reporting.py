@@ -19,20 +19,20 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.controls 
     evaluate_host,
     findings_to_dict,
 )
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.html import render_html
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.json_report import render_json
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.junit import render_junit
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.markdown import (
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.html import render_html
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.json_report import render_json
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.junit import render_junit
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.markdown import (
     md_escape,
     render_markdown,
 )
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.model import (
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model import (
     REPORT_SCHEMA,
     ReportInputError,
     build_report,
 )
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.sarif import render_sarif
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.writer import (
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.sarif import render_sarif
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.writer import (
     FILE_NAMES,
     FORMATS,
     write_reports,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any, Mapping
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting._text import plain, xml_safe
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting._text import plain, xml_safe
 
 __all__ = ["render_junit"]
 

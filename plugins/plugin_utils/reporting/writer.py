@@ -8,11 +8,11 @@ import os
 import tempfile
 from typing import Any, Callable, Dict, Iterable, Mapping
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.html import render_html
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.json_report import render_json
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.junit import render_junit
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.markdown import render_markdown
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.sarif import render_sarif
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.html import render_html
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.json_report import render_json
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.junit import render_junit
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.markdown import render_markdown
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.sarif import render_sarif
 
 __all__ = ["FILE_NAMES", "FORMATS", "RENDERERS", "render_all", "write_atomic", "write_reports"]
 

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Mapping
 
 from jinja2 import Environment, StrictUndefined
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting._text import plain
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting._text import plain
 
 __all__ = ["render_html"]
 

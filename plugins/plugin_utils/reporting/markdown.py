@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Mapping
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting._text import plain
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting._text import plain
 
 __all__ = ["md_escape", "render_markdown"]
 

@@ -17,7 +17,7 @@ import json
 from typing import Any, Dict, List, Mapping
 from urllib.parse import quote
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.reporting.model import (
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model import (
     COLLECTION_VERSION,
     GENERATOR,
 )
