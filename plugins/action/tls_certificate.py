@@ -162,6 +162,13 @@ class ActionModule(ActionBase):
         return self._read_controller(path, path_opt)
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Failures come back as a failed result (not an exception), so ``failed_when`` and ``register`` see them."""
+        try:
+            return self._run(tmp, task_vars)
+        except AnsibleActionFail as exc:
+            return {"failed": True, "changed": False, "msg": exc.message}
+
+    def _run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp

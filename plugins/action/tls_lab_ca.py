@@ -67,6 +67,13 @@ class ActionModule(ActionBase):
     _requires_connection = False
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Failures come back as a failed result (not an exception), so ``failed_when`` and ``register`` see them."""
+        try:
+            return self._run(tmp, task_vars)
+        except AnsibleActionFail as exc:
+            return {"failed": True, "changed": False, "msg": exc.message}
+
+    def _run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         result = super().run(tmp, task_vars or {})
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)

@@ -37,7 +37,7 @@ description:
     kernel already lists legacy tables), C(firewall-cmd --state), C(firewall-cmd --list-all),
     C(ufw status) and C(ufw status verbose).
 author:
-  - webedge.https contributors
+  - webedge.https contributors (@webedge)
 options:
   ports:
     description:

@@ -28,6 +28,8 @@ description:
     Both C(iptables-nft) and C(iptables-legacy) are supported; the variant holding the rules is used."
   - The module refuses a change that would cut off the SSH connection it runs over (the port and client
     address from C(SSH_CONNECTION)) unless O(force=true).
+  - With O(confirm_timeout), a change that cuts the controller off anyway (another path, another port, a
+    NAT in between) is undone by the host itself after that many seconds; see O(confirm_timeout).
 options:
   port:
     description:
@@ -89,13 +91,52 @@ options:
     default: false
   confirm_timeout:
     description:
-      - Seconds after which the change is reverted unless confirmed (protection against lockout).
-      - Needs the C(webedge.https.firewall_port) action plugin, which is not part of this release yet;
-        setting it now fails the task before any change rather than change without a safety net.
+      - Seconds (5 to 3600) after which the host puts back the rules this module owned before the task,
+        unless the controller confirms the change over a NEW connection first (protection against lockout).
+      - "Before a change, the module saves what the revert needs under
+        C(/var/lib/webedge-https/rollback/<id>/) (the rules owned before, a backup of each persisted
+        file it writes) and arms a transient systemd timer C(webedge-https-rollback-<id>) with
+        C(systemd-run --on-active). Then it applies the change. The action plugin resets the connection
+        (for SSH, a new TCP connection: exactly what the new rules could block) and confirms (it runs
+        the saved C(revert.py confirm) with M(ansible.builtin.command)), which stops the timer and removes
+        the saved state."
+      - "If the confirmation cannot reach the host, the timer reverts by itself: it plans, with the
+        backend's own planner, the way back to exactly the rules owned before and applies it (runtime and,
+        for firewalld, permanent configuration; ufw through C(ufw)), so rules that others changed
+        meanwhile stay. A persisted file is restored byte for byte when nobody changed it since, else
+        only our lines in it are reverted. The task waits for the revert, reconnects, and fails with
+        RV(rolled_back=true)."
+      - Works with every backend (nftables, iptables, firewalld, ufw). Needs systemd as the host's init
+        (C(systemd-run)); without it the task fails before any change. A task that changes nothing arms
+        nothing. In check mode nothing is armed; the result is only the prediction.
+      - The check of the current SSH connection still applies; O(force=true) is still needed to remove
+        the rule that connection uses.
     type: int
+  rollback_id:
+    description:
+      - Name of the automatic rollback of O(confirm_timeout) (its state directory and timer unit). Letters,
+        digits and dashes. The action plugin sets a fresh one (time stamp plus random digits) for every task;
+        setting it is only useful to find the unit or the state on the host by a name of your own.
+      - Ignored without O(confirm_timeout).
+    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.conn
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+    details: The action plugin runs the confirmation step of O(confirm_timeout) over a new connection.
+  async:
+    support: none
+  become:
+    support: full
+  bypass_host_loop:
+    support: none
+  connection:
+    support: full
+  delegation:
+    support: full
   check_mode:
     support: full
     details: Check mode reports exactly what a real run changes, with the commands it would run.
@@ -139,6 +180,11 @@ EXAMPLES = r"""
   webedge.https.firewall_port:
     port: 443
     zone: public
+
+- name: Move SSH to port 2222; the host undoes it by itself unless the controller gets back in within 60 s
+  webedge.https.firewall_port:
+    port: 2222
+    confirm_timeout: 60
 """
 
 RETURN = r"""
@@ -191,6 +237,24 @@ diff:
   description: Before and after text of the rules this module owns, one rule per line.
   returned: success
   type: dict
+rollback_id:
+  description: Id of the automatic rollback armed for this change (state under C(/var/lib/webedge-https/rollback/)).
+  returned: when O(confirm_timeout) is set and the task changed something
+  type: str
+  sample: 20240101T120000-1a2b3c4d
+confirmed:
+  description: The change was confirmed over a new connection; the automatic rollback was disarmed.
+  returned: when O(confirm_timeout) is set and the task changed something
+  type: bool
+rolled_back:
+  description:
+    - The new rules cut the controller off and the host restored the previous rules by itself (the task fails).
+  returned: when O(confirm_timeout) is set and the task changed something
+  type: bool
+rollback:
+  description: What the host's automatic rollback did (commands, files, notes, seconds after arming).
+  returned: when the rollback ran
+  type: dict
 """
 
 import os
@@ -199,7 +263,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, rollback
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
 
 SBIN_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
@@ -240,22 +304,27 @@ def argument_spec() -> Dict[str, Any]:
         "persist": {"type": "bool", "default": True},
         "force": {"type": "bool", "default": False},
         "confirm_timeout": {"type": "int"},
+        "rollback_id": {"type": "str"},
     }
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if module.params["confirm_timeout"] is not None:
-        module.fail_json(
-            msg=f"confirm_timeout={module.params['confirm_timeout']!r} needs the webedge.https.firewall_port "
-            "action plugin, which is not available yet; remove it (no change was made)"
-        )
+    runner = ModuleRunner(module)
+    params = module.params
     try:
+        guard = None
+        if params["confirm_timeout"] is not None:
+            timeout = rollback.check_timeout(params["confirm_timeout"])
+            rollback_id = rollback.check_id(params["rollback_id"] or rollback.new_id())
+            if not module.check_mode:
+                guard = rollback.RollbackGuard(rollback_id, timeout, runner)
         result = engine.run(
-            module.params,
-            ModuleRunner(module),
+            params,
+            runner,
             check_mode=module.check_mode,
             ssh_connection=os.environ.get("SSH_CONNECTION"),
+            guard=guard,
         )
     except FirewallError as exc:
         module.fail_json(msg=str(exc))

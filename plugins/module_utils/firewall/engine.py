@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Type
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Type
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     BackendOptions,
@@ -37,7 +37,15 @@ try:
 except ImportError:  # pragma: no cover
     UfwBackend = None  # type: ignore[assignment,misc]
 
-__all__ = ["BACKEND_REGISTRY", "LockoutError", "SshConnection", "check_lockout", "parse_ssh_connection", "run"]
+__all__ = [
+    "BACKEND_REGISTRY",
+    "ApplyGuard",
+    "LockoutError",
+    "SshConnection",
+    "check_lockout",
+    "parse_ssh_connection",
+    "run",
+]
 
 BACKEND_REGISTRY: Dict[str, Optional[Type[FirewallBackend]]] = {
     "firewalld": FirewalldBackend,
@@ -45,6 +53,18 @@ BACKEND_REGISTRY: Dict[str, Optional[Type[FirewallBackend]]] = {
     "nftables": NftablesBackend,
     "iptables": IptablesBackend,
 }
+
+
+class ApplyGuard(Protocol):
+    """Wraps a real apply (``confirm_timeout``: rollback.RollbackGuard).
+
+    ``arm()`` runs just before the apply and returns extra result keys; ``undo()``
+    runs when the apply failed (before the error is re-raised).
+    """
+
+    def arm(self, backend: FirewallBackend, desired: DesiredState, plan: Plan) -> Dict[str, Any]: ...
+
+    def undo(self) -> Dict[str, Any]: ...
 
 
 class LockoutError(FirewallError):
@@ -108,6 +128,7 @@ def run(
     files: Optional[FileStore] = None,
     ssh_connection: Optional[str] = None,
     registry: Optional[Mapping[str, Optional[Type[FirewallBackend]]]] = None,
+    guard: Optional[ApplyGuard] = None,
 ) -> Dict[str, Any]:
     """Do (or, in check mode, predict) what the task asks; return the module result."""
     desired = DesiredState.from_params(params)  # bad input fails before any command runs
@@ -122,8 +143,18 @@ def run(
     warning = check_lockout(plan, parse_ssh_connection(ssh_connection), desired.force)
     if warning:
         warnings.append(warning)
+    extra: Dict[str, Any] = {}
     if plan.changed and not check_mode:
-        backend.apply(plan)
+        if guard is not None:
+            extra = guard.arm(backend, desired, plan)
+        try:
+            backend.apply(plan)
+        except FirewallError as exc:
+            if guard is not None:
+                undone = guard.undo()
+                how = "the previous rules were restored" if undone.get("rolled_back") else undone.get("error")
+                raise FirewallError(f"{exc} ({how})") from None
+            raise
 
     return {
         "changed": plan.changed,
@@ -137,4 +168,5 @@ def run(
         "removed": [rule.as_dict() for rule in plan.remove],
         "notes": list(plan.notes),
         "warnings": warnings,
+        **extra,
     }

@@ -223,10 +223,10 @@ def over_interfaces(
     results: List[Tuple[str, Verdict]] = []
     for candidate in interface_candidates(name_list):
         results.append((candidate, evaluate(replace(packet, interface=candidate))))
-    verdicts = {v.verdict for _, v in results}
+    verdicts = {v.verdict for _key, v in results}
     if len(verdicts) == 1 and "unknown" not in verdicts:
         return results[-1][1]  # the "any other interface" answer names a rule like the others
-    if verdicts == {"unknown"} and len({v.reason for _, v in results}) == 1:
+    if verdicts == {"unknown"} and len({v.reason for _key, v in results}) == 1:
         return results[-1][1]
 
     def label(name: str) -> str:

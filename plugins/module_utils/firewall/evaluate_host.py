@@ -240,7 +240,7 @@ def _read_rulesets(runner: Runner, notes: List[str]) -> HostRulesets:
             rc, out, err = runner.run([f"{tool}-nft-save"])
             if rc == 0:
                 saves[family] = out
-        rc, out, _ = runner.run(["cat", LEGACY_TABLE_NAMES[family]])
+        rc, out, _err = runner.run(["cat", LEGACY_TABLE_NAMES[family]])
         if rc == 0 and out.split():
             rc, out, err = runner.run([f"{tool}-legacy-save"])
             if rc == 0:
@@ -299,7 +299,7 @@ def gather_info(
         if name == "firewalld" and isinstance(current.raw, FirewalldState):
             firewalld = describe_zone(current.raw.runtime)
         if name == "ufw":
-            rc, out, _ = caching.run(["ufw", "status", "verbose"])
+            rc, out, _err = caching.run(["ufw", "status", "verbose"])
             if rc == 0:
                 ufw = parse_status(out)
 

@@ -169,7 +169,7 @@ class IptablesRuleset:
 
 def _ports_in(port: int, spec: str) -> bool:
     for part in spec.split(","):
-        first, _, last = part.partition(":")
+        first, _sep, last = part.partition(":")
         lo = int(first) if first else 0
         hi = int(last) if last else (65535 if part.endswith(":") else lo)
         if lo <= port <= hi:

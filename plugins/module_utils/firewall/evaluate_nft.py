@@ -171,7 +171,7 @@ class NftRuleset:
                 return ChainResult("return", where)
             if action == "continue":
                 continue
-            kind, _, target = action.partition(" ")
+            kind, _sep, target = action.partition(" ")
             sub = self.chains.get((chain.family, chain.table, target))
             if sub is None:
                 return ChainResult("unknown", where, f"{kind} to missing chain {target!r}")

@@ -22,11 +22,17 @@ Runtime and permanent: both are read (``--list-all`` and ``--permanent
 written, each with as few calls as firewall-cmd allows. One call may carry many
 ``--add-port`` (or many ``--add-rich-rule``...) options but firewall-cmd refuses
 to mix option kinds in one call ("argument --add-rich-rule: not allowed with
-argument --add-port"), so a layer takes at most four calls (add ports, add rich
-rules, remove ports, remove rich rules; additions first). We never
+argument --add-port"), so a layer takes at most four calls (add rich rules,
+remove ports, add ports, remove rich rules - see :func:`render_steps` for why
+ports go remove-first); opening ports is one call per layer. We never
 ``--reload`` (it would drop the admin's runtime-only changes) and never
 ``--runtime-to-permanent`` (it would persist them). ``persist: false`` touches
-the runtime layer only.
+the runtime layer only; a later ``persist: true`` task makes permanent the
+items it names (same protocol, overlapping ports), not every item we own.
+
+Unknown zone: ``--list-all`` fails with ``INVALID_ZONE`` (rc 112) during the
+read, before anything is planned or changed. firewalld not running (rc 252):
+an error too - the permanent layer alone is not managed offline.
 """
 
 from __future__ import annotations
@@ -121,7 +127,7 @@ class Item:
 
 
 def _parse_ports(text: str) -> Optional[PortRange]:
-    first, _, last = text.partition("-")
+    first, _sep, last = text.partition("-")
     if not first.isdigit() or (last and not last.isdigit()):
         return None
     lo, hi = int(first), int(last or first)
@@ -132,7 +138,7 @@ def _parse_ports(text: str) -> Optional[PortRange]:
 
 def parse_port_item(text: str) -> Optional[Item]:
     """``443/tcp`` or ``8000-8080/udp`` -> :class:`Item` (None for sctp/dccp or odd text)."""
-    port, _, protocol = text.strip().partition("/")
+    port, _sep, protocol = text.strip().partition("/")
     ports = _parse_ports(port)
     if ports is None or protocol not in ("tcp", "udp"):
         return None
@@ -161,7 +167,7 @@ def parse_rich_rule(text: str) -> Optional[Item]:
         return None
     tokens = [(m.group(1), m.group(2) if m.group(2) is not None else m.group(3)) for m in _TOKEN.finditer(text)]
     expected_keys = ["rule", "family", "source", "address", "port", "port", "protocol", "accept"]
-    keys = [k for k, _ in tokens]
+    keys = [k for k, _value in tokens]
     if [k for k in expected_keys if k in keys] != keys:  # only known keys, in this order
         return None
     values = dict(tokens[1:])
@@ -238,7 +244,7 @@ def parse_list_all(text: str) -> ZoneInfo:
     if not lines or lines[0].startswith((" ", "\t")):
         raise FirewallError(f"firewalld: unexpected 'firewall-cmd --list-all' output: {text[:200]!r}")
     header = lines[0].strip()
-    zone, _, attributes = header.partition(" ")
+    zone, _sep, attributes = header.partition(" ")
     fields: Dict[str, str] = {}
     rich: List[str] = []
     in_rich = False
@@ -284,7 +290,7 @@ def parse_state(text: Optional[str]) -> Dict[str, FrozenSet[Item]]:
         for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, str):
                 continue
-            kind, _, value = entry.partition(" ")
+            kind, _sep, value = entry.partition(" ")
             item = parse_port_item(value) if kind == "port" else parse_rich_rule(value) if kind == "rich" else None
             if item is not None:
                 found.add(item)
@@ -456,7 +462,11 @@ class FirewalldBackend(FirewallBackend):
         layers = [(state.runtime, False)] + ([(state.permanent, True)] if desired.persist else [])
         steps: List[Step] = []
         for info, permanent in layers:
-            to_add = [i for i in sorted(keep) if i not in info.items and (permanent or i in wanted)]
+            to_add = [
+                i
+                for i in sorted(keep)
+                if i not in info.items and i in wanted and (not permanent or _concerns(i, desired))
+            ]
             to_remove = [(i, info.items[i]) for i in dropped if i in info.items]
             steps.extend(render_steps(state.zone, to_add, to_remove, permanent))
 
@@ -477,6 +487,14 @@ class FirewalldBackend(FirewallBackend):
             files=files,
             notes=tuple(notes),
         )
+
+
+def _concerns(item: Item, desired: DesiredState) -> bool:
+    """Does the task talk about this item (same protocol, overlapping ports)? Only those are made permanent:
+    a rule an earlier task opened with ``persist: false`` stays runtime-only until a task names it."""
+    return item.protocol == desired.protocol and any(
+        not (p.last < item.ports.first or p.first > item.ports.last) for p in desired.ports
+    )
 
 
 def _state_differs(before: Mapping[str, FrozenSet[Item]], after: Mapping[str, FrozenSet[Item]]) -> bool:

@@ -263,8 +263,13 @@ def plan_rules(desired: DesiredState, current: Iterable[Rule]) -> Tuple[Tuple[Ru
       those sources); the ports of a removed rule that were not asked to close
       are added back as smaller rules, so closing ``8050`` out of ``8000-8080``
       leaves ``8000-8049`` and ``8051-8080``.
+    * ``exact`` (internal, never from task parameters; the rollback uses it):
+      the owned rules become exactly ``desired.rules``.
     """
     current_rules = sorted(set(current))
+    if desired.state == "exact":  # internal (rollback): owned rules become exactly desired.rules
+        wanted = set(desired.rules)
+        return tuple(sorted(wanted - set(current_rules))), tuple(r for r in current_rules if r not in wanted)
     if desired.state == "open":
         add = tuple(r for r in desired.rules if not any(c.covers(r) for c in current_rules))
         return add, ()

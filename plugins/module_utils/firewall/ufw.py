@@ -102,7 +102,7 @@ class Tuple_:  # "tuple" is ufw's own word for a rule record
 
     @property
     def ports(self) -> Optional[PortRange]:
-        first, _, last = self.dport.partition(":")
+        first, _sep, last = self.dport.partition(":")
         if not first.isdigit() or (last and not last.isdigit()):
             return None
         return PortRange(int(first), int(last or first))

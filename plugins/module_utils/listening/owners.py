@@ -131,7 +131,7 @@ def _unknown_reason(denied: List[int]) -> str:
         )
     return (
         "held by no process visible in /proc (a process in another PID namespace sharing this network"
-        " namespace, or a kernel socket)"
+        " namespace, processes hidden by the hidepid mount option of /proc, or a kernel socket)"
     )
 
 

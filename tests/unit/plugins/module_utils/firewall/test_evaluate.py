@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Dict, Optional
 
@@ -531,3 +532,25 @@ def test_policies_reported():
         {"chain": "iptables filter INPUT", "priority": 0, "policy": "DROP"},
         {"chain": "nftables inet guard input", "priority": 5, "policy": "accept"},
     ]
+
+
+def _observed():
+    """Real packets sent through the src/ rulesets (packets.sh): the evaluator must agree with every one."""
+    cases = []
+    for line in fixture("packets-observed.txt").splitlines():
+        name, _sep, observed = line.partition(" ")
+        for spec, seen in json.loads(observed).items():
+            cases.append(pytest.param(name, spec, seen, id=f"{name}-{spec.replace(',', '-')}"))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "spec", "seen"), _observed())
+def test_evaluator_agrees_with_real_packets(name, spec, seen):
+    family, protocol, _address, port = spec.split(",")
+    source = {"ipv4": "192.0.2.2", "ipv6": "fd00:99::2"}[family]
+    if name.startswith("nft"):
+        rulesets = host(nft=f"{name}.json")
+    else:
+        rulesets = host(**{"v6" if name.startswith("ip6t") else "v4": f"{name}.save"})
+    verdict = evaluate_packet(rulesets, Packet(family, protocol, int(port), source, "eth0"))
+    assert verdict.verdict == seen, verdict

@@ -33,7 +33,20 @@ from ansible_collections.webedge.https.plugins.module_utils.ports import PortRan
 NOT_CLAIMED = "is already in firewalld zone public but was not added by webedge.https; left as it is and not claimed"
 RR_8443_V6 = 'rule family="ipv6" source address="2001:db8::/32" port port="8443" protocol="tcp" accept'
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "firewalld")
-ROUNDTRIP = ["open", "open-again", "open-sources", "open-udp-v4", "reread", "close", "close-udp", "close-again"]
+ROUNDTRIP = [
+    "open",
+    "open-again",
+    "open-sources",
+    "open-udp-v4",
+    "reread",
+    "close",
+    "close-udp",
+    "close-again",
+    "runtime-only",
+    "other-port-persisted",
+    "named-again-persisted",
+    "close-both",
+]
 
 
 def fixture(*parts: str) -> str:

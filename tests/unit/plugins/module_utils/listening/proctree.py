@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Tuple
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "listening"
 TABLES = ("tcp", "tcp6", "udp", "udp6")
-SCENARIOS = ("netns-mixed", "netns-v6only", "lab-nginx", "lab-apache", "lab-nginx-local")
+SCENARIOS = ("netns-mixed", "netns-v6only", "netns-other-pidns", "lab-nginx", "lab-apache", "lab-nginx-local")
 USERS = {0: "root", 33: "www-data", 100: "messagebus"}
 
 

@@ -21,7 +21,7 @@ from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening
 
 NOT_VISIBLE = (
     "held by no process visible in /proc (a process in another PID namespace sharing this network namespace,"
-    " or a kernel socket)"
+    " processes hidden by the hidepid mount option of /proc, or a kernel socket)"
 )
 DENIED_LAB_APACHE = (
     "no permission to read the open files (/proc/PID/fd) of 4 processes (pids 33, 108, 109, 137), which may hold it;"

@@ -33,6 +33,10 @@ EXPECTED = {
         ("udp", "ipv6", "::", 123),
         ("udp", "ipv6", "::1", 161),
     ],
+    "netns-other-pidns": [
+        ("tcp", "ipv4", "0.0.0.0", 443),
+        ("udp", "ipv6", "::", 53),
+    ],
     "netns-v6only": [
         ("tcp", "ipv4", "127.0.0.1", 80),
         ("tcp", "ipv6", "::", 443),

@@ -25,6 +25,11 @@ UNREADABLE = (
     " run as root (become: true); in a container root also needs CAP_SYS_PTRACE"
 )
 
+NOT_VISIBLE = (
+    "held by no process visible in /proc (a process in another PID namespace sharing this network namespace,"
+    " processes hidden by the hidepid mount option of /proc, or a kernel socket)"
+)
+
 # scenario, expect entry, None when met or the exact message when missing
 CASES = [
     # nginx on 0.0.0.0 and [::] (IPv6-only: `listen [::]:443` next to `listen 443`), sshd, in a lab container
@@ -129,6 +134,14 @@ CASES = [
     # Known limit: alt-v6only set IPV6_V6ONLY itself, which /proc/net does not show; with bindv6only=0 and no
     # IPv4 socket beside it, it is taken as dual-stack.
     ("netns-mixed", {"port": 8443, "family": "ipv4"}, None),
+    # listeners in a network namespace, tables read from a new PID namespace that cannot see them
+    ("netns-other-pidns", {"port": 443, "address": "0.0.0.0"}, None),
+    ("netns-other-pidns", {"port": 53, "protocol": "udp", "family": "ipv4"}, None),
+    (
+        "netns-other-pidns",
+        {"port": 443, "process": "nginx"},
+        f"443/tcp is served by an unknown process ({NOT_VISIBLE}), expected nginx",
+    ),
     # made in a network namespace with bindv6only=1
     (
         "netns-v6only",
@@ -179,6 +192,7 @@ def test_expectations_on_real_captures(tmp_path, monkeypatch, scenario, entry, m
         ("lab-nginx", []),  # nginx's [::] sockets sit next to its 0.0.0.0 ones: IPv6-only
         ("lab-apache", [("tcp", 80), ("tcp", 443)]),
         ("netns-v6only", []),  # bindv6only=1
+        ("netns-other-pidns", [("udp", 53)]),
     ],
 )
 def test_which_wildcard_ipv6_sockets_are_dual_stack(tmp_path, scenario, dual_stack_ports):
@@ -296,3 +310,11 @@ def test_bad_input_fails_naming_the_value(params, message):
 
 def test_defaults():
     assert parse_query({}) == Query((), ("tcp", "udp"), (), True, None)
+
+
+def test_a_socket_of_another_pid_namespace_reports_a_null_pid_and_why(tmp_path, monkeypatch):
+    fixed_users(monkeypatch)
+    root = build(tmp_path, "netns-other-pidns")[0]
+    entry = run(parse_query({"ports": [443]}), root)["listening"][0]
+    assert (entry["pid"], entry["process"], entry["cmdline"], entry["user"]) == (None, None, None, "root")
+    assert entry["owner_unknown_reason"] == NOT_VISIBLE

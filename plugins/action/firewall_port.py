@@ -1,0 +1,192 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for ``webedge.https.firewall_port``: confirm a change over a NEW connection.
+
+Without ``confirm_timeout`` (or in check mode) the module simply runs. With it:
+
+1. The module runs with a fresh ``rollback_id``: it arms the host's automatic revert
+   (a systemd timer), then applies the change (``module_utils/firewall/rollback.py``).
+2. The connection is reset (SSH: the ControlMaster is stopped, so the next command
+   opens a new TCP connection, the very thing the new rules could block) and the
+   saved launcher confirms (``revert.py confirm`` through ``ansible.builtin.command``),
+   retried until the host's timer would fire.
+3. Unconfirmed, the host restores the previous rules by itself. The plugin waits
+   for that moment, reconnects, asks what happened (``revert.py status``) and fails
+   with ``rolled_back: true``.
+
+The decisions are pure functions (:func:`outcome`) so they are unit-tested as tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from typing import Any, Callable, Dict, Mapping, Optional
+
+from ansible.errors import AnsibleConnectionFailure, AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+from ansible.plugins.connection import ConnectionBase
+
+from ansible_collections.webedge.https.plugins.module_utils.firewall import rollback
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
+
+MODULE_NAME = "webedge.https.firewall_port"
+COMMAND = "ansible.builtin.command"
+RETRY_PAUSE = 2.0  # seconds between attempts to reach the host
+SETTLE = 5.0  # seconds granted to the host's revert after its timer fired
+STATUS_WINDOW = 60.0  # keep trying to reach the host this long after the revert should have run
+
+
+def rolled_back_message(timeout: int, status: Mapping[str, Any]) -> str:
+    elapsed = status.get("elapsed")
+    after = f"{elapsed:g} s" if isinstance(elapsed, (int, float)) else f"{timeout} s"
+    return (
+        f"the new rules cut this controller off; the host restored the previous rules after {after} "
+        f"(confirm_timeout={timeout}, rollback {status.get('rollback_id', '?')})"
+    )
+
+
+def outcome(
+    first: Mapping[str, Any],
+    confirm: Mapping[str, Any],
+    status: Optional[Mapping[str, Any]],
+    rollback_id: str,
+    timeout: int,
+) -> Dict[str, Any]:
+    """The task result from the three steps' results (``status`` is None when it was not needed)."""
+    result: Dict[str, Any] = {k: v for k, v in first.items() if k not in ("unreachable", "failed", "msg")}
+    result.update(rollback_id=rollback_id, changed=bool(first.get("changed", True)))
+    if confirm.get("confirmed"):
+        result.update(confirmed=True, rolled_back=False)
+        return result
+    final = confirm if confirm.get("rolled_back") or confirm.get("error") else (status or {})
+    result.update(confirmed=False, failed=True)
+    if final.get("rolled_back"):
+        record = {k: v for k, v in final.items() if k not in ("found", "rolled_back", "changed", "invocation")}
+        result.update(
+            rolled_back=True, rollback=record, msg=rolled_back_message(timeout, {**record, "rollback_id": rollback_id})
+        )
+    elif final.get("error"):
+        result.update(rolled_back=False, msg=f"the change was not confirmed and the host's {final['error']}")
+    elif final.get("unreachable") or not final:
+        result.update(
+            rolled_back=None,
+            msg=(
+                f"the change was not confirmed and the host is still unreachable {int(SETTLE + STATUS_WINDOW)} s "
+                f"after its automatic rollback was due (rollback {rollback_id}): {final.get('msg', 'no answer')}"
+            ),
+        )
+    elif final.get("found") is False:
+        result.update(rolled_back=None, msg=f"the host no longer knows rollback {rollback_id} (rebooted?)")
+    else:
+        result.update(rolled_back=None, msg=f"rollback {rollback_id}: unexpected answer from the host: {dict(final)}")
+    return result
+
+
+def parse_launcher(answer: Mapping[str, Any]) -> Dict[str, Any]:
+    """``ansible.builtin.command``'s result of ``revert.py confirm|status`` -> the launcher's JSON answer."""
+    if answer.get("unreachable"):
+        return dict(answer)
+    if answer.get("rc") == 0:
+        try:
+            return dict(json.loads(str(answer.get("stdout", "")).strip().splitlines()[-1]))
+        except (ValueError, IndexError, TypeError):
+            pass
+    text = " ".join(str(answer.get(k) or "") for k in ("msg", "stderr", "stdout")).strip()
+    if "No such file or directory" in text:
+        return {"found": False, "rolled_back": False}  # confirmed and removed, or never armed
+    return {"failed": True, "msg": text or "no answer"}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    clock: Callable[[], float] = staticmethod(time.monotonic)  # type: ignore[assignment]
+    sleep: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
+
+    def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        del tmp  # tmp no longer has any effect
+        args = dict(self._task.args)
+        raw = args.get("confirm_timeout")
+        if raw is None or self._task.check_mode:
+            result.update(self._step(args, task_vars))
+            self._cleanup()
+            return result
+        try:
+            timeout = rollback.check_timeout(int(raw) if isinstance(raw, str) and raw.strip().isdigit() else raw)
+            rollback_id = rollback.check_id(args.get("rollback_id") or rollback.new_id())
+        except ValidationError as exc:
+            result.update(failed=True, msg=str(exc))
+            return result
+        args.update(confirm_timeout=timeout, rollback_id=rollback_id)
+        result.update(self._guarded(args, timeout, rollback_id, task_vars))
+        self._cleanup()
+        return result
+
+    # -- the three steps -------------------------------------------------------
+    def _guarded(self, args: Dict[str, Any], timeout: int, rollback_id: str, task_vars: Any) -> Dict[str, Any]:
+        started = self.clock()
+        first = self._step(args, task_vars)
+        if not first.get("unreachable") and (first.get("failed") or not first.get("rollback_id")):
+            return first  # failed (and undone by the module), or nothing changed: nothing armed
+        fires_by = self.clock() + timeout  # the host armed its timer before it answered
+        confirm = self._confirm(rollback_id, started + timeout, task_vars)
+        status = None
+        if not confirm.get("confirmed") and not confirm.get("rolled_back"):
+            status = self._status(rollback_id, fires_by + SETTLE, task_vars)
+        return outcome(first, confirm, status, rollback_id, timeout)
+
+    def _confirm(self, rollback_id: str, until: float, task_vars: Any) -> Dict[str, Any]:
+        """Confirm over a new connection, retried until the host's timer would fire."""
+        while True:
+            self._reset()
+            answer = self._launcher(rollback_id, "confirm", task_vars)
+            if not answer.get("unreachable"):
+                return answer
+            if self.clock() + RETRY_PAUSE >= until:
+                return answer
+            self.sleep(RETRY_PAUSE)
+
+    def _status(self, rollback_id: str, not_before: float, task_vars: Any) -> Dict[str, Any]:
+        """After the host's revert was due: reconnect and ask what happened."""
+        give_up = not_before + STATUS_WINDOW
+        answer: Dict[str, Any] = {"unreachable": True, "msg": "not asked"}
+        wait = not_before - self.clock()
+        while True:
+            if wait > 0:
+                self.sleep(wait)
+            self._reset()
+            answer = self._launcher(rollback_id, "status", task_vars)
+            if not answer.get("unreachable") and not answer.get("pending"):
+                return answer
+            if self.clock() + RETRY_PAUSE >= give_up:
+                return answer
+            wait = max(RETRY_PAUSE, float(answer.get("seconds_left") or 0) + 1)
+
+    # -- plumbing --------------------------------------------------------------
+    def _step(self, args: Dict[str, Any], task_vars: Any, module: str = MODULE_NAME) -> Dict[str, Any]:
+        try:
+            return dict(self._execute_module(module_name=module, module_args=args, task_vars=task_vars))
+        except AnsibleConnectionFailure as exc:
+            return {"unreachable": True, "msg": to_text(exc)}
+
+    def _launcher(self, rollback_id: str, operation: str, task_vars: Any) -> Dict[str, Any]:
+        """Run the host's saved ``revert.py confirm|status``; its JSON answer (or what went wrong)."""
+        answer = self._step({"argv": rollback.launcher_argv(rollback_id, operation)}, task_vars, module=COMMAND)
+        return parse_launcher(answer)
+
+    def _reset(self) -> None:
+        """Drop the connection so the next command opens a new one (ssh: stop the ControlMaster)."""
+        connection = self._connection
+        with contextlib.suppress(AnsibleError):
+            if getattr(type(connection), "reset", None) is not ConnectionBase.reset:
+                connection.reset()
+            else:
+                connection.close()
+
+    def _cleanup(self) -> None:
+        with contextlib.suppress(AnsibleError):
+            self._remove_tmp_path(self._connection._shell.tmpdir)

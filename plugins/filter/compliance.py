@@ -1,0 +1,202 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the compliance role: host findings, endpoint findings, certificate fingerprints.
+
+Thin wrappers over ``module_utils/compliance/controls.py`` so that the role evaluates the same
+controls, with the same messages, as ``tls_probe`` and ``compliance_report``. Documentation of
+each filter is in the YAML file of its name next to this one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG, get_control
+from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
+    HOST_CONTROL_IDS,
+    evaluate_endpoint,
+    evaluate_host,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
+
+_PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _skip_list(skip: Any, what: str) -> List[str]:
+    if skip is None:
+        return []
+    if isinstance(skip, str) or not isinstance(skip, Iterable):
+        raise AnsibleFilterError(f"{what}: skip must be a list of control IDs, got {skip!r}")
+    out = [str(s) for s in skip]
+    unknown = [s for s in out if s not in CATALOG]
+    if unknown:
+        raise AnsibleFilterError(f"{what}: unknown control ID(s) in skip: {', '.join(unknown)}")
+    return out
+
+
+def _skipped(control_id: str, target: str) -> Dict[str, Any]:
+    return {
+        "control": control_id,
+        "status": "skip",
+        "severity": get_control(control_id).severity,
+        "message": "not checked: disabled by configuration",
+        "target": target,
+        "observed": None,
+        "expected": None,
+    }
+
+
+def pem_sha256(text: Any) -> Optional[str]:
+    """sha256 (hex, lower case) of the DER of the first certificate in a PEM text; None without one."""
+    if text is None:
+        return None
+    if isinstance(text, bytes):
+        text = text.decode("ascii", "replace")
+    match = _PEM_CERT.search(str(text))
+    if not match:
+        return None
+    try:
+        der = base64.b64decode("".join(match.group(1).split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return hashlib.sha256(der).hexdigest()
+
+
+def _pick_key(keys: List[Mapping[str, Any]], target: str) -> Optional[Dict[str, Any]]:
+    """The first key file that fails (or cannot be decided), else the first one."""
+    if not keys:
+        return None
+    for key in keys:
+        finding = evaluate_host({"private_key": key}, target=target)["HOST-03"]
+        if finding.status != "pass":
+            return dict(key)
+    return dict(keys[0])
+
+
+def _pick_certificate(files: List[Mapping[str, Any]], served: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The certificate file whose leaf is served, else the first one (which then fails HOST-05)."""
+    if not files:
+        return None
+    norm = (served or "").lower().replace(":", "")
+    for item in files:
+        on_disk = item.get("on_disk") or pem_sha256(item.get("pem"))
+        if norm and on_disk == norm:
+            return {"path": item.get("path"), "on_disk": on_disk, "served": served}
+    first = files[0]
+    return {
+        "path": first.get("path"),
+        "on_disk": first.get("on_disk") or pem_sha256(first.get("pem")),
+        "served": served,
+    }
+
+
+def _key_from_stat(result: Mapping[str, Any]) -> Dict[str, Any]:
+    """A registered ``ansible.builtin.stat`` loop item -> PrivateKeyFact."""
+    stat = result.get("stat") or {}
+    path = result.get("item") or stat.get("path")
+    if not stat.get("exists"):
+        return {"path": path, "mode": None, "owner": None, "group": None}
+    return {"path": path, "mode": stat.get("mode"), "owner": stat.get("pw_name"), "group": stat.get("gr_name")}
+
+
+def _cert_from_slurp(result: Mapping[str, Any]) -> Dict[str, Any]:
+    """A registered ``ansible.builtin.slurp`` loop item -> {path, pem}."""
+    path = result.get("item") or result.get("source")
+    content = result.get("content")
+    if not content:
+        return {"path": path, "pem": None}
+    try:
+        pem = base64.b64decode(content).decode("ascii", "replace")
+    except (binascii.Error, ValueError):
+        pem = None
+    return {"path": path, "pem": pem}
+
+
+def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> Dict[str, Dict[str, Any]]:
+    """HOST-* findings (as dicts) from the facts the compliance role collects."""
+    if not isinstance(facts, Mapping):
+        raise AnsibleFilterError(f"compliance_host_controls: the input must be a mapping of host facts, got {facts!r}")
+    skip_ids = _skip_list(skip, "compliance_host_controls")
+    facts = _plain(facts)
+    host_facts: Dict[str, Any] = {}
+    for key in ("listening", "firewall", "config_test"):
+        if facts.get(key) is not None:
+            host_facts[key] = facts[key]
+    if facts.get("private_key_stats") is not None:
+        facts["private_keys"] = [_key_from_stat(r) for r in facts["private_key_stats"]]
+    if facts.get("certificate_slurps") is not None:
+        facts["certificate_files"] = [_cert_from_slurp(r) for r in facts["certificate_slurps"]]
+    keys = facts.get("private_keys")
+    if keys is None and facts.get("private_key") is not None:
+        keys = [facts["private_key"]]
+    key = _pick_key(list(keys or []), target)
+    if key is not None:
+        host_facts["private_key"] = key
+    files = facts.get("certificate_files")
+    if files is None and facts.get("certificate") is not None:
+        host_facts["certificate"] = facts["certificate"]
+    else:
+        cert = _pick_certificate(list(files or []), facts.get("served"))
+        if cert is not None:
+            host_facts["certificate"] = cert
+    findings = {cid: f.to_dict() for cid, f in evaluate_host(host_facts, target=target).items()}
+    if keys is not None and not keys and "HOST-03" not in skip_ids:
+        findings["HOST-03"]["message"] = "no private key file found in the web server configuration"
+    if files is not None and not files and "HOST-05" not in skip_ids:
+        findings["HOST-05"]["message"] = "no certificate file found in the web server configuration"
+    for cid in skip_ids:
+        if cid in HOST_CONTROL_IDS:
+            findings[cid] = _skipped(cid, target)
+    return findings
+
+
+def compliance_endpoint_findings(
+    probes: Any, profile: str = "intermediate", version: Any = "5.7", min_days_valid: int = 30, skip: Any = None
+) -> List[Dict[str, Any]]:
+    """Probe results (a list, or a tls_probe result with ``results``) with ``findings`` evaluated anew."""
+    if isinstance(probes, Mapping) and "results" in probes:
+        probes = probes["results"]
+    if not isinstance(probes, (list, tuple)):
+        raise AnsibleFilterError(
+            f"compliance_endpoint_findings: the input must be a list of probe results, got {probes!r}"
+        )
+    skip_ids = _skip_list(skip, "compliance_endpoint_findings")
+    try:
+        chosen = get_profile(profile, version)
+    except ProfileError as exc:
+        raise AnsibleFilterError(f"compliance_endpoint_findings: {exc}") from exc
+    out = []
+    for probe in probes:
+        result = _plain(probe)
+        findings = {
+            cid: f.to_dict() for cid, f in evaluate_endpoint(result, chosen, min_days_valid=int(min_days_valid)).items()
+        }
+        for cid in skip_ids:
+            if cid in findings:
+                findings[cid] = _skipped(cid, str(result.get("target", "")))
+        result["findings"] = findings
+        out.append(result)
+    return out
+
+
+class FilterModule:
+    def filters(self) -> Dict[str, Callable[..., Any]]:
+        return {
+            "compliance_host_controls": compliance_host_controls,
+            "compliance_endpoint_findings": compliance_endpoint_findings,
+            "pem_sha256": pem_sha256,
+        }
