@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Compare our tls_probe with testssl.sh and sslyze on the compliance lab's endpoints.
 
-Every endpoint of ``extensions/molecule/compliance/lab.yml`` (one fault each, plus the right
+Every endpoint of ``extensions/molecule/compliance/vars/lab.yml`` (one fault each, plus the right
 one) is scanned by three parties:
 
 * ours: ``webedge.https.tls_probe``'s probe and ``evaluate_endpoint`` (imported from this
@@ -46,7 +46,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_LAB = os.path.join(REPO, "extensions", "molecule", "compliance", "lab.yml")
+DEFAULT_LAB = os.path.join(REPO, "extensions", "molecule", "compliance", "vars", "lab.yml")
 DEFAULT_SSLYZE = os.path.join(REPO, ".venv-judges", "bin", "sslyze")
 
 # Controls in table order.
@@ -91,14 +91,14 @@ def _collection_import_path() -> str:
 
 sys.path.insert(0, _collection_import_path())
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (  # noqa: E402
+from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
     evaluate_endpoint,
 )
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (  # noqa: E402
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
     parse_targets,
     probe_targets,
 )
-from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (  # noqa: E402
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
     HSTS_MIN_AGE_ACCEPTED,
     get_profile,
     is_forward_secret,
@@ -161,9 +161,7 @@ def run_ours(endpoints: List[Dict[str, Any]], ca_file: str, profile_name: str) -
         by_http_port.setdefault(endpoint["http_port"], []).append(endpoint)
     results: Dict[str, Any] = {}
     for http_port, group in by_http_port.items():
-        targets = parse_targets(
-            [{"host": e["server_name"], "port": e["port"], "address": e["address"]} for e in group]
-        )
+        targets = parse_targets([{"host": e["server_name"], "port": e["port"], "address": e["address"]} for e in group])
         reports = probe_targets(targets, ca_file=ca_file, http_port=http_port, timeout=5.0)
         for endpoint, report in zip(group, reports):
             result = report.result
@@ -234,7 +232,7 @@ def run_testssl(
 def _testssl_findings(doc: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
     found: Dict[str, Dict[str, Any]] = {}
     for scan in doc.get("scanResult", []):
-        for section, items in scan.items():
+        for items in scan.values():
             if isinstance(items, list):
                 for item in items:
                     if isinstance(item, dict) and "id" in item:
@@ -272,11 +270,20 @@ def testssl_verdicts(doc: Dict[str, Any], endpoint: Dict[str, Any], profile_name
             out[cid] = verdict("fail" if bad else "pass", f"{tid}: {f[tid]['finding']}")
     offered = _offered(f.get("TLS1_2"))
     if offered is not None:
-        out["TLS-05"] = verdict("pass" if offered == profile.offers("TLSv1.2") else "fail", f"TLS1_2: {f['TLS1_2']['finding']}")
+        out["TLS-05"] = verdict(
+            "pass" if offered == profile.offers("TLSv1.2") else "fail", f"TLS1_2: {f['TLS1_2']['finding']}"
+        )
     offered = _offered(f.get("TLS1_3"))
     if offered is not None:
         out["TLS-06"] = verdict("pass" if offered else "fail", f"TLS1_3: {f['TLS1_3']['finding']}")
-    weak = ("cipherlist_NULL", "cipherlist_aNULL", "cipherlist_EXPORT", "cipherlist_LOW", "cipherlist_3DES_IDEA", "cipherlist_AVERAGE")
+    weak = (
+        "cipherlist_NULL",
+        "cipherlist_aNULL",
+        "cipherlist_EXPORT",
+        "cipherlist_LOW",
+        "cipherlist_3DES_IDEA",
+        "cipherlist_AVERAGE",
+    )
     seen = [tid for tid in weak if tid in f]
     if seen:
         offered_weak = [tid for tid in seen if _offered(f[tid])]
@@ -300,13 +307,17 @@ def testssl_verdicts(doc: Dict[str, Any], endpoint: Dict[str, Any], profile_name
     key, sig = f.get("cert_keySize"), f.get("cert_signatureAlgorithm")
     if key and sig:
         ok = key.get("severity") in ("OK", "INFO") and sig.get("severity") in ("OK", "INFO")
-        out["TLS-11"] = verdict("pass" if ok else "fail", f"cert_keySize: {key['finding']}; cert_signatureAlgorithm: {sig['finding']}")
+        out["TLS-11"] = verdict(
+            "pass" if ok else "fail", f"cert_keySize: {key['finding']}; cert_signatureAlgorithm: {sig['finding']}"
+        )
     if chain and "incomplete" in str(chain.get("finding", "")).lower():
         out["TLS-12"] = verdict("fail", f"cert_chain_of_trust: {chain['finding']}")
     period = f.get("cert_validityPeriod")
     if period:
         text = str(period.get("finding", ""))
-        out["TLS-14"] = verdict("pass" if text.lower().startswith("no finding") else "fail", f"cert_validityPeriod: {text}")
+        out["TLS-14"] = verdict(
+            "pass" if text.lower().startswith("no finding") else "fail", f"cert_validityPeriod: {text}"
+        )
     hsts = f.get("HSTS_time") or f.get("HSTS")
     if hsts:
         text = str(hsts.get("finding", ""))
@@ -399,13 +410,16 @@ def sslyze_verdicts(server: Dict[str, Any], endpoint: Dict[str, Any], profile_na
     tls12 = _accepted(result, "tls_1_2_cipher_suites")
     if tls12 is not None:
         out["TLS-05"] = verdict(
-            "pass" if bool(tls12) == profile.offers("TLSv1.2") else "fail", f"tls_1_2_cipher_suites: {len(tls12)} accepted"
+            "pass" if bool(tls12) == profile.offers("TLSv1.2") else "fail",
+            f"tls_1_2_cipher_suites: {len(tls12)} accepted",
         )
         allowed = set(profile.allowed_ciphers_iana())
         outside = [name for name in tls12 if name not in allowed or not is_forward_secret(name)]
         out["TLS-07"] = verdict(
             "fail" if outside else "pass",
-            ("outside the profile or without FS: " + ", ".join(outside)) if outside else f"{len(tls12)} suites, all in profile",
+            ("outside the profile or without FS: " + ", ".join(outside))
+            if outside
+            else f"{len(tls12)} suites, all in profile",
             derived=True,
         )
     tls13 = _accepted(result, "tls_1_3_cipher_suites")
@@ -417,7 +431,9 @@ def sslyze_verdicts(server: Dict[str, Any], endpoint: Dict[str, Any], profile_na
         deployment = certinfo["certificate_deployments"][0]
         chain = deployment.get("received_certificate_chain") or []
         custom = [
-            pv for pv in deployment.get("path_validation_results", []) if "supplied" in pv["trust_store"]["name"].lower()
+            pv
+            for pv in deployment.get("path_validation_results", [])
+            if "supplied" in pv["trust_store"]["name"].lower()
         ]
         leaf = chain[0] if chain else None
         if custom:
@@ -439,20 +455,25 @@ def sslyze_verdicts(server: Dict[str, Any], endpoint: Dict[str, Any], profile_na
             not_before = datetime.datetime.fromisoformat(leaf["not_valid_before"].replace("Z", "+00:00"))
             now = datetime.datetime.now(datetime.timezone.utc)
             valid = not_before <= now < not_after
-            out["TLS-10"] = verdict("pass" if valid else "fail", f"not_valid_after {leaf['not_valid_after']}", derived=True)
+            out["TLS-10"] = verdict(
+                "pass" if valid else "fail", f"not_valid_after {leaf['not_valid_after']}", derived=True
+            )
             key = leaf.get("public_key") or {}
             algorithm, size, curve = key.get("algorithm"), key.get("key_size"), key.get("ec_curve_name")
             signature = (leaf.get("signature_algorithm_oid") or {}).get("name", "")
             ok_key = (algorithm == "RSAPublicKey" and (size or 0) >= profile.min_rsa_key_size) or (
-                algorithm == "EllipticCurvePublicKey" or algorithm == "ECPublicKey"
-            ) and curve in ("secp256r1", "secp384r1")
+                (algorithm == "EllipticCurvePublicKey" or algorithm == "ECPublicKey")
+                and curve in ("secp256r1", "secp384r1")
+            )
             ok_sig = signature in profile.certificate_signatures
             out["TLS-11"] = verdict(
                 "pass" if ok_key and ok_sig else "fail", f"{algorithm} {size} {curve or ''}, {signature}", derived=True
             )
             days = (not_after - not_before).total_seconds() / 86400
             out["TLS-14"] = verdict(
-                "pass" if days <= profile.max_certificate_lifespan else "fail", f"lifespan {days:.0f} days", derived=True
+                "pass" if days <= profile.max_certificate_lifespan else "fail",
+                f"lifespan {days:.0f} days",
+                derived=True,
             )
             self_signed = leaf.get("subject", {}).get("rfc4514_string") == leaf.get("issuer", {}).get("rfc4514_string")
             if deployment.get("verified_certificate_chain"):
@@ -526,6 +547,43 @@ def compare(
     return {"rows": rows, "disagreements": disagreements, "unexpected": unexpected, "per_control": per_control}
 
 
+MAPPING = (
+    (
+        "TLS-01..04",
+        '`SSLv2`, `SSLv3`, `TLS1`, `TLS1_1`: finding starts with "offered"',
+        "`ssl_2_0` .. `tls_1_1_cipher_suites`: any accepted suite",
+    ),
+    ("TLS-05, TLS-06", "`TLS1_2`, `TLS1_3` offered", "`tls_1_2`, `tls_1_3_cipher_suites` accepted"),
+    (
+        "TLS-07",
+        "`cipherlist_NULL/aNULL/EXPORT/LOW/3DES_IDEA/AVERAGE` offered",
+        "accepted TLS 1.2 suites judged by the profile list and forward secrecy*",
+    ),
+    (
+        "TLS-08",
+        '`cert_chain_of_trust` "passed" (with `--add-ca`)',
+        "path validation against `--certinfo_ca_file` (a SAN mismatch counts for TLS-09 only)",
+    ),
+    ("TLS-09", '`cert_trust` starts with "Ok"', "path validation, else the leaf's SAN dNSNames*"),
+    ("TLS-10", '`cert_expirationStatus` not "expired"', "leaf `not_valid_before/after`*"),
+    ("TLS-11", "`cert_keySize` and `cert_signatureAlgorithm` severity OK", "leaf key, curve and signature*"),
+    (
+        "TLS-12",
+        '`cert_chain_of_trust` "chain incomplete"',
+        "verified chain built from the served certificates, else leaf only served*",
+    ),
+    ("TLS-13", "not checked", "not checked (sslyze lists the server's curves, not the negotiated group)"),
+    ("TLS-14", '`cert_validityPeriod` "No finding"', "leaf lifespan*"),
+    (
+        "HTTP-01",
+        '`HSTS_time` seconds >= 15768000, or "not offered"',
+        "`strict_transport_security_header.max_age` >= profile",
+    ),
+    ("HTTP-02", "not checked", "not checked"),
+    ("HTTP-03", "`banner_server` judged for a version*", "not checked"),
+)
+
+
 def _cell(v: Optional[Verdict]) -> str:
     if v is None:
         return "-"
@@ -538,7 +596,7 @@ def render_markdown(report: Dict[str, Any]) -> str:
         "# Scanner comparison: tls_probe vs testssl.sh vs sslyze",
         "",
         f"Generated by `tools/compare_scanners.py` on {report['generated']} against the compliance lab",
-        "(`extensions/molecule/compliance/lab.yml`): one nginx endpoint per fault, plus the right one;",
+        "(`extensions/molecule/compliance/vars/lab.yml`): one nginx endpoint per fault, plus the right one;",
         f"profile `{report['profile']}` {report['profile_version']}.",
         f"Versions: {report['versions']['testssl']}; sslyze {report['versions']['sslyze']}.",
         "",
@@ -574,6 +632,14 @@ def render_markdown(report: Dict[str, Any]) -> str:
         t = f"{c['testssl_agree']} / {c['testssl_compared']}" if c["testssl_compared"] else "not checked"
         s = f"{c['sslyze_agree']} / {c['sslyze_compared']}" if c["sslyze_compared"] else "not checked"
         lines.append(f"| {cid} | {t} | {s} |")
+    lines += [
+        "",
+        "## How the scanners' output maps to our controls",
+        "",
+        "| control | testssl.sh (`-p -S -h -s`, JSON id) | sslyze (JSON) |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {cid} | {t} | {s} |" for cid, t, s in MAPPING]
     lines += ["", "## Result", ""]
     if report["disagreements"]:
         lines.append(f"{len(report['disagreements'])} disagreement(s):")
@@ -597,7 +663,12 @@ def render_markdown(report: Dict[str, Any]) -> str:
         "",
         f"Wall time here: ours {t['ours']:.1f} s for {report['endpoint_count']} endpoints, "
         f"testssl.sh {t['testssl']:.1f} s ({report['jobs']} in parallel, restricted to -p -S -h -s), "
-        f"sslyze {t['sslyze']:.1f} s (one invocation).",
+        f"sslyze {t['sslyze']:.1f} s (one invocation)"
+        + (
+            "; the scanners' times are those of the run that wrote their JSON (reused here)."
+            if report.get("reused")
+            else "."
+        ),
         "",
     ]
     return "\n".join(lines)
@@ -609,7 +680,11 @@ def _version(command: List[str]) -> str:
     except OSError:
         return "unknown"
     match = re.search(r"testssl\.sh\s+(\S+)", out) or re.search(r"(\d+\.\d+\.\d+)", out)
-    return ("testssl.sh " + match.group(1)) if match and "testssl" in command[0] else (match.group(1) if match else "unknown")
+    return (
+        ("testssl.sh " + match.group(1))
+        if match and "testssl" in command[0]
+        else (match.group(1) if match else "unknown")
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -633,18 +708,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     endpoints = load_endpoints(args.lab, args.good_address, args.faults_address)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        testssl_future = pool.submit(run_testssl, args.testssl, endpoints, args.ca_file, args.out_dir, args.jobs, args.reuse)
+        testssl_future = pool.submit(
+            run_testssl, args.testssl, endpoints, args.ca_file, args.out_dir, args.jobs, args.reuse
+        )
         sslyze_future = pool.submit(run_sslyze, args.sslyze, endpoints, args.ca_file, args.out_dir, args.reuse)
         ours, ours_time = run_ours(endpoints, args.ca_file, args.profile)
         testssl, testssl_time = testssl_future.result()
         sslyze, sslyze_time = sslyze_future.result()
 
+    previous = os.path.join(args.out_dir, "comparison.json")
+    if args.reuse and os.path.exists(previous):  # the scanners did not run: keep the timings of the run that did
+        with open(previous, encoding="utf-8") as handle:
+            timings = json.load(handle).get("timings", {})
+        testssl_time = timings.get("testssl", testssl_time)
+        sslyze_time = timings.get("sslyze", sslyze_time)
     with open(os.path.join(args.out_dir, "ours.json"), "w", encoding="utf-8") as handle:
         json.dump(ours, handle, indent=2)
     report = compare(endpoints, ours, testssl, sslyze, args.profile)
     report.update(
         generated=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         profile=args.profile,
+        reused=args.reuse,
         profile_version=get_profile(args.profile).version,
         endpoint_count=len(endpoints),
         jobs=args.jobs,

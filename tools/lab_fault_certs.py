@@ -123,7 +123,9 @@ def main(argv: Optional[list] = None) -> int:
         made.append("expired")
     if not os.path.exists(os.path.join(args.ca_dir, "selfsigned.crt")):
         key = _key()
-        cert = leaf(args.selfsigned_name, key, None, now - datetime.timedelta(hours=1), now + datetime.timedelta(days=90))
+        cert = leaf(
+            args.selfsigned_name, key, None, now - datetime.timedelta(hours=1), now + datetime.timedelta(days=90)
+        )
         _save(args.ca_dir, "selfsigned", cert, key)
         made.append("selfsigned")
     print("made: " + (", ".join(made) if made else "nothing"))

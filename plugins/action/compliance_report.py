@@ -18,6 +18,7 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.controls 
     evaluate_endpoint,
     findings_to_dict,
 )
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model import (
     ReportInputError,
     build_report,
@@ -25,7 +26,6 @@ from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model impo
     threshold_failures,
 )
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.writer import FORMATS, write_reports
-from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 
 ARGUMENT_SPEC: Dict[str, Any] = {
     "dest": {"type": "path", "required": True},

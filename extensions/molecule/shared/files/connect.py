@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Lab packet test: try connections, all at once, and print what happened to each.
 
 Usage: connect.py TIMEOUT HOST:PORT/PROTO [HOST:PORT/PROTO ...]
@@ -9,6 +8,7 @@ unreachable; "filtered": no answer before the timeout. Exit status 0 always,
 so the playbook compares the words with what the firewall must do.
 """
 
+import errno
 import json
 import socket
 import sys
@@ -33,8 +33,12 @@ def try_one(spec: str, timeout: float) -> str:
             return "refused"
         except (socket.timeout, TimeoutError):
             return "filtered"
-        except OSError as exc:  # EHOSTUNREACH and friends: an ICMP answer
-            return "refused" if exc.errno in (111, 113) else f"error {exc.errno}"
+        except OSError as exc:
+            # An ICMP answer: host/net unreachable, or administratively prohibited
+            # (firewalld's IPv6 reject surfaces as EACCES).
+            if exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES):
+                return "refused"
+            return f"error {exc.errno}"
 
 
 def main() -> None:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Print a host's firewall state minus what webedge.https owns, for before/after comparison.
 
 Usage: foreign_ruleset.py nftables|iptables|firewalld|ufw

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Lab listener: accept TCP connections and UDP datagrams on the given ports.
 
 Usage: listen.py tcp:443 tcp:8443 udp:4433
@@ -36,7 +35,7 @@ def main() -> None:
                 conn.sendall(b"webedge-lab\n")
                 conn.close()
             else:
-                data, addr = sock.recvfrom(2048)
+                _data, addr = sock.recvfrom(2048)
                 sock.sendto(b"webedge-lab\n", addr)
 
 

@@ -19,6 +19,7 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.controls 
     evaluate_host,
     findings_to_dict,
 )
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.html import render_html
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.json_report import render_json
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.junit import render_junit
@@ -37,7 +38,6 @@ from ansible_collections.webedge.https.plugins.plugin_utils.reporting.writer imp
     FORMATS,
     write_reports,
 )
-from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
 from ansible_collections.webedge.https.tests.unit.plugins.module_utils.compliance.probes import (
     NOW,
     load_probe,

@@ -215,7 +215,7 @@ def s_server(issued: Issued, *args: str, chain: bool = True, host: str = "127.0.
             wait_listening(host, port)
         except RuntimeError:
             process.kill()
-            _, err = process.communicate(timeout=5)
+            _out, err = process.communicate(timeout=5)
             raise RuntimeError(f"s_server did not start: {err.decode(errors='replace')[-500:]}") from None
         yield port
     finally:
@@ -303,7 +303,7 @@ def tcp_server(banner: Optional[bytes], host: str = "127.0.0.1") -> Iterator[int
     def serve() -> None:
         while not stop.is_set():
             try:
-                conn, _ = listener.accept()
+                conn, _peer = listener.accept()
             except (socket.timeout, OSError):
                 continue
             if banner:

@@ -459,7 +459,7 @@ def test_http_checks_off(pki: Pki) -> None:
 
 def test_twenty_endpoints_take_about_as_long_as_one(pki: Pki) -> None:
     with ExitStack() as stack:
-        ports = [stack.enter_context(s_server(pki.good)) for _ in range(20)]
+        ports = [stack.enter_context(s_server(pki.good)) for _index in range(20)]
         started = time.monotonic()
         probe([f"localhost:{ports[0]}"], pki.root)
         one = time.monotonic() - started

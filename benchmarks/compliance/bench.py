@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Time our compliance play and tls_probe against testssl.sh and sslyze on the compliance lab.
+
+Called by run.sh with the lab's addresses and CA. Traffic goes only to the two lab hosts.
+Prints every figure and ratio; with --check-goals exits 1 when a goal is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Dict, List
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+VENV_BIN = os.path.join(REPO, ".venv", "bin")
+SSLYZE = os.path.join(REPO, ".venv-judges", "bin", "sslyze")
+BENCH_NAME = "bench.lab.test"
+BENCH_FIRST_PORT = 5001
+
+
+def timed(argv: List[str], **kwargs: Any) -> float:
+    started = time.monotonic()
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False, **kwargs)
+    elapsed = time.monotonic() - started
+    if proc.returncode not in (0,):
+        print(f"  note: {os.path.basename(argv[0])} exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    return elapsed
+
+
+def median_of(reps: int, argv: List[str], **kwargs: Any) -> float:
+    return statistics.median(timed(argv, **kwargs) for _ in range(reps))
+
+
+def bench_targets(address: str, count: int) -> List[Dict[str, Any]]:
+    return [{"host": BENCH_NAME, "port": BENCH_FIRST_PORT + i, "address": address} for i in range(count)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ca-file", required=True)
+    parser.add_argument("--inventory", required=True, help="molecule's inventory of the compliance lab")
+    parser.add_argument("--good-address", required=True)
+    parser.add_argument("--faults-address", required=True)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--check-goals", action="store_true")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="bench-compliance-")
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_DEPRECATION_WARNINGS="0")
+    playbook = os.path.join(VENV_BIN, "ansible-playbook")
+    good = {"host": "good.lab.test", "port": 443, "address": args.good_address}
+    figures: Dict[str, float] = {}
+
+    def play_endpoints(targets: List[Dict[str, Any]]) -> List[str]:
+        extra = {
+            "compliance_mode": "endpoints",
+            "compliance_endpoints": targets,
+            "compliance_ca_file": args.ca_file,
+            "compliance_report_fail_on": "none",
+            "compliance_report_dest": os.path.join(work, "reports"),
+        }
+        return [playbook, "-e", json.dumps(extra), "webedge.https.compliance"]
+
+    try:
+        print("== our whole play (ansible-playbook webedge.https.compliance, start-up and reports included)")
+        figures["play_endpoint_1"] = median_of(args.reps, play_endpoints([good]), env=env, cwd=work)
+        print(f"  endpoint-only mode, 1 endpoint: {figures['play_endpoint_1']:.2f} s (median of {args.reps})")
+        host_vars = {
+            "compliance_hosts": "compliance-good",
+            "compliance_address": args.good_address,
+            "compliance_server_names": ["good.lab.test"],
+            "compliance_ca_file": args.ca_file,
+            "compliance_report_fail_on": "none",
+            "compliance_report_dest": os.path.join(work, "reports-host"),
+        }
+        figures["play_host_1"] = timed(
+            [playbook, "-i", args.inventory, "-e", json.dumps(host_vars), "webedge.https.compliance"], env=env, cwd=work
+        )
+        print(f"  host mode (role on the host + probe + report), 1 host: {figures['play_host_1']:.2f} s")
+
+        print("== testssl.sh default run, 1 endpoint")
+        testssl = shutil.which("testssl") or "testssl"
+        figures["testssl_1"] = timed(
+            [
+                testssl,
+                "--quiet",
+                "--warnings",
+                "off",
+                "--color",
+                "0",
+                "--nodns",
+                "none",
+                "--add-ca",
+                args.ca_file,
+                "--ip",
+                args.good_address,
+                "good.lab.test:443",
+            ],
+            cwd=work,
+        )
+        print(f"  {figures['testssl_1']:.1f} s")
+
+        for count in (10, 50):
+            targets = bench_targets(args.faults_address, count)
+            print(f"== {count} endpoints: sslyze (default scan, one invocation) vs our play (endpoint-only mode)")
+            figures[f"sslyze_{count}"] = timed(
+                [
+                    SSLYZE,
+                    "--quiet",
+                    "--certinfo_ca_file",
+                    args.ca_file,
+                    "--json_out",
+                    os.path.join(work, f"s{count}.json"),
+                ]
+                + [f"{t['host']}:{t['port']}{{{t['address']}}}" for t in targets],
+                cwd=work,
+            )
+            figures[f"play_endpoint_{count}"] = median_of(args.reps, play_endpoints(targets), env=env, cwd=work)
+            print(f"  sslyze {figures[f'sslyze_{count}']:.1f} s; our play {figures[f'play_endpoint_{count}']:.2f} s")
+
+        print("== one tls_probe task: 1 endpoint vs 100 endpoints")
+        runs = []
+        for rep in range(args.reps):
+            out = os.path.join(work, f"scaling-{rep}.json")
+            extra = {
+                "out": out,
+                "ca_file": args.ca_file,
+                "targets_one": bench_targets(args.faults_address, 1),
+                "targets_many": bench_targets(args.faults_address, 100),
+            }
+            subprocess.run(
+                [playbook, "-e", json.dumps(extra), os.path.join(HERE, "probe_scaling.yml")],
+                stdout=subprocess.DEVNULL,
+                env=env,
+                cwd=work,
+                check=True,
+            )
+            with open(out, encoding="utf-8") as handle:
+                runs.append(json.load(handle))
+        figures["probe_task_1"] = statistics.median(r["one"] for r in runs)
+        figures["probe_task_100"] = statistics.median(r["many"] for r in runs)
+        errors = max(r["many_errors"] for r in runs)
+        print(
+            f"  1 endpoint {figures['probe_task_1']:.2f} s; 100 endpoints {figures['probe_task_100']:.2f} s"
+            f" ({errors} endpoint errors)"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratios = {
+        "testssl_1 / play_endpoint_1": figures["testssl_1"] / figures["play_endpoint_1"],
+        "testssl_1 / play_host_1": figures["testssl_1"] / figures["play_host_1"],
+        "sslyze_10 / play_endpoint_10": figures["sslyze_10"] / figures["play_endpoint_10"],
+        "sslyze_50 / play_endpoint_50": figures["sslyze_50"] / figures["play_endpoint_50"],
+        "probe_task_100 / probe_task_1": figures["probe_task_100"] / figures["probe_task_1"],
+    }
+    goals = {
+        "testssl_1 / play_endpoint_1": (">=", 50),
+        "sslyze_10 / play_endpoint_10": (">=", 3),
+        "sslyze_50 / play_endpoint_50": (">=", 3),
+        "probe_task_100 / probe_task_1": ("<=", 3),
+    }
+    print("== ratios")
+    missed = []
+    for name, value in ratios.items():
+        goal = goals.get(name)
+        met = goal is None or (value >= goal[1] if goal[0] == ">=" else value <= goal[1])
+        if not met:
+            missed.append(name)
+        tail = "" if goal is None else f"  (goal {goal[0]} {goal[1]}: {'met' if met else 'MISSED'})"
+        print(f"  {name}: {value:.1f}{tail}")
+    print(json.dumps({"figures": figures, "ratios": ratios}, indent=2))
+    return 1 if (args.check_goals and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The compliance play and tls_probe against testssl.sh and sslyze, on the compliance lab
+# (extensions/molecule/compliance: the right host, and a host with one right server block
+# listening on 100 ports). Not part of `make test`.
+#
+# Usage: benchmarks/compliance/run.sh [--keep-lab] [--check-goals]
+#   Brings the lab up with `molecule converge -s compliance` (reusing it when it runs), runs
+#   bench.py once, then `molecule destroy -s compliance` unless --keep-lab.
+# Goals (checked by bench.py with --check-goals): the whole play >= 50x faster than testssl.sh's
+# default run on one endpoint; tls_probe >= 3x faster than sslyze on 10 and on 50 endpoints;
+# 100 endpoints in one tls_probe task within 3x of one endpoint.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+keep=0 args=()
+while (($#)); do
+  case $1 in
+    --keep-lab) keep=1 ;;
+    --check-goals) args+=(--check-goals) ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+export PATH="$repo/.venv/bin:$PATH"
+if [[ -z "${ANSIBLE_COLLECTIONS_PATH:-}" ]]; then
+  export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
+fi
+cd "$repo"
+cleanup() { ((keep)) || molecule destroy -s compliance >/dev/null 2>&1 || true; }
+trap cleanup EXIT INT TERM
+
+echo "== lab: molecule converge -s compliance"
+molecule converge -s compliance >/dev/null
+ca=$(ls -d "$HOME"/.ansible/tmp/molecule.*.compliance/ca/ca.crt 2>/dev/null | head -n 1)
+inventory=$(ls -d "$HOME"/.ansible/tmp/molecule.*.compliance/inventory 2>/dev/null | head -n 1)
+address() { podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
+
+"$repo/.venv/bin/python" "$here/bench.py" --ca-file "$ca" --inventory "$inventory" \
+  --good-address "$(address compliance-good)" --faults-address "$(address compliance-faults)" "${args[@]}"
