@@ -56,7 +56,13 @@ def main() -> int:
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="bench-compliance-")
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_DEPRECATION_WARNINGS="0")
+    env = dict(
+        os.environ,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+    )
     playbook = os.path.join(VENV_BIN, "ansible-playbook")
     good = {"host": "good.lab.test", "port": 443, "address": args.good_address}
     figures: Dict[str, float] = {}
@@ -70,6 +76,21 @@ def main() -> int:
             "compliance_report_dest": os.path.join(work, "reports"),
         }
         return [playbook, "-e", json.dumps(extra), "webedge.https.compliance"]
+
+    def scaling(one: List[Dict[str, Any]], many: List[Dict[str, Any]], rep: int) -> Dict[str, Any]:
+        """Durations of one tls_probe task on ``one`` and of one on ``many`` (probe_scaling.yml)."""
+        out = os.path.join(work, f"scaling-{len(many)}-{rep}.json")
+        extra = {"out": out, "ca_file": args.ca_file, "targets_one": one, "targets_many": many}
+        subprocess.run(
+            [playbook, "-e", json.dumps(extra), os.path.join(HERE, "probe_scaling.yml")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=work,
+            check=True,
+        )
+        with open(out, encoding="utf-8") as handle:
+            return json.load(handle)
 
     try:
         print("== our whole play (ansible-playbook webedge.https.compliance, start-up and reports included)")
@@ -126,27 +147,19 @@ def main() -> int:
                 cwd=work,
             )
             figures[f"play_endpoint_{count}"] = median_of(args.reps, play_endpoints(targets), env=env, cwd=work)
-            print(f"  sslyze {figures[f'sslyze_{count}']:.1f} s; our play {figures[f'play_endpoint_{count}']:.2f} s")
+            figures[f"probe_task_{count}"] = statistics.median(
+                scaling(bench_targets(args.faults_address, 1), targets, rep)["many"] for rep in range(args.reps)
+            )
+            print(
+                f"  sslyze {figures[f'sslyze_{count}']:.1f} s; our play {figures[f'play_endpoint_{count}']:.2f} s;"
+                f" the tls_probe task alone {figures[f'probe_task_{count}']:.2f} s"
+            )
 
         print("== one tls_probe task: 1 endpoint vs 100 endpoints")
-        runs = []
-        for rep in range(args.reps):
-            out = os.path.join(work, f"scaling-{rep}.json")
-            extra = {
-                "out": out,
-                "ca_file": args.ca_file,
-                "targets_one": bench_targets(args.faults_address, 1),
-                "targets_many": bench_targets(args.faults_address, 100),
-            }
-            subprocess.run(
-                [playbook, "-e", json.dumps(extra), os.path.join(HERE, "probe_scaling.yml")],
-                stdout=subprocess.DEVNULL,
-                env=env,
-                cwd=work,
-                check=True,
-            )
-            with open(out, encoding="utf-8") as handle:
-                runs.append(json.load(handle))
+        runs = [
+            scaling(bench_targets(args.faults_address, 1), bench_targets(args.faults_address, 100), rep)
+            for rep in range(args.reps)
+        ]
         figures["probe_task_1"] = statistics.median(r["one"] for r in runs)
         figures["probe_task_100"] = statistics.median(r["many"] for r in runs)
         errors = max(r["many_errors"] for r in runs)
@@ -162,6 +175,8 @@ def main() -> int:
         "testssl_1 / play_host_1": figures["testssl_1"] / figures["play_host_1"],
         "sslyze_10 / play_endpoint_10": figures["sslyze_10"] / figures["play_endpoint_10"],
         "sslyze_50 / play_endpoint_50": figures["sslyze_50"] / figures["play_endpoint_50"],
+        "sslyze_10 / probe_task_10": figures["sslyze_10"] / figures["probe_task_10"],
+        "sslyze_50 / probe_task_50": figures["sslyze_50"] / figures["probe_task_50"],
         "probe_task_100 / probe_task_1": figures["probe_task_100"] / figures["probe_task_1"],
     }
     goals = {
