@@ -68,17 +68,31 @@ molecule)
   if ((${#scenarios[@]} == 0)); then
     mapfile -t scenarios < <(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)
   fi
-  passed=0 failed=0 : > "$log"
-  for s in "${scenarios[@]}"; do
-    say "molecule test -s $s"
-    start=$SECONDS
-    if molecule test -s "$s" 2>&1 | tee -a "$log"; then
-      passed=$((passed+1)); say "scenario $s passed in $((SECONDS-start))s"
+  # Scenarios run MOLECULE_JOBS at a time (default 3): most of their time is
+  # spent waiting on booting hosts, timeouts and Ansible's own start-up, not CPU.
+  jobs=${MOLECULE_JOBS:-3}
+  rm -f "$results"/molecule-*.status
+  say "molecule: ${#scenarios[@]} scenarios, $jobs at a time: ${scenarios[*]}"
+  run_one() {
+    local s=$1 start=$SECONDS log="$results/molecule-$1.log"
+    if molecule test -s "$s" > "$log" 2>&1; then
+      echo passed > "$results/molecule-$s.status"
+      printf '\033[1;35m[test]\033[0m scenario %s passed in %ss\n' "$s" "$((SECONDS-start))"
     else
-      failed=$((failed+1)); say "scenario $s FAILED after $((SECONDS-start))s"
+      echo failed > "$results/molecule-$s.status"
+      printf '\033[1;31m[test]\033[0m scenario %s FAILED after %ss; last lines of %s:\n' "$s" "$((SECONDS-start))" "$log"
+      sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E 'fatal:|failed:|ERROR|msg:|fail_msg|assertion' | tail -n 40
       molecule destroy -s "$s" >/dev/null 2>&1 || true
     fi
-  done
+  }
+  export -f run_one; export results
+  # A heartbeat so a long stage never stays silent.
+  ( while sleep 30; do printf '  ... molecule still running (%ss, %s done)\n' "$SECONDS" "$(ls "$results"/molecule-*.status 2>/dev/null | wc -l)"; done ) &
+  ticker=$!
+  printf '%s\n' "${scenarios[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null
+  passed=$(grep -l passed "$results"/molecule-*.status 2>/dev/null | wc -l)
+  failed=$((${#scenarios[@]} - passed))
   record "$passed" "$failed" scenarios
   ((failed == 0))
   ;;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # webedge.https.listening_ports against community.general.listen_ports_facts and ansible.builtin.ping,
-# on a lab container with N listening TCP sockets (default 2000). Not part of `make test`.
+# on a host with N listening TCP sockets (default 2000). Not part of `make test`.
+# The host is this machine over loopback (--target local, the default: where the issue's
+# figures were measured) or a lab container through podman (--target container).
 #
-# Usage: benchmarks/listening_ports/run.sh [--check-goals] [--sockets N] [--reps N] [--peer-reps N]
+# Usage: benchmarks/listening_ports/run.sh [--check-goals] [--target local|container] [--sockets N] [--reps N] [--peer-reps N]
 # Env:   ANSIBLE (default: `ansible` on PATH), IMAGE (default localhost/webedge-lab:debian12)
 # Goals: peer/ours >= 30 and ours/ping <= 1.5 (checked only with --check-goals).
 set -euo pipefail
@@ -12,10 +14,11 @@ repo=$(cd "$here/../.." && pwd)
 ansible_bin=${ANSIBLE:-ansible}
 image=${IMAGE:-localhost/webedge-lab:debian12}
 name=bench-listening
-sockets=2000 reps=3 peer_reps=1 check_goals=0
+sockets=2000 reps=3 peer_reps=1 check_goals=0 target=local
 while (($#)); do
   case $1 in
     --check-goals) check_goals=1 ;;
+    --target) target=$2; shift ;;
     --sockets) sockets=$2; shift ;;
     --reps) reps=$2; shift ;;
     --peer-reps) peer_reps=$2; shift ;;
@@ -25,31 +28,54 @@ while (($#)); do
 done
 
 work=$(mktemp -d /tmp/bench-listening.XXXXXX)
-cleanup() { podman rm -f "$name" >/dev/null 2>&1 || true; rm -rf "$work"; }
+holder=""
+cleanup() {
+  [ -n "$holder" ] && kill "$holder" 2>/dev/null
+  [ "$target" = container ] && podman rm -f "$name" >/dev/null 2>&1
+  rm -rf "$work"
+}
 trap cleanup EXIT INT TERM
 
 # The repository root is the collection: expose it as ansible_collections/webedge/https.
 mkdir -p "$work/ac/ansible_collections/webedge"
 ln -s "$repo" "$work/ac/ansible_collections/webedge/https"
-printf '%s ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3\n' \
-  "$name" > "$work/inventory"
+if [ "$target" = local ]; then
+  name=localhost
+  printf 'localhost ansible_connection=local ansible_python_interpreter=%s\n' "$(command -v python3)" > "$work/inventory"
+else
+  printf '%s ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3\n' \
+    "$name" > "$work/inventory"
+fi
 export ANSIBLE_COLLECTIONS_PATH="$work/ac" ANSIBLE_INVENTORY="$work/inventory" \
   ANSIBLE_STDOUT_CALLBACK=json ANSIBLE_LOAD_CALLBACK_PLUGINS=1 ANSIBLE_HOST_KEY_CHECKING=0 \
   ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_LOCALHOST_WARNING=0
 
-echo "== starting $name from $image"
-podman rm -f "$name" >/dev/null 2>&1 || true
-podman run -d --name "$name" --systemd=always --cap-add NET_ADMIN,NET_RAW --network none "$image" >/dev/null
-for _ in $(seq 1 60); do
-  state=$(podman exec "$name" systemctl is-system-running 2>/dev/null || true)
-  case $state in running | degraded) break ;; esac
-  sleep 1
-done
-case $state in running | degraded) ;; *) echo "container did not boot (state: ${state:-none})" >&2; exit 1 ;; esac
+if [ "$target" = local ]; then
+  echo "== opening $sockets listening TCP sockets on this machine (127.0.0.1:20000-)"
+  python3 -c "$(printf '%s' "import socket, time
+held = []
+for port in range(20000, 20000 + $sockets):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', port))
+    s.listen(1)
+    held.append(s)
+time.sleep(86400)")" &
+  holder=$!
+  in_host() { sh -c "$1"; }
+else
+  echo "== starting $name from $image"
+  podman rm -f "$name" >/dev/null 2>&1 || true
+  podman run -d --name "$name" --systemd=always --cap-add NET_ADMIN,NET_RAW --network none "$image" >/dev/null
+  for _ in $(seq 1 60); do
+    state=$(podman exec "$name" systemctl is-system-running 2>/dev/null || true)
+    case $state in running | degraded) break ;; esac
+    sleep 1
+  done
+  case $state in running | degraded) ;; *) echo "container did not boot (state: ${state:-none})" >&2; exit 1 ;; esac
 
-echo "== opening $sockets listening TCP sockets in the container"
-podman exec -d "$name" python3 -c "
-import socket, time
+  echo "== opening $sockets listening TCP sockets in the container"
+  podman exec -d "$name" python3 -c "import socket, time
 held = []
 for port in range(20000, 20000 + $sockets):
     s = socket.socket()
@@ -57,10 +83,11 @@ for port in range(20000, 20000 + $sockets):
     s.bind(('0.0.0.0', port))
     s.listen(1)
     held.append(s)
-time.sleep(86400)
-" >/dev/null
+time.sleep(86400)" >/dev/null
+  in_host() { podman exec "$name" sh -c "$1"; }
+fi
 for _ in $(seq 1 60); do
-  count=$(podman exec "$name" sh -c "grep -c ' 0A ' /proc/net/tcp" || true)
+  count=$(in_host "grep -c ' 0A ' /proc/net/tcp" || true)
   [ "${count:-0}" -ge "$sockets" ] && break
   sleep 0.5
 done
@@ -77,7 +104,7 @@ time_task() {
   python3 - "$work/out.json" "$check" "$label" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
-r = data["plays"][0]["tasks"][0]["hosts"]["bench-listening"]
+r = next(iter(data["plays"][0]["tasks"][0]["hosts"].values()))
 if not eval(sys.argv[2], {"r": r}):
     sys.exit(f"{sys.argv[3]}: unexpected result: {json.dumps(r)[:500]}")
 PY
@@ -85,9 +112,7 @@ PY
 }
 
 echo "== the module's own work on the target (module_utils only, no Ansible; best of 5)"
-podman exec "$name" mkdir -p /tmp/bench/ansible_collections/webedge/https/plugins
-podman cp "$repo/plugins/module_utils" "$name:/tmp/bench/ansible_collections/webedge/https/plugins/"
-podman exec "$name" env PYTHONPATH=/tmp/bench python3 -c "
+own_work='
 import time
 from ansible_collections.webedge.https.plugins.module_utils.listening.report import parse_query, run
 best = None
@@ -95,8 +120,15 @@ for _ in range(5):
     start = time.perf_counter()
     result = run(parse_query({}))
     best = min(best or 1e9, time.perf_counter() - start)
-print(f'   {len(result[\"listening\"])} sockets reported with owners in {best * 1000:.1f} ms')
-"
+print(f"   {len(result[\"listening\"])} sockets reported with owners in {best * 1000:.1f} ms")
+'
+if [ "$target" = local ]; then
+  PYTHONPATH="$work/ac" python3 -c "$own_work"
+else
+  podman exec "$name" mkdir -p /tmp/bench/ansible_collections/webedge/https/plugins
+  podman cp "$repo/plugins/module_utils" "$name:/tmp/bench/ansible_collections/webedge/https/plugins/"
+  podman exec "$name" env PYTHONPATH=/tmp/bench python3 -c "$own_work"
+fi
 
 echo "== warming up the connection"
 time_task warmup "r.get('ping') == 'pong'" ansible.builtin.ping

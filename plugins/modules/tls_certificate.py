@@ -313,6 +313,8 @@ files:
   elements: dict
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webedge.https.plugins.module_utils.tls import certificate_spec, install
@@ -382,7 +384,9 @@ def main() -> None:
                     gid=gid,
                 )
             )
-        changes = install.plan(specs)
+        changes = install.plan(specs, predict_missing_dirs=module.check_mode)
+        for missing in sorted(d for d in _dirs(changes) if not os.path.isdir(d)):
+            module.warn(f"check mode: {missing} does not exist yet; a real run fails unless an earlier task creates it")
         backups: dict = {}
         if not module.check_mode:
 
@@ -415,6 +419,10 @@ def main() -> None:
     if backups:
         result["backup_files"] = backups
     module.exit_json(**result)
+
+
+def _dirs(changes: list) -> set:
+    return {os.path.dirname(c.spec.path) for c in changes}
 
 
 if __name__ == "__main__":

@@ -167,8 +167,13 @@ def read_state(path: str) -> FileState:
     )
 
 
-def plan(specs: List[FileSpec]) -> List[FileChange]:
-    """Compare each file with what is on disk; nothing is written."""
+def plan(specs: List[FileSpec], *, predict_missing_dirs: bool = False) -> List[FileChange]:
+    """Compare each file with what is on disk; nothing is written.
+
+    A missing destination directory is an error, except with ``predict_missing_dirs``
+    (check mode): an earlier task of the same play (the tls role's directory tasks)
+    only predicted creating it, so the file is predicted as new.
+    """
     seen: Dict[str, str] = {}
     for spec in specs:
         if spec.path in seen and seen[spec.path] != spec.role:
@@ -177,7 +182,7 @@ def plan(specs: List[FileSpec]) -> List[FileChange]:
     changes = []
     for spec in specs:
         parent = os.path.dirname(spec.path) or "."
-        if not os.path.isdir(parent):
+        if not os.path.isdir(parent) and not (predict_missing_dirs and not os.path.exists(parent)):
             raise InstallError(f"{spec.role}_path {spec.path}: the directory {parent} does not exist")
         before = read_state(spec.path)
         uid = spec.uid if spec.uid is not None else (before.uid if before.exists else os.geteuid())

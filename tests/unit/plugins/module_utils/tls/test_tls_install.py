@@ -152,6 +152,20 @@ def test_missing_directory_fails_naming_it(tmp_path: Path) -> None:
         install.plan([spec])
 
 
+def test_check_mode_predicts_a_new_file_in_a_directory_an_earlier_task_would_create(tmp_path: Path) -> None:
+    spec = install.FileSpec("key", str(tmp_path / "nodir" / "site.key"), KEY, 0o600)
+    (change,) = install.plan([spec], predict_missing_dirs=True)
+    assert change.changed and change.content_changed and not change.before.exists
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_check_mode_still_fails_when_the_parent_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    spec = install.FileSpec("key", str(tmp_path / "afile" / "site.key"), KEY, 0o600)
+    with pytest.raises(install.InstallError, match="does not exist"):
+        install.plan([spec], predict_missing_dirs=True)
+
+
 def test_same_path_for_two_roles_fails(tmp_path: Path) -> None:
     with pytest.raises(install.InstallError, match="given for both cert_path and key_path"):
         install.plan([_spec(tmp_path, "cert", CERT, 0o644, name="x"), _spec(tmp_path, "key", name="x")])
