@@ -19,11 +19,12 @@ export ANSIBLE_FORCE_COLOR ?= 1
 export PY_COLORS ?= 1
 SCENARIO ?=
 
-.PHONY: help host images network lab venv judges tree lint sanity units molecule test demo demo-clean clean
+.PHONY: help host images network lab venv judges tree lint sanity units molecule test demo demo-clean docs clean
 
 help:
 	@echo "make demo        run the main job on the lab fleet"
 	@echo "make test        lint, sanity, units, every molecule scenario"
+	@echo "make docs        regenerate docs/reference (antsibull-docs, from the modules and role argument specs)"
 	@echo "make lint|sanity|units|molecule [SCENARIO=name]|images|demo-clean"
 
 host:
@@ -79,6 +80,13 @@ demo: venv lab
 
 demo-clean:
 	@bash lab/demo-clean.sh
+
+# One reference page per module, filter and role, from DOCUMENTATION and meta/argument_specs.yml.
+docs: venv
+	@rm -rf docs/reference && mkdir -p docs/reference
+	@antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst \
+	  --dest-dir docs/reference webedge.https
+	@echo "docs/reference: $$(ls docs/reference | wc -l) pages"
 
 clean: demo-clean
 	rm -rf .build tests/output

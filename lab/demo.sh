@@ -61,7 +61,12 @@ step "5/6 compliance audit AFTER (must pass)"
 audit demo-after || die "the compliance audit failed after site.yml; see $reports/demo-after/compliance.md"
 
 step "6/6 fleet summary and reports"
-python3 "$root/lab/demo_summary.py" "$reports/demo-before/compliance.json" "$reports/demo-after/compliance.json"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+ansible-inventory -i "$inventory" --list > "$work/inventory.json"
+ansible -i "$inventory" web_servers -m webedge.https.firewall_info -t "$work/firewall" -o > /dev/null \
+  || die "could not read the firewalls of the lab hosts"
+python3 "$root/lab/demo_summary.py" "$reports/demo-before/compliance.json" "$reports/demo-after/compliance.json" \
+  "$work/inventory.json" "$work/firewall"
 html=$(ls "$reports"/demo-after/*.html | head -1)
 png=$reports/demo-after/report.png
 rm -f "$png"

@@ -7,7 +7,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 packages=(podman runc debootstrap uidmap containernetworking-plugins iptables nftables
-          openssl curl testssl.sh rsync make git)
+          openssl curl testssl.sh rsync make git
+          chromium)  # chromium: headless screenshots of the HTML reports (make demo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Compare our tls_probe with testssl.sh and sslyze on the compliance lab's endpoints.
@@ -443,9 +442,9 @@ def sslyze_verdicts(server: Dict[str, Any], endpoint: Dict[str, Any], profile_na
                 out["TLS-08"] = verdict("pass", "path validation with the supplied CA file succeeded")
                 out["TLS-09"] = verdict("pass", "path validation (which includes the name) succeeded")
             elif "subjectaltname" in error.lower():
-                out["TLS-09"] = verdict("fail", error.split(" (encountered")[0])
+                out["TLS-09"] = verdict("fail", error.split(" (encountered", maxsplit=1)[0])
             else:
-                out["TLS-08"] = verdict("fail", error.split(" (encountered")[0])
+                out["TLS-08"] = verdict("fail", error.split(" (encountered", maxsplit=1)[0])
         if leaf and "TLS-09" not in out:
             names = (leaf.get("subject_alternative_name") or {}).get("dns_names") or []
             ok = any(_name_matches(endpoint["server_name"], n) for n in names)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Time our compliance play and tls_probe against testssl.sh and sslyze on the compliance lab.
@@ -38,7 +37,7 @@ def timed(argv: List[str], **kwargs: Any) -> float:
 
 
 def median_of(reps: int, argv: List[str], **kwargs: Any) -> float:
-    return statistics.median(timed(argv, **kwargs) for _ in range(reps))
+    return statistics.median(timed(argv, **kwargs) for _rep in range(reps))
 
 
 def bench_targets(address: str, count: int) -> List[Dict[str, Any]]:
