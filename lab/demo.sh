@@ -50,7 +50,9 @@ if audit demo-before; then
   die "the compliance audit passed before site.yml: the lab hosts are not fresh (make demo-clean, then make demo)"
 fi
 [ -s "$reports/demo-before/compliance.json" ] || die "the audit failed without writing its reports (see above)"
-step "the audit failed as expected, with findings in $reports/demo-before; continuing"
+step "the audit failed as expected; its verdict and hosts (all findings: $reports/demo-before/compliance.md):"
+sed -n '3,/^### /p' "$reports/demo-before/compliance.md" | sed '$d' >&2
+step "continuing"
 
 step "4/6 site.yml in check mode (predicts the changes, makes none)"
 ansible-playbook -i "$inventory" webedge.https.site --check

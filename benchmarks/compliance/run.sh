@@ -31,8 +31,11 @@ cd "$repo"
 cleanup() { ((keep)) || molecule destroy -s compliance >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 
-echo "== lab: molecule converge -s compliance"
-molecule converge -s compliance >/dev/null
+echo "== lab: molecule converge -s compliance (log: /tmp/bench-compliance-converge.log)"
+if ! molecule converge -s compliance >/tmp/bench-compliance-converge.log 2>&1; then
+  tail -n 40 /tmp/bench-compliance-converge.log >&2
+  exit 1
+fi
 ca=$(ls -d "$HOME"/.ansible/tmp/molecule.*.compliance/ca/ca.crt 2>/dev/null | head -n 1)
 inventory=$(ls -d "$HOME"/.ansible/tmp/molecule.*.compliance/inventory 2>/dev/null | head -n 1)
 address() { podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }

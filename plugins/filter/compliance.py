@@ -109,7 +109,7 @@ def _key_from_stat(result: Mapping[str, Any]) -> Dict[str, Any]:
     stat = result.get("stat") or {}
     path = result.get("item") or stat.get("path")
     if not stat.get("exists"):
-        return {"path": path, "mode": None, "owner": None, "group": None}
+        return {"path": path, "mode": None, "owner": None, "group": None, "missing": True}
     return {"path": path, "mode": stat.get("mode"), "owner": stat.get("pw_name"), "group": stat.get("gr_name")}
 
 
@@ -154,6 +154,8 @@ def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> 
         if cert is not None:
             host_facts["certificate"] = cert
     findings = {cid: f.to_dict() for cid, f in evaluate_host(host_facts, target=target).items()}
+    if key is not None and key.get("missing") and findings["HOST-03"]["status"] == "error":
+        findings["HOST-03"]["message"] = f"{key.get('path')} does not exist (named in the web server configuration)"
     if keys is not None and not keys and "HOST-03" not in skip_ids:
         findings["HOST-03"]["message"] = "no private key file found in the web server configuration"
     if files is not None and not files and "HOST-05" not in skip_ids:

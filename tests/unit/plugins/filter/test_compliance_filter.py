@@ -68,7 +68,8 @@ def test_the_first_readable_key_fails_and_a_missing_one_errors():
     finding = FILTERS["compliance_host_controls"](_facts(private_key_stats=stats), "web1")["HOST-03"]
     assert finding["status"] == "fail" and "/etc/ssl/b.key" in finding["message"]
     missing = [_stat("/etc/ssl/gone.key", None, exists=False)]
-    assert FILTERS["compliance_host_controls"](_facts(private_key_stats=missing))["HOST-03"]["status"] == "error"
+    gone = FILTERS["compliance_host_controls"](_facts(private_key_stats=missing))["HOST-03"]
+    assert gone["status"] == "error" and "/etc/ssl/gone.key does not exist" in gone["message"]
 
 
 def test_no_served_match_fails_host05_and_unknown_firewall_errors():
