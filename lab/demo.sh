@@ -65,7 +65,8 @@ audit demo-after || die "the compliance audit failed after site.yml; see $report
 step "6/6 fleet summary and reports"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 ansible-inventory -i "$inventory" --list > "$work/inventory.json"
-ansible -i "$inventory" web_servers -m webedge.https.firewall_info -t "$work/firewall" -o > /dev/null \
+ANSIBLE_DEPRECATION_WARNINGS=false ansible -i "$inventory" web_servers -m webedge.https.firewall_info \
+  -t "$work/firewall" -o > /dev/null \
   || die "could not read the firewalls of the lab hosts"
 python3 "$root/lab/demo_summary.py" "$reports/demo-before/compliance.json" "$reports/demo-after/compliance.json" \
   "$work/inventory.json" "$work/firewall"

@@ -59,9 +59,10 @@ units)
   say "ansible-test units (Python 3.11)"
   ansible-test units --venv --python 3.11 --requirements --color 2>&1 | tee "$log" | grep -vE 'Location .* is ignored|Looking in|Collecting|Downloading|━|Requirement already|Installing collected|Successfully installed'
   rc=${PIPESTATUS[0]}
-  line=$(grep -E '[0-9]+ (passed|failed)' "$log" | tail -1)
-  passed=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-  failed=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | awk '{n+=$1} END {print n+0}')
+  # ansible-test runs pytest once per group (modules, module_utils, controller): add them up.
+  summaries=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^=+ .*[0-9]+ (passed|failed|errors?).* in [0-9.]+s')
+  passed=$(grep -oE '[0-9]+ passed' <<<"$summaries" | awk '{n+=$1} END {print n+0}')
+  failed=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$summaries" | awk '{n+=$1} END {print n+0}')
   failed=${failed:-0}; [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
   record "${passed:-0}" "$failed" tests
   exit "$rc"

@@ -362,6 +362,8 @@ def copy_library(dest: str, modules: Optional[Mapping[str, Any]] = None) -> List
         source = loader.get_source(name) if loader is not None and hasattr(loader, "get_source") else None
         if source is None:
             continue
+        if isinstance(source, bytes):  # ansible-core's collection loader hands out bytes, zipimport str
+            source = source.decode("utf-8")
         parts = name.split(".")
         if hasattr(module, "__path__"):
             path = os.path.join(dest, *parts, "__init__.py")
