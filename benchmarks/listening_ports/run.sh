@@ -120,7 +120,7 @@ for _ in range(5):
     start = time.perf_counter()
     result = run(parse_query({}))
     best = min(best or 1e9, time.perf_counter() - start)
-print(f"   {len(result[\"listening\"])} sockets reported with owners in {best * 1000:.1f} ms")
+print("   %d sockets reported with owners in %.1f ms" % (len(result["listening"]), best * 1000))
 '
 if [ "$target" = local ]; then
   PYTHONPATH="$work/ac" python3 -c "$own_work"
