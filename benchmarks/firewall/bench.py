@@ -54,7 +54,7 @@ GOAL_IDEMPOTENT = 2.0  # ours (changed=false, 5,000 foreign rules) / ping
 
 
 def sh(argv: List[str], check: bool = True, **kwargs: Any) -> subprocess.CompletedProcess:
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False, **kwargs)
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)
     if check and proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:6])} ... exited {proc.returncode}: {(proc.stderr or proc.stdout)[-1500:]}")
     return proc
@@ -70,9 +70,20 @@ def pexec(name: str, script: str, check: bool = True, stdin: Optional[str] = Non
 def start(name: str, image: str) -> None:
     sh(["podman", "rm", "-f", name], check=False)
     sh(
-        ["podman", "run", "-d", "--name", name, "--systemd=always", "--cap-add", "NET_ADMIN,NET_RAW",
-         "--network", "none", image]
-    )  # fmt: skip
+        [
+            "podman",
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--systemd=always",
+            "--cap-add",
+            "NET_ADMIN,NET_RAW",
+            "--network",
+            "none",
+            image,
+        ]
+    )
 
 
 def wait_booted(name: str, timeout: float = 120.0) -> None:
@@ -123,19 +134,31 @@ def peer_tasks(backend: str, count: int) -> List[Dict[str, Any]]:
     for port in ports(count):
         if backend == "iptables":
             for version in ("ipv4", "ipv6"):
-                tasks.append({
-                    "name": f"{port} {version}",
-                    "ansible.builtin.iptables": {
-                        "chain": "INPUT", "protocol": "tcp", "destination_port": str(port), "jump": "ACCEPT",
-                        "comment": "bench", "ip_version": version,
-                    },
-                })  # fmt: skip
+                tasks.append(
+                    {
+                        "name": f"{port} {version}",
+                        "ansible.builtin.iptables": {
+                            "chain": "INPUT",
+                            "protocol": "tcp",
+                            "destination_port": str(port),
+                            "jump": "ACCEPT",
+                            "comment": "bench",
+                            "ip_version": version,
+                        },
+                    }
+                )
         elif backend == "firewalld":
-            tasks.append({
-                "name": f"{port}",
-                "ansible.posix.firewalld": {"port": f"{port}/tcp", "permanent": True, "immediate": True,
-                                            "state": "enabled"},
-            })  # fmt: skip
+            tasks.append(
+                {
+                    "name": f"{port}",
+                    "ansible.posix.firewalld": {
+                        "port": f"{port}/tcp",
+                        "permanent": True,
+                        "immediate": True,
+                        "state": "enabled",
+                    },
+                }
+            )
         elif backend == "ufw":
             tasks.append(
                 {"name": f"{port}", "community.general.ufw": {"rule": "allow", "port": str(port), "proto": "tcp"}}
@@ -146,7 +169,8 @@ def peer_tasks(backend: str, count: int) -> List[Dict[str, Any]]:
 def count_open(name: str, backend: str, count: int) -> str:
     """What the host shows afterwards, to prove both sides did the same work."""
     first, last = FIRST_PORT, FIRST_PORT + 2 * (count - 1)
-    sel = f"awk '{{for(i=1;i<=NF;i++) if ($i ~ /^[0-9]+$/ && $i >= {first} && $i <= {last} && $i % 2 == 0) {{print; next}}}}'"
+    test = f"$i ~ /^[0-9]+$/ && $i >= {first} && $i <= {last} && $i % 2 == 0"
+    sel = f"awk '{{for(i=1;i<=NF;i++) if ({test}) {{print; next}}}}'"
     if backend == "iptables":
         v4 = pexec(name, f"iptables-save | grep -e '--dport' | grep ACCEPT | {sel} | wc -l").strip()
         v6 = pexec(name, f"ip6tables-save | grep -e '--dport' | grep ACCEPT | {sel} | wc -l").strip()
@@ -198,15 +222,20 @@ class Runner:
             json.dump(play(host, tasks), handle, indent=1)  # JSON is YAML
         started = time.monotonic()
         proc = subprocess.run(
-            ["ansible-playbook", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=self.env, check=False,
-        )  # fmt: skip
+            ["ansible-playbook", path],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            check=False,
+        )
         wall = time.monotonic() - started
         try:
             data = json.loads(proc.stdout)
             stats = data["stats"][host]
         except (ValueError, KeyError):
-            raise SystemExit(f"{label} on {host}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+            raise SystemExit(
+                f"{label} on {host}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+            ) from None
         if proc.returncode or stats.get("failures") or stats.get("unreachable"):
             failed = [
                 t["hosts"][host].get("msg") for t in data["plays"][0]["tasks"] if t["hosts"].get(host, {}).get("failed")
@@ -231,16 +260,27 @@ def fmt_runs(values: List[float]) -> str:
 
 
 def load_foreign_nft(name: str, rules: int) -> None:
-    lines = ["table inet bench_foreign {", " chain input {", "  type filter hook input priority 0; policy drop;",
-             "  ct state established,related accept", "  iif lo accept"]  # fmt: skip
+    lines = [
+        "table inet bench_foreign {",
+        " chain input {",
+        "  type filter hook input priority 0; policy drop;",
+        "  ct state established,related accept",
+        "  iif lo accept",
+    ]
     lines += [f"  tcp dport {FOREIGN_FIRST_PORT + i} accept" for i in range(rules)]
     lines += [" }", "}"]
     pexec(name, "nft -f -", stdin="\n".join(lines) + "\n")
 
 
 def load_foreign_iptables(name: str, rules: int) -> None:
-    body = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]",
-            "-A INPUT -i lo -j ACCEPT", "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"]  # fmt: skip
+    body = [
+        "*filter",
+        ":INPUT DROP [0:0]",
+        ":FORWARD DROP [0:0]",
+        ":OUTPUT ACCEPT [0:0]",
+        "-A INPUT -i lo -j ACCEPT",
+        "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+    ]
     body += [f"-A INPUT -p tcp -m tcp --dport {FOREIGN_FIRST_PORT + i} -j ACCEPT" for i in range(rules)]
     body += ["COMMIT"]
     text = "\n".join(body) + "\n"
@@ -272,8 +312,10 @@ def engine_on_host(name: str, backend: str, count: int) -> Dict[str, Any]:
 
 def show_profile(title: str, data: Dict[str, Any]) -> None:
     spent = sum(c["s"] for c in data["commands"])
-    print(f"  {title}: import {data['import_s']:.2f} s, engine.run {data['run_s']:.2f} s "
-          f"(changed={data['changed']}), {len(data['commands'])} commands taking {spent:.2f} s:")  # fmt: skip
+    print(
+        f"  {title}: import {data['import_s']:.2f} s, engine.run {data['run_s']:.2f} s "
+        f"(changed={data['changed']}), {len(data['commands'])} commands taking {spent:.2f} s:"
+    )
     for call in data["commands"]:
         print(f"    {call['s']:6.2f} s  rc={call['rc']:<3} {call['argv']}")
 
@@ -287,7 +329,8 @@ def profile(hosts: Dict[Tuple[str, str, int], str], backends: List[str], idem_ba
         list(pool.map(wait_booted, fresh.values()))
         list(pool.map(lambda b: prepare(fresh[b], b), backends))
     for backend in backends:
-        show_profile(f"{backend}, opening {count} ports on a fresh host", engine_on_host(fresh[backend], backend, count))
+        title = f"{backend}, opening {count} ports on a fresh host"
+        show_profile(title, engine_on_host(fresh[backend], backend, count))
         show_profile(f"{backend}, the same again (no change)", engine_on_host(fresh[backend], backend, count))
         sh(["podman", "rm", "-f", fresh[backend]], check=False)
     for backend in idem_backends:
@@ -307,8 +350,12 @@ def main() -> int:
     parser.add_argument("--rules", type=int, default=5000, help="foreign rules in part 2")
     parser.add_argument("--backends", default="iptables,firewalld,ufw")
     parser.add_argument("--idem-backends", default="nftables,iptables")
-    parser.add_argument("--no-profile", dest="profile", action="store_false",
-                        help="skip the host-side breakdown (engine without Ansible) after the timings")
+    parser.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="skip the host-side breakdown (engine without Ansible) after the timings",
+    )
     parser.add_argument("--work", help="scratch directory (default: a new temporary one, left in place)")
     args = parser.parse_args()
     backends = [b for b in args.backends.split(",") if b]
@@ -326,8 +373,9 @@ def main() -> int:
                 hosts[(backend, side, rep)] = f"{PREFIX}{backend[:3]}-{side}-{rep}"
     for backend in idem_backends:
         hosts[(backend, "idem", 0)] = f"{PREFIX}idem-{backend[:3]}"
-    images = {name: IMAGES["nftables" if key[1] == "idem" and key[0] == "nftables" else key[0]]
-              for key, name in hosts.items()}  # fmt: skip
+    images = {
+        name: IMAGES["nftables" if key[1] == "idem" and key[0] == "nftables" else key[0]] for key, name in hosts.items()
+    }
     print(f"== starting {len(hosts)} fresh lab hosts (--network none)")
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda n: start(n, images[n]), hosts.values()))
@@ -337,9 +385,12 @@ def main() -> int:
 
     print("== warming up (ansible.builtin.ping on every host, one run; not timed)")
     warm = subprocess.run(
-        ["ansible", "all", "-f", "4", "-m", "ansible.builtin.ping"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=dict(runner.env, ANSIBLE_STDOUT_CALLBACK="minimal"), check=False,
-    )  # fmt: skip
+        ["ansible", "all", "-f", "4", "-m", "ansible.builtin.ping"],
+        capture_output=True,
+        text=True,
+        env=dict(runner.env, ANSIBLE_STDOUT_CALLBACK="minimal"),
+        check=False,
+    )
     if warm.returncode:
         raise SystemExit(f"warm-up failed: {warm.stdout[-1500:]} {warm.stderr[-1500:]}")
 
@@ -380,51 +431,67 @@ def main() -> int:
             idem.setdefault((backend, "ours"), []).append(
                 runner.playbook(f"{backend}-rerun", host, [ours_task(backend, count)], 0)
             )
-        print(f"   ping {fmt_runs([t[0] for t in idem[(backend, 'ping')]])}; "
-              f"re-run {fmt_runs([t[0] for t in idem[(backend, 'ours')]])}")  # fmt: skip
+        print(
+            f"   ping {fmt_runs([t[0] for t in idem[(backend, 'ping')]])}; "
+            f"re-run {fmt_runs([t[0] for t in idem[(backend, 'ours')]])}"
+        )
 
     # ------------------------------------------------------------ report
     def med(values: List[Tuple[float, float]], i: int) -> float:
         return statistics.median(v[i] for v in values)
 
     missed: List[str] = []
-    print(f"\nPart 1: opening {count} TCP ports (IPv4 + IPv6) on a fresh host; wall clock of a whole "
-          f"`ansible-playbook` run, median of {args.reps} (each run on its own fresh host)")  # fmt: skip
+    print(
+        f"\nPart 1: opening {count} TCP ports (IPv4 + IPv6) on a fresh host; wall clock of a whole "
+        f"`ansible-playbook` run, median of {args.reps} (each run on its own fresh host)"
+    )
     print(f"{'backend':9} {'side':44} {'tasks':>5} {'wall s':>7} {'in play s':>9}   all runs (wall)")
     for backend in backends:
         for side in ("ours", "peer"):
             module = "webedge.https.firewall_port" if side == "ours" else PEERS[backend]
             ntasks = 1 if side == "ours" else len(peer_tasks(backend, count))
             vals = results[(backend, side)]
-            print(f"{backend:9} {module:44} {ntasks:>5} {med(vals, 0):>7.2f} {med(vals, 1):>9.2f}   "
-                  f"{fmt_runs([v[0] for v in vals])}")  # fmt: skip
+            print(
+                f"{backend:9} {module:44} {ntasks:>5} {med(vals, 0):>7.2f} {med(vals, 1):>9.2f}   "
+                f"{fmt_runs([v[0] for v in vals])}"
+            )
     print()
     for backend in backends:
         ours, peer = results[(backend, "ours")], results[(backend, "peer")]
         ratio = med(peer, 0) / med(ours, 0)
         inside = med(peer, 1) / med(ours, 1)
         ok = ratio >= GOAL_SPEEDUP
-        print(f"{backend:9} peer/ours = {ratio:5.1f}x wall ({inside:5.1f}x in the play)  goal >= {GOAL_SPEEDUP:g}x: "
-              f"{'met' if ok else 'MISSED'}   [ours: {proof[(backend, 'ours')]}; peer: {proof[(backend, 'peer')]}]")  # fmt: skip
+        print(
+            f"{backend:9} peer/ours = {ratio:5.1f}x wall ({inside:5.1f}x in the play)  goal >= {GOAL_SPEEDUP:g}x: "
+            f"{'met' if ok else 'MISSED'}   "
+            f"[ours: {proof[(backend, 'ours')]}; peer: {proof[(backend, 'peer')]}]"
+        )
         if not ok:
             missed.append(f"{backend} speed-up {ratio:.1f}x < {GOAL_SPEEDUP:g}x")
 
     if idem_backends:
-        print(f"\nPart 2: idempotent re-run (changed=false) of the same task with {args.rules} foreign rules on "
-              f"the host and our {count} ports open, against ansible.builtin.ping; median of {args.idem_reps}")  # fmt: skip
+        print(
+            f"\nPart 2: idempotent re-run (changed=false) of the same task with {args.rules} foreign rules on "
+            f"the host and our {count} ports open, against ansible.builtin.ping; "
+            f"median of {args.idem_reps}"
+        )
         print(f"{'backend':9} {'task':44} {'wall s':>7} {'in play s':>9}   all runs (wall)")
         for backend in idem_backends:
             for side, module in (("ping", "ansible.builtin.ping"), ("ours", "webedge.https.firewall_port")):
                 vals = idem[(backend, side)]
-                print(f"{backend:9} {module:44} {med(vals, 0):>7.2f} {med(vals, 1):>9.2f}   "
-                      f"{fmt_runs([v[0] for v in vals])}")  # fmt: skip
+                print(
+                    f"{backend:9} {module:44} {med(vals, 0):>7.2f} {med(vals, 1):>9.2f}   "
+                    f"{fmt_runs([v[0] for v in vals])}"
+                )
         print()
         for backend in idem_backends:
             ours, ping = idem[(backend, "ours")], idem[(backend, "ping")]
             ratio = med(ours, 0) / med(ping, 0)
             ok = ratio <= GOAL_IDEMPOTENT
-            print(f"{backend:9} ours/ping = {ratio:4.2f}x wall ({med(ours, 1) - med(ping, 1):+.2f} s in the play)  "
-                  f"goal <= {GOAL_IDEMPOTENT:g}x: {'met' if ok else 'MISSED'}   [{foreign[backend]}]")  # fmt: skip
+            print(
+                f"{backend:9} ours/ping = {ratio:4.2f}x wall ({med(ours, 1) - med(ping, 1):+.2f} s in the play)  "
+                f"goal <= {GOAL_IDEMPOTENT:g}x: {'met' if ok else 'MISSED'}   [{foreign[backend]}]"
+            )
             if not ok:
                 missed.append(f"{backend} idempotent re-run {ratio:.2f}x ping > {GOAL_IDEMPOTENT:g}x")
     if args.profile:

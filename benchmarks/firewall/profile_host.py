@@ -43,15 +43,31 @@ def main() -> None:
     imported = time.perf_counter() - started
     runner = TimingRunner()
     params = {
-        "port": [10000 + 2 * i for i in range(count)], "protocol": "tcp", "state": "open", "source": [],
-        "family": "both", "backend": backend, "zone": None, "persist": True, "force": False,
-        "confirm_timeout": None, "rollback_id": None,
-    }  # fmt: skip
+        "port": [10000 + 2 * i for i in range(count)],
+        "protocol": "tcp",
+        "state": "open",
+        "source": [],
+        "family": "both",
+        "backend": backend,
+        "zone": None,
+        "persist": True,
+        "force": False,
+        "confirm_timeout": None,
+        "rollback_id": None,
+    }
     started = time.perf_counter()
     result = engine.run(params, runner)
     elapsed = time.perf_counter() - started
-    print(json.dumps({"import_s": round(imported, 3), "run_s": round(elapsed, 3), "changed": result["changed"],
-                      "commands": runner.calls}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "import_s": round(imported, 3),
+                "run_s": round(elapsed, 3),
+                "changed": result["changed"],
+                "commands": runner.calls,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
