@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Print the `make demo` fleet summary: one row per lab host.
 
 Usage: demo_summary.py BEFORE.json AFTER.json INVENTORY.json FIREWALL_DIR

@@ -76,7 +76,7 @@ def _network(source: Optional[str]) -> Optional[Any]:
     return None if source is None else ipaddress.ip_network(source)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Rule:
     """One accept rule we own.
 
@@ -102,6 +102,13 @@ class Rule:
             if family != self.family:
                 raise ValidationError(f"source {self.source!r} is {family} but the rule is {self.family}")
             object.__setattr__(self, "source", canonical)
+
+    def _sort_key(self) -> Tuple[str, str, PortRange, bool, str]:
+        # "from any" (None) sorts before any CIDR; None and str do not compare directly.
+        return (self.family, self.protocol, self.ports, self.source is not None, self.source or "")
+
+    def __lt__(self, other: "Rule") -> bool:
+        return self._sort_key() < other._sort_key()
 
     def describe(self) -> str:
         """``tcp/443 ipv4 from 10.0.0.0/8``: the text used in diffs and rule comments."""

@@ -121,3 +121,13 @@ def test_plan_rules(params, add, remove):
 )
 def test_rule_matches_packet(rule_, packet, matches):
     assert rule_.matches(*packet) is matches
+
+
+def test_rules_from_any_and_from_a_source_sort_together() -> None:
+    # Opening a port for any source after opening it for a list of sources (or the
+    # other way round) puts both kinds of rule in one sorted ruleset.
+    from_source = rule("ipv4", "443", "10.0.0.0/8")
+    from_any = rule("ipv4", "443")
+    assert sorted([from_source, from_any]) == [from_any, from_source]
+    plan_add, plan_remove = plan_rules(DesiredState.from_params({"port": [443], "family": "ipv4"}), [from_source])
+    assert plan_add == (from_any,) and plan_remove == ()
