@@ -63,6 +63,7 @@ __all__ = [
     "render_rule",
     "restore_input",
     "save_argv",
+    "split_rule",
     "update_rules_file",
 ]
 
@@ -71,6 +72,18 @@ RULES_PATHS = {"ipv4": "/etc/iptables/rules.v4", "ipv6": "/etc/iptables/rules.v6
 VARIANTS = ("nft", "legacy")
 _BLOCKING = {"DROP", "REJECT"}
 BUILTIN_CHAINS = {"INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING"}
+
+
+def split_rule(line: str) -> Tuple[str, ...]:
+    """Tokens of one ``iptables-save`` rule line.
+
+    Most lines have no quoting, and a plain split gives the same tokens as
+    ``shlex`` about ten times faster, which matters on hosts with thousands of
+    rules (a save is parsed for detection, the read and the rules files).
+    """
+    if '"' in line or "'" in line or "\\" in line:
+        return tuple(shlex.split(line))
+    return tuple(line.split())
 
 
 def _tool(family: str, variant: str, suffix: str) -> str:
@@ -181,7 +194,7 @@ def parse_save(text: str) -> FilterTable:
             policies[name] = rest.split(" ", 1)[0] if rest else "-"
         elif line.startswith("-A "):
             try:
-                tokens = tuple(shlex.split(line))
+                tokens = split_rule(line)
             except ValueError:
                 tokens = tuple(line.split())
             rules.append(SaveRule(tokens[1], line, tokens))
@@ -340,7 +353,7 @@ def update_rules_file(text: str, wanted: Sequence[Rule]) -> str:
                 rules_at = i
             if name == "INPUT":
                 input_lines.append(i)
-                rule = SaveRule("INPUT", stripped, tuple(shlex.split(stripped)))
+                rule = SaveRule("INPUT", stripped, split_rule(stripped))
                 if block_at is None and rule.unconditional and (rule.target in _BLOCKING or rule.target in blocking):
                     block_at = i
     jump_at = block_at if block_at is not None else (input_lines[-1] + 1 if input_lines else end)

@@ -107,7 +107,7 @@ class Rule:
         # "from any" (None) sorts before any CIDR; None and str do not compare directly.
         return (self.family, self.protocol, self.ports, self.source is not None, self.source or "")
 
-    def __lt__(self, other: "Rule") -> bool:
+    def __lt__(self, other: Rule) -> bool:
         return self._sort_key() < other._sort_key()
 
     def describe(self) -> str:

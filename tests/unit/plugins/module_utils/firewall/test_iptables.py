@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, iptables
 from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import (
     RULES_PATHS,
     IptablesBackend,
@@ -200,3 +201,17 @@ def test_detection_picks_the_variant_holding_rules_without_creating_legacy_table
     assert (detection.active, detection.variant) == (True, variant)
     called = any(call[0][0] == "iptables-legacy-save" for call in runner.calls)
     assert called is probe_calls_legacy_save
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT",
+        '-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "admin: ssh" -j ACCEPT',
+        "-A f2b-sshd -s 192.0.2.10/32 -j REJECT --reject-with icmp-port-unreachable",
+        '-A WEBEDGE-HTTPS -p tcp -m comment --comment "webedge.https: tcp/443 ipv4 from any" -j ACCEPT',
+        "-A INPUT -m comment --comment 'single quoted' -j ACCEPT",
+    ],
+)
+def test_fast_split_gives_the_tokens_shlex_gives(line: str) -> None:
+    assert iptables.split_rule(line) == tuple(shlex.split(line))
