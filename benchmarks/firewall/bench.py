@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """webedge.https.firewall_port against the peer modules, on fresh lab containers.
@@ -101,7 +100,7 @@ def prepare(name: str, backend: str) -> None:
     """Bring a fresh host to the clean starting state of its backend."""
     if backend == "firewalld":
         pexec(name, "systemctl start firewalld")  # installed but not enabled in the image
-        for _ in range(60):
+        for _attempt in range(60):
             if pexec(name, "firewall-cmd --state 2>/dev/null || true").strip() == "running":
                 break
             time.sleep(1)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Runs ON a lab host (stdlib only): where the firewall engine's time goes, without Ansible.
