@@ -24,6 +24,15 @@ export ANSIBLE_CALLBACKS_ENABLED=${ANSIBLE_CALLBACKS_ENABLED:-ansible.posix.prof
 export ANSIBLE_DISPLAY_SKIPPED_HOSTS=${ANSIBLE_DISPLAY_SKIPPED_HOSTS:-false}
 start=$SECONDS
 step() { say "[$((SECONDS-start))s] $*"; }
+# ansible-playbook with a heartbeat: a long task (the audit probes, a service
+# start) can run longer than ten seconds without printing anything.
+playbook() {
+  ( while sleep 8; do printf '  ... [%ss] still running\n' "$((SECONDS-start))" >&2; done ) &
+  local heartbeat=$! rc=0
+  ansible-playbook "$@" || rc=$?
+  kill "$heartbeat" 2>/dev/null; wait "$heartbeat" 2>/dev/null || true
+  return "$rc"
+}
 
 step "1/6 starting the lab fleet (inventory/lab)"
 mapfile -t specs < <(ansible-inventory -i "$inventory" --list | python3 -c '
@@ -35,14 +44,14 @@ for name, v in sorted(inv["_meta"]["hostvars"].items()):
 ')
 ((${#specs[@]})) || die "no lab hosts in $inventory"
 bash "$root/lab/fleet.sh" up "${specs[@]}"
-ansible-playbook -i "$inventory" playbooks/demo/prepare-lab.yml
+playbook -i "$inventory" playbooks/demo/prepare-lab.yml
 
 step "2/6 lab CA on this machine, one certificate per host"
-ansible-playbook -i "$inventory" playbooks/demo/lab-ca.yml
+playbook -i "$inventory" playbooks/demo/lab-ca.yml
 
 audit() {  # $1 = report directory name
   rm -rf "${reports:?}/$1"
-  ansible-playbook -i "$inventory" webedge.https.compliance -e "compliance_report_dest=$reports/$1"
+  playbook -i "$inventory" webedge.https.compliance -e "compliance_report_dest=$reports/$1"
 }
 
 step "3/6 compliance audit BEFORE (expected to fail: the fleet serves nothing yet)"
@@ -55,9 +64,9 @@ sed -n '3,/^### /p' "$reports/demo-before/compliance.md" | sed '$d' >&2
 step "continuing"
 
 step "4/6 site.yml in check mode (predicts the changes, makes none)"
-ansible-playbook -i "$inventory" webedge.https.site --check
+playbook -i "$inventory" webedge.https.site --check
 step "4/6 site.yml: firewall, certificates, nginx / Apache"
-ansible-playbook -i "$inventory" webedge.https.site
+playbook -i "$inventory" webedge.https.site
 
 step "5/6 compliance audit AFTER (must pass)"
 audit demo-after || die "the compliance audit failed after site.yml; see $reports/demo-after/compliance.md"
