@@ -13,13 +13,13 @@ log="$results/$stage.log"
 say() { printf '\033[1;35m[test]\033[0m %s\n' "$*"; }
 record() { printf '%s %s %s\n' "$1" "$2" "$3" > "$results/$stage"; }  # passed failed unit
 
-# Target Pythons (3.8+) found on this machine, for the compile test; pyenv
-# installs are used when present, others are skipped.
+# Target Pythons (3.8+) found on this machine, for the compile test: "VERSION DIR"
+# lines for pyenv installs when present (a machine without them skips these).
 other_pythons() {
-  local v
+  local v d
   for v in 3.8 3.9 3.10 3.12 3.13; do
     for d in "$HOME"/.pyenv/versions/"$v".*/bin; do
-      [ -x "$d/python$v" ] && { PATH="$d:$PATH"; echo "$v"; break; }
+      [ -x "$d/python$v" ] && { echo "$v $d"; break; }
     done
   done
 }
@@ -44,11 +44,12 @@ sanity)
   ansible-test sanity --venv --python 3.11 --color 2>&1 | tee "$log" | grep -vE 'Location .* is ignored|Looking in|Collecting|Downloading|━|Requirement already|Installing collected|Successfully installed'
   rc=${PIPESTATUS[0]}
   total=$(grep -c '^Running sanity test' "$log")
-  for v in $(other_pythons); do
+  while read -r v dir; do
     say "ansible-test sanity --test compile on Python $v"
-    if ansible-test sanity --venv --python "$v" --test compile >> "$log" 2>&1; then total=$((total+1))
+    # That interpreter's own directory first: pyenv's shims answer "command not found".
+    if PATH="$dir:$PATH" ansible-test sanity --venv --python "$v" --test compile >> "$log" 2>&1; then total=$((total+1))
     else rc=1; tail -20 "$log"; fi
-  done
+  done < <(other_pythons)
   failed=$(sed -n 's/.*The \([0-9]*\) sanity test(s) listed below.*/\1/p' "$log" | tail -1)
   failed=${failed:-0}; [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
   record "$((total-failed))" "$failed" tests
