@@ -24,6 +24,9 @@ description:
   - The module runs where Ansible executes it. To probe from the controller (the usual case, and where the
     C(cryptography) library is available), delegate the task to C(localhost) and set C(run_once); to probe
     from a host's point of view, run it on that host.
+  - On the controller (a C(local) connection without privilege escalation) the action plugin runs the probe
+    inside Ansible's own process instead of starting the module as a new Python process; the options, results
+    and checks are the same either way.
 author:
   - webedge.https contributors (@webedge)
 extends_documentation_fragment:
@@ -41,8 +44,11 @@ options:
     description:
       - Endpoints to probe.
       - A string C(host), C(host:port), C([v6addr]:port) or a bare IPv6 address; the port defaults to 443.
+      - Or an C(https://) URL such as C(https://www.example.com:8443/login); its host and port are probed
+        (the path is ignored). Other schemes are refused.
       - Or a dictionary with C(host) (required), C(port), C(server_name) (SNI and Host header, default the
-        host) and C(address) (connect to this address instead of resolving C(host)).
+        host), C(address) (connect to this address instead of resolving C(host)) and C(http_port) (this
+        endpoint's plain-HTTP port for the redirect check, default O(http_port)).
     type: list
     elements: raw
     required: true
@@ -56,7 +62,9 @@ options:
     type: float
     default: 5
   concurrency:
-    description: How many endpoints are probed at the same time.
+    description:
+      - How many endpoints are probed at the same time.
+      - Each endpoint in flight uses up to 11 connections at once (one per question).
     type: int
     default: 32
   http_checks:
@@ -64,14 +72,21 @@ options:
     type: bool
     default: true
   http_port:
-    description: Port of the plain-HTTP redirect check.
+    description: Port of the plain-HTTP redirect check, for targets that do not give their own C(http_port).
     type: int
     default: 80
   profile:
-    description: Mozilla TLS profile the C(findings) are evaluated against.
+    description:
+      - Mozilla TLS profile the C(findings) are evaluated against.
+      - V(old) exists only in guideline version 5.7.
     type: str
-    choices: [intermediate, modern]
+    choices: [modern, intermediate, old]
     default: intermediate
+  profile_version:
+    description: Version of the Mozilla Server Side TLS guidelines that defines O(profile).
+    type: str
+    choices: ["5.7", "6.0"]
+    default: "5.7"
   min_days_valid:
     description: Certificates expiring in fewer days than this get a C(TLS-10) warning finding.
     type: int
@@ -110,7 +125,11 @@ EXAMPLES = r"""
         address: 192.0.2.10
       - "[2001:db8::10]:8443"
       - api.example.com:443
+      - https://shop.example.com:8443/cart
+      - host: legacy.example.com
+        http_port: 8080
     profile: modern
+    profile_version: "6.0"
     fail_on_error: true
   delegate_to: localhost
   run_once: true
@@ -193,80 +212,26 @@ results:
       type: dict
 """
 
-import ssl
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    evaluate_endpoint,
-    findings_to_dict,
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.task import (
+    ARGUMENT_SPEC,
+    ProbeTaskError,
+    run_probe_task,
 )
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
-    TargetError,
-    parse_targets,
-    probe_targets,
-)
-from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=dict(
-            targets=dict(type="list", elements="raw", required=True),
-            ca_file=dict(type="path"),
-            timeout=dict(type="float", default=5.0),
-            concurrency=dict(type="int", default=32),
-            http_checks=dict(type="bool", default=True),
-            http_port=dict(type="int", default=80),
-            profile=dict(type="str", choices=["intermediate", "modern"], default="intermediate"),
-            min_days_valid=dict(type="int", default=30),
-            fail_on_error=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        targets = parse_targets(params["targets"])
-    except TargetError as exc:
+        outcome = run_probe_task(module.params)
+    except ProbeTaskError as exc:
         module.fail_json(msg=str(exc))
-    if not params["timeout"] > 0:
-        module.fail_json(msg=f"timeout must be positive, got {params['timeout']}")
-    if not 1 <= params["concurrency"] <= 1024:
-        module.fail_json(msg=f"concurrency must be between 1 and 1024, got {params['concurrency']}")
-    if not 1 <= params["http_port"] <= 65535:
-        module.fail_json(msg=f"http_port must be between 1 and 65535, got {params['http_port']}")
-    try:
-        profile = get_profile(params["profile"])
-    except ProfileError as exc:
-        module.fail_json(msg=str(exc))
-
-    try:
-        reports = probe_targets(
-            targets,
-            ca_file=params["ca_file"],
-            timeout=params["timeout"],
-            concurrency=params["concurrency"],
-            http_checks=params["http_checks"],
-            http_port=params["http_port"],
-        )
-    except (OSError, ssl.SSLError) as exc:  # raised only while loading ca_file, before any probe
-        module.fail_json(msg=f"cannot load ca_file {params['ca_file']!r}: {exc}")
-
-    results = []
-    for report in reports:
-        result = report.result
-        result["findings"] = findings_to_dict(
-            evaluate_endpoint(result, profile, min_days_valid=params["min_days_valid"])
-        )
-        for note in report.notes:
-            module.warn(f"{result['target']}: {note}")
-        results.append(result)
-
-    failed = [result for result in results if result["error"]]
-    if params["fail_on_error"] and failed:
-        listed = "; ".join(f"{result['target']}: {result['error']}" for result in failed)
-        module.fail_json(msg=f"{len(failed)} target(s) could not be probed: {listed}", results=results)
-    module.exit_json(changed=False, results=results)
+    for warning in outcome.warnings:
+        module.warn(warning)
+    if outcome.failure:
+        module.fail_json(msg=outcome.failure, results=outcome.results)
+    module.exit_json(changed=False, results=outcome.results)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ __all__ = [
     "ResolvedAddress",
     "VersionResult",
     "connect",
+    "enumerate_bucket",
     "enumerate_tls12_ciphers",
+    "enumeration_buckets",
     "exchange",
     "probe_sslv2",
     "probe_version",
@@ -194,9 +196,10 @@ def _kex_bucket(code: int) -> int:
     return 2
 
 
-def _enumerate_bucket(
+def enumerate_bucket(
     address: ResolvedAddress, server_name: Optional[str], suites: Sequence[int], timeout: float
 ) -> List[int]:
+    """Accepted suites of one bucket: offer, read the choice, remove it, repeat. Raises ConnectError."""
     offered = list(suites)
     accepted: List[int] = []
     for _round in range(MAX_ENUMERATION_ROUNDS):
@@ -214,21 +217,26 @@ def _enumerate_bucket(
     return accepted
 
 
-def enumerate_tls12_ciphers(
-    address: ResolvedAddress, server_name: Optional[str], timeout: float
-) -> Tuple[Optional[List[int]], str]:
-    """Accepted TLS 1.2 suite codes, found by offering, reading the choice, removing it, repeating.
+def enumeration_buckets() -> List[List[int]]:
+    """The TLS 1.2 suites we offer, split by key exchange family (ECDHE-ECDSA, ECDHE-RSA, the rest).
 
-    The suites are split by key exchange family (ECDHE-ECDSA, ECDHE-RSA, the rest) and the three
-    chains run concurrently: a server only ever picks within the family its certificate allows, so
-    the split loses nothing and cuts the wall time. Returns ``(None, reason)`` when it failed.
+    A server only ever picks within the family its certificate allows, so enumerating each bucket
+    as its own chain loses nothing, and the chains can run concurrently.
     """
     buckets: List[List[int]] = [[], [], []]
     for code in suites_for_version("TLSv1.2"):
         buckets[_kex_bucket(code)].append(code)
+    return buckets
+
+
+def enumerate_tls12_ciphers(
+    address: ResolvedAddress, server_name: Optional[str], timeout: float
+) -> Tuple[Optional[List[int]], str]:
+    """Accepted TLS 1.2 suite codes, the buckets' chains run concurrently. ``(None, reason)`` on failure."""
+    buckets = enumeration_buckets()
     try:
         with ThreadPoolExecutor(max_workers=len(buckets)) as pool:
-            found = list(pool.map(lambda bucket: _enumerate_bucket(address, server_name, bucket, timeout), buckets))
+            found = list(pool.map(lambda bucket: enumerate_bucket(address, server_name, bucket, timeout), buckets))
     except ConnectError as exc:
         return None, f"TLS 1.2 cipher enumeration failed: {exc}"
     return [code for bucket in found for code in bucket], ""

@@ -2,10 +2,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Probe many endpoints at once: targets in, one ``ProbeResult`` per target out.
 
-Endpoints run concurrently (``concurrency`` threads); inside an endpoint every question is its
-own connection and they run concurrently too: six version probes, the real handshake (+ HTTP
-GET), the port-80 redirect and three TLS 1.2 cipher enumeration chains. An endpoint's wall time
-is therefore about the longest enumeration chain, not the sum.
+Every question about an endpoint is its own connection: six version probes, the real handshake
+(+ HTTP GET), three TLS 1.2 cipher enumeration chains and the port-80 redirect. All of them, for
+all endpoints, are jobs of one thread pool of ``concurrency x JOBS_PER_ENDPOINT`` threads, so
+about ``concurrency`` endpoints are in flight at once, an endpoint's wall time is about its
+longest enumeration chain, and no thread is created per endpoint (creating them cost more CPU
+than the probes themselves).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import socket
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
+from urllib.parse import urlsplit
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.schema import empty_probe_result
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import anchor_subjects, certificate_info
@@ -37,9 +40,11 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.http impor
     server_header_has_version,
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import (
+    ConnectError,
     ResolvedAddress,
     VersionResult,
-    enumerate_tls12_ciphers,
+    enumerate_bucket,
+    enumeration_buckets,
     probe_sslv2,
     probe_version,
 )
@@ -56,7 +61,7 @@ __all__ = [
 ]
 
 RAW_ORDER = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
-_TARGET_KEYS = frozenset({"host", "port", "server_name", "address"})
+_TARGET_KEYS = frozenset({"host", "port", "server_name", "address", "http_port"})
 
 
 class TargetError(ValueError):
@@ -69,6 +74,7 @@ class Target:
     port: int = 443
     server_name: str = ""
     address: Optional[str] = None
+    http_port: Optional[int] = None  # the plain-HTTP redirect check; None = the task's http_port
 
     @property
     def label(self) -> str:
@@ -76,10 +82,10 @@ class Target:
         return f"{host}:{self.port}"
 
 
-def _port(value: Any, original: Any) -> int:
+def _port(value: Any, original: Any, what: str = "port") -> int:
     text = str(value).strip()
     if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise TargetError(f"invalid port in target {original!r}: expected 1-65535")
+        raise TargetError(f"invalid {what} in target {original!r}: expected 1-65535")
     return int(text)
 
 
@@ -89,24 +95,29 @@ def _host(value: Any, original: Any) -> str:
     return value.strip()
 
 
+def _parse_url(text: str, original: Any) -> Target:
+    """``https://host[:port][/path]``: the endpoint of an HTTPS URL (path, query and user info ignored)."""
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise TargetError(f"invalid URL in target {original!r}: {exc}") from None
+    if parts.scheme.lower() != "https":
+        raise TargetError(f"target {original!r}: only https:// URLs can be probed, got {parts.scheme}://")
+    host = _host(parts.hostname or "", original)
+    return Target(host, port or 443, host)
+
+
 def parse_target(spec: Any, default_port: int = 443) -> Target:
-    """``host``, ``host:port``, ``[v6]:port``, a bare IPv6 address, or ``{host, port, server_name, address}``."""
+    """``host``, ``host:port``, ``[v6]:port``, a bare IPv6 address, an ``https://`` URL,
+    or ``{host, port, server_name, address, http_port}``."""
     if isinstance(spec, Mapping):
-        unknown = set(spec) - _TARGET_KEYS
-        if unknown:
-            raise TargetError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in target {dict(spec)!r}")
-        if "host" not in spec:
-            raise TargetError(f"target {dict(spec)!r} has no 'host'")
-        parsed = parse_target(str(spec["host"]), default_port)
-        port = _port(spec["port"], spec) if spec.get("port") is not None else parsed.port
-        server_name = spec.get("server_name") or parsed.host
-        address = spec.get("address")
-        if address is not None:
-            address = _host(str(address), spec).strip("[]")
-        return Target(parsed.host, port, _host(str(server_name), spec), address)
+        return _parse_mapping(spec, default_port)
     if not isinstance(spec, str):
         raise TargetError(f"target {spec!r} is neither a string nor a mapping")
     text = spec.strip()
+    if "://" in text:
+        return _parse_url(text, spec)
     if text.startswith("["):
         close = text.find("]")
         if close < 0:
@@ -123,6 +134,22 @@ def parse_target(spec: Any, default_port: int = 443) -> Target:
         host, port = text, default_port
     host = _host(host, spec)
     return Target(host, port, host)
+
+
+def _parse_mapping(spec: Mapping, default_port: int) -> Target:
+    unknown = set(spec) - _TARGET_KEYS
+    if unknown:
+        raise TargetError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in target {dict(spec)!r}")
+    if "host" not in spec:
+        raise TargetError(f"target {dict(spec)!r} has no 'host'")
+    parsed = parse_target(str(spec["host"]), default_port)
+    port = _port(spec["port"], spec) if spec.get("port") is not None else parsed.port
+    server_name = spec.get("server_name") or parsed.host
+    address = spec.get("address")
+    if address is not None:
+        address = _host(str(address), spec).strip("[]")
+    http_port = _port(spec["http_port"], spec, "http_port") if spec.get("http_port") is not None else None
+    return Target(parsed.host, port, _host(str(server_name), spec), address, http_port)
 
 
 def parse_targets(specs: Sequence[Any]) -> List[Target]:
@@ -212,37 +239,75 @@ def _negotiated(versions: Mapping[str, VersionResult], handshake: HandshakeResul
     return {"version": version, "cipher": cipher, "cipher_openssl": cipher_openssl, "group": group}
 
 
-def probe_endpoint(target: Target, settings: ProbeSettings, *, now: Optional[datetime] = None) -> EndpointReport:
-    """Probe one endpoint; never raises for network trouble (it becomes ``error``)."""
-    result = empty_probe_result(target.host, target.port, target.server_name)
-    result["target"] = target.label
-    report = EndpointReport(result)
+# Jobs one endpoint puts in the shared pool: 5 raw versions + SSLv2, the handshake, 3 enumeration
+# chains and the redirect check.
+JOBS_PER_ENDPOINT = 11
+
+
+@dataclass
+class _Pending:
+    """One endpoint's submitted jobs, collected by ``_finish``."""
+
+    target: Target
+    versions: Dict[str, Future]
+    handshake: Future
+    buckets: List[Future]
+    redirect: Optional[Future]
+
+
+def _submit(pool: ThreadPoolExecutor, target: Target, address: ResolvedAddress, settings: ProbeSettings) -> _Pending:
+    """Put every question about one endpoint in ``pool``: each is its own connection."""
     timeout = settings.timeout
-    try:
-        address = resolve(target, timeout)
-    except ResolveError as exc:
-        result["error"] = str(exc)
-        return report
     contexts = settings.contexts or make_contexts(None)
     server_name = target.server_name
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        version_futures: Dict[str, Future] = {
-            name: pool.submit(probe_version, address, server_name, name, timeout) for name in RAW_ORDER
-        }
-        version_futures["SSLv2"] = pool.submit(probe_sslv2, address, timeout)
-        handshake_future = pool.submit(
-            ssl_handshake, address, server_name, target.port, contexts, timeout, http_checks=settings.http_checks
-        )
-        enum_future = pool.submit(enumerate_tls12_ciphers, address, server_name, timeout)
-        redirect_future = (
-            pool.submit(check_redirect, address, server_name, settings.http_port, timeout)
-            if settings.http_checks
-            else None
-        )
-        versions: Dict[str, VersionResult] = {name: future.result() for name, future in version_futures.items()}
-        handshake: HandshakeResult = handshake_future.result()
-        suites, enum_error = enum_future.result()
-        redirect = redirect_future.result() if redirect_future else redirect_result(checked=False)
+    versions = {name: pool.submit(probe_version, address, server_name, name, timeout) for name in RAW_ORDER}
+    versions["SSLv2"] = pool.submit(probe_sslv2, address, timeout)
+    handshake = pool.submit(
+        ssl_handshake, address, server_name, target.port, contexts, timeout, http_checks=settings.http_checks
+    )
+    buckets = [pool.submit(enumerate_bucket, address, server_name, bucket, timeout) for bucket in enumeration_buckets()]
+    redirect = None
+    if settings.http_checks:
+        http_port = target.http_port or settings.http_port
+        redirect = pool.submit(check_redirect, address, server_name, http_port, timeout)
+    return _Pending(target, versions, handshake, buckets, redirect)
+
+
+def _enumeration(buckets: Sequence[Future]) -> Tuple[Optional[List[int]], str]:
+    try:
+        return [code for future in buckets for code in future.result()], ""
+    except ConnectError as exc:
+        return None, f"TLS 1.2 cipher enumeration failed: {exc}"
+
+
+def _new_report(target: Target) -> EndpointReport:
+    result = empty_probe_result(target.host, target.port, target.server_name)
+    result["target"] = target.label
+    return EndpointReport(result)
+
+
+def probe_endpoint(target: Target, settings: ProbeSettings, *, now: Optional[datetime] = None) -> EndpointReport:
+    """Probe one endpoint; never raises for network trouble (it becomes ``error``)."""
+    try:
+        address = resolve(target, settings.timeout)
+    except ResolveError as exc:
+        report = _new_report(target)
+        report.result["error"] = str(exc)
+        return report
+    with ThreadPoolExecutor(max_workers=JOBS_PER_ENDPOINT) as pool:
+        return _finish(_submit(pool, target, address, settings), settings, now)
+
+
+def _finish(pending: _Pending, settings: ProbeSettings, now: Optional[datetime]) -> EndpointReport:
+    """Wait for one endpoint's jobs and turn their answers into its result."""
+    report = _new_report(pending.target)
+    result = report.result
+    timeout = settings.timeout
+    versions: Dict[str, VersionResult] = {name: future.result() for name, future in pending.versions.items()}
+    handshake: HandshakeResult = pending.handshake.result()
+    suites, enum_error = _enumeration(pending.buckets)
+    redirect = pending.redirect.result() if pending.redirect else redirect_result(checked=False)
+    server_name = pending.target.server_name
 
     report.notes.extend(handshake.notes)
     error = _endpoint_error(versions, handshake, timeout)
@@ -260,35 +325,48 @@ def probe_endpoint(target: Target, settings: ProbeSettings, *, now: Optional[dat
     elif enum_error:
         report.notes.append(enum_error)
 
-    chain = _served_chain(versions, handshake)
-    leaf = handshake.leaf_der or (chain[0] if chain else None)
-    if leaf:
-        chain_valid, chain_error = handshake.chain_valid, handshake.chain_error
-        cert, notes = certificate_info(
-            leaf,
-            chain,
-            server_name=server_name,
-            chain_valid=chain_valid,
-            chain_error=chain_error,
-            verified_peercert=handshake.verified_peercert,
-            anchors=settings.anchors,
-            now=now,
-        )
-        result["certificate"] = cert
-        report.notes.extend(notes)
-        if chain is None:
-            report.notes.append("the served chain could not be read (TLS 1.3 only, and no chain API in this Python)")
-
+    _add_certificate(report, _served_chain(versions, handshake), handshake, settings, server_name, now)
     if settings.http_checks:
-        head = handshake.http
-        if head is not None:
-            result["hsts"] = hsts_result(head)
-            server = head.header("Server")
-            result["server_header"] = server
-            result["server_header_has_version"] = server_header_has_version(server)
-        elif handshake.http_error:
-            report.notes.append(f"HTTPS GET /: {handshake.http_error}")
+        _add_http(report, handshake)
     return report
+
+
+def _add_certificate(
+    report: EndpointReport,
+    chain: Optional[Tuple[bytes, ...]],
+    handshake: HandshakeResult,
+    settings: ProbeSettings,
+    server_name: str,
+    now: Optional[datetime],
+) -> None:
+    leaf = handshake.leaf_der or (chain[0] if chain else None)
+    if not leaf:
+        return
+    cert, notes = certificate_info(
+        leaf,
+        chain,
+        server_name=server_name,
+        chain_valid=handshake.chain_valid,
+        chain_error=handshake.chain_error,
+        verified_peercert=handshake.verified_peercert,
+        anchors=settings.anchors,
+        now=now,
+    )
+    report.result["certificate"] = cert
+    report.notes.extend(notes)
+    if chain is None:
+        report.notes.append("the served chain could not be read (TLS 1.3 only, and no chain API in this Python)")
+
+
+def _add_http(report: EndpointReport, handshake: HandshakeResult) -> None:
+    head = handshake.http
+    if head is not None:
+        report.result["hsts"] = hsts_result(head)
+        server = head.header("Server")
+        report.result["server_header"] = server
+        report.result["server_header_has_version"] = server_header_has_version(server)
+    elif handshake.http_error:
+        report.notes.append(f"HTTPS GET /: {handshake.http_error}")
 
 
 def probe_targets(
@@ -311,16 +389,36 @@ def probe_targets(
         anchors=anchor_subjects(ca_file, contexts.verify),
     )
     now = now or datetime.now(timezone.utc)
-
-    def one(target: Target) -> EndpointReport:
-        try:
-            return probe_endpoint(target, settings, now=now)
-        except Exception as exc:  # a bug must cost one target, not the task
-            report = EndpointReport(empty_probe_result(target.host, target.port, target.server_name))
-            report.result["target"] = target.label
-            report.result["error"] = f"internal error while probing: {exc.__class__.__name__}: {exc}"
-            return report
-
     workers = max(1, min(concurrency, len(targets)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, targets))
+    # One pool for every endpoint's jobs (threads are reused, not made per endpoint): jobs go in
+    # endpoint by endpoint, so about ``concurrency`` endpoints are in flight at once.
+    with ThreadPoolExecutor(max_workers=workers) as resolver:
+        addresses = list(resolver.map(lambda target: _resolve_or_error(target, timeout), targets))
+    with ThreadPoolExecutor(max_workers=workers * JOBS_PER_ENDPOINT) as pool:
+        pending = [
+            _submit(pool, target, address, settings) if isinstance(address, ResolvedAddress) else address
+            for target, address in zip(targets, addresses)
+        ]
+        return [_finish_guarded(item, settings, now) for item in pending]
+
+
+def _resolve_or_error(target: Target, timeout: float) -> Union[ResolvedAddress, EndpointReport]:
+    try:
+        return resolve(target, timeout)
+    except ResolveError as exc:
+        report = _new_report(target)
+        report.result["error"] = str(exc)
+        return report
+
+
+def _finish_guarded(
+    item: Union[_Pending, EndpointReport], settings: ProbeSettings, now: Optional[datetime]
+) -> EndpointReport:
+    if isinstance(item, EndpointReport):  # the name did not resolve
+        return item
+    try:
+        return _finish(item, settings, now)
+    except Exception as exc:  # a bug must cost one target, not the task
+        report = _new_report(item.target)
+        report.result["error"] = f"internal error while probing: {exc.__class__.__name__}: {exc}"
+        return report

@@ -437,6 +437,24 @@ def test_port80_redirect(pki: Pki, status: int, location: Optional[str], same_ho
     }
 
 
+def test_target_http_port_overrides_the_task_http_port(pki: Pki) -> None:
+    # Given two endpoints on one host whose redirects live on different plain-HTTP ports
+    with ExitStack() as stack:
+        redirecting = stack.enter_context(http_server(status=301, headers=[("Location", "https://localhost/")]))
+        tls_port = stack.enter_context(s_server(pki.good))
+        own, default = probe(
+            [{"host": "localhost", "port": tls_port, "http_port": redirecting}, f"localhost:{tls_port}"],
+            pki.root,
+            http_checks=True,
+            http_port=free_port(),  # nothing listens here
+        )
+    # Then the target with its own http_port is checked there, the other on the task's port
+    assert own.result["redirect"]["status"] == 301
+    assert own.result["redirect"]["to_https_same_host"] is True
+    assert default.result["redirect"]["status"] is None
+    assert "connection refused" in default.result["redirect"]["error"]
+
+
 def test_closed_http_port_is_reported_not_fatal(pki: Pki) -> None:
     with s_server(pki.good) as port:
         result = probe_one(f"localhost:{port}", pki.root, http_checks=True, http_port=free_port())

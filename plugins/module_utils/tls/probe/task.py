@@ -1,0 +1,106 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One ``tls_probe`` task: options in, results and warnings out.
+
+Shared by the module (run on a host, or shipped to the controller) and by its action plugin, which
+runs this same code inside Ansible's own process when the task executes on the controller. Both
+paths therefore validate, probe and evaluate identically; only the transport differs.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
+    evaluate_endpoint,
+    findings_to_dict,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
+    TargetError,
+    parse_targets,
+    probe_targets,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
+    DEFAULT_VERSION,
+    PROFILE_NAMES,
+    ProfileError,
+    get_profile,
+)
+
+__all__ = ["ARGUMENT_SPEC", "ProbeTaskError", "TaskOutcome", "run_probe_task"]
+
+ARGUMENT_SPEC: Dict[str, Any] = {
+    "targets": {"type": "list", "elements": "raw", "required": True},
+    "ca_file": {"type": "path"},
+    "timeout": {"type": "float", "default": 5.0},
+    "concurrency": {"type": "int", "default": 32},
+    "http_checks": {"type": "bool", "default": True},
+    "http_port": {"type": "int", "default": 80},
+    "profile": {"type": "str", "choices": list(PROFILE_NAMES), "default": "intermediate"},
+    "profile_version": {"type": "str", "choices": ["5.7", "6.0"], "default": DEFAULT_VERSION},
+    "min_days_valid": {"type": "int", "default": 30},
+    "fail_on_error": {"type": "bool", "default": False},
+}
+
+
+class ProbeTaskError(ValueError):
+    """Invalid options: the task fails with this message before any connection is made."""
+
+
+@dataclass
+class TaskOutcome:
+    results: List[Dict[str, Any]]
+    warnings: List[str] = field(default_factory=list)
+    failure: Optional[str] = None  # set when fail_on_error is true and a target could not be probed
+
+
+def _check_ranges(params: Mapping[str, Any]) -> None:
+    if not params["timeout"] > 0:
+        raise ProbeTaskError(f"timeout must be positive, got {params['timeout']}")
+    if not 1 <= params["concurrency"] <= 1024:
+        raise ProbeTaskError(f"concurrency must be between 1 and 1024, got {params['concurrency']}")
+    if not 1 <= params["http_port"] <= 65535:
+        raise ProbeTaskError(f"http_port must be between 1 and 65535, got {params['http_port']}")
+    if params["min_days_valid"] < 0:
+        raise ProbeTaskError(f"min_days_valid must not be negative, got {params['min_days_valid']}")
+
+
+def run_probe_task(params: Mapping[str, Any]) -> TaskOutcome:
+    """Validate ``params`` (already type-checked against ARGUMENT_SPEC), probe, evaluate the findings.
+
+    Raises:
+        ProbeTaskError: a bad target, range, profile or CA file; nothing was probed.
+    """
+    _check_ranges(params)
+    try:
+        targets = parse_targets(params["targets"])
+        profile = get_profile(params["profile"], params["profile_version"])
+    except (TargetError, ProfileError) as exc:
+        raise ProbeTaskError(str(exc)) from None
+    try:
+        reports = probe_targets(
+            targets,
+            ca_file=params["ca_file"],
+            timeout=params["timeout"],
+            concurrency=params["concurrency"],
+            http_checks=params["http_checks"],
+            http_port=params["http_port"],
+        )
+    except (OSError, ssl.SSLError) as exc:  # raised only while loading ca_file, before any probe
+        raise ProbeTaskError(f"cannot load ca_file {params['ca_file']!r}: {exc}") from None
+
+    outcome = TaskOutcome(results=[])
+    for report in reports:
+        result = report.result
+        findings = evaluate_endpoint(result, profile, min_days_valid=params["min_days_valid"])
+        result["findings"] = findings_to_dict(findings)
+        outcome.warnings.extend(f"{result['target']}: {note}" for note in report.notes)
+        outcome.results.append(result)
+
+    failed = [result for result in outcome.results if result["error"]]
+    if params["fail_on_error"] and failed:
+        listed = "; ".join(f"{result['target']}: {result['error']}" for result in failed)
+        outcome.failure = f"{len(failed)} target(s) could not be probed: {listed}"
+    return outcome
