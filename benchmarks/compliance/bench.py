@@ -76,10 +76,18 @@ def main() -> int:
         }
         return [playbook, "-e", json.dumps(extra), "webedge.https.compliance"]
 
-    def scaling(one: List[Dict[str, Any]], many: List[Dict[str, Any]], rep: int) -> Dict[str, Any]:
+    def scaling(
+        one: List[Dict[str, Any]], many: List[Dict[str, Any]], rep: int, via_module: bool = False
+    ) -> Dict[str, Any]:
         """Durations of one tls_probe task on ``one`` and of one on ``many`` (probe_scaling.yml)."""
-        out = os.path.join(work, f"scaling-{len(many)}-{rep}.json")
-        extra = {"out": out, "ca_file": args.ca_file, "targets_one": one, "targets_many": many}
+        out = os.path.join(work, f"scaling-{len(many)}-{rep}-{via_module}.json")
+        extra = {
+            "out": out,
+            "ca_file": args.ca_file,
+            "targets_one": one,
+            "targets_many": many,
+            "via_module": via_module,
+        }
         subprocess.run(
             [playbook, "-e", json.dumps(extra), os.path.join(HERE, "probe_scaling.yml")],
             stdout=subprocess.DEVNULL,
@@ -164,8 +172,18 @@ def main() -> int:
         figures["probe_task_100"] = statistics.median(r["many"] for r in runs)
         errors = max(r["many_errors"] for r in runs)
         print(
-            f"  1 endpoint {figures['probe_task_1']:.2f} s; 100 endpoints {figures['probe_task_100']:.2f} s"
-            f" ({errors} endpoint errors)"
+            f"  in-process (controller): 1 endpoint {figures['probe_task_1']:.2f} s;"
+            f" 100 endpoints {figures['probe_task_100']:.2f} s ({errors} endpoint errors)"
+        )
+        runs = [
+            scaling(bench_targets(args.faults_address, 1), bench_targets(args.faults_address, 100), rep, True)
+            for rep in range(args.reps)
+        ]
+        figures["module_task_1"] = statistics.median(r["one"] for r in runs)
+        figures["module_task_100"] = statistics.median(r["many"] for r in runs)
+        print(
+            f"  as a module process (as from a managed host): 1 endpoint {figures['module_task_1']:.2f} s;"
+            f" 100 endpoints {figures['module_task_100']:.2f} s"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -178,6 +196,7 @@ def main() -> int:
         "sslyze_10 / probe_task_10": figures["sslyze_10"] / figures["probe_task_10"],
         "sslyze_50 / probe_task_50": figures["sslyze_50"] / figures["probe_task_50"],
         "probe_task_100 / probe_task_1": figures["probe_task_100"] / figures["probe_task_1"],
+        "module_task_100 / module_task_1": figures["module_task_100"] / figures["module_task_1"],
     }
     goals = {
         "testssl_1 / play_endpoint_1": (">=", 50),

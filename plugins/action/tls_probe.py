@@ -35,8 +35,14 @@ class ActionModule(ActionBase):
             getattr(self._connection, "transport", None) == "local"
             and not self._play_context.become
             and not self._task.async_val
-            and not any(self._task.environment or [])  # the play keyword arrives as [{}] when unset
+            and not self._environment()
         )
+
+    def _environment(self) -> Dict[str, Any]:
+        """The task's ``environment`` as the module would get it (keywords templated and merged)."""
+        environment: Dict[str, Any] = {}
+        self._compute_environment_string(environment)
+        return environment
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         task_vars = task_vars or {}

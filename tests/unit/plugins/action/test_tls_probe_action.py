@@ -62,7 +62,9 @@ def make_action(
     connection.has_native_async = False
     play_context = MagicMock()
     play_context.become = become
-    action = ActionModule(task, connection, play_context, MagicMock(), MagicMock(), MagicMock())
+    templar = MagicMock()
+    templar.template.side_effect = lambda value: value
+    action = ActionModule(task, connection, play_context, MagicMock(), templar, MagicMock())
     action._execute_module = MagicMock(return_value=dict(MODULE_SENTINEL))  # type: ignore[method-assign]
     action._remove_tmp_path = MagicMock()  # type: ignore[method-assign]
     return action
@@ -73,7 +75,7 @@ MODULE_PATHS = [
     ("ssh_connection", {"transport": "ssh"}),
     ("podman_connection", {"transport": "containers.podman.podman"}),
     ("become", {"become": True}),
-    ("environment", {"environment": [{"HTTPS_PROXY": "http://proxy.invalid:3128"}]}),
+    ("environment", {"environment": [{}, {"HTTPS_PROXY": "http://proxy.invalid:3128"}]}),
     ("async", {"async_val": 30}),
 ]
 
