@@ -9,9 +9,10 @@ make:
 * ``expired.crt``/``expired.key``: issued by the lab intermediate, expired ``--expired-days-ago`` days ago;
 * ``selfsigned.crt``/``selfsigned.key``: a self-signed server certificate.
 
-Both are otherwise RFC 5280-complete (SKI, AKI, critical KeyUsage and BasicConstraints,
-EKU serverAuth, SAN), so each carries exactly one fault. Existing files are left alone
-(idempotent); keys are written with mode 0600.
+Both come from the lab CA's own leaf builder (``plugins/module_utils/tls/lab_ca.py``
+``build_leaf``: ``now`` in the past, or ``issuer=None``), so they are otherwise RFC 5280-complete
+(SKI, AKI, critical KeyUsage and BasicConstraints, EKU serverAuth, SAN) and each carries exactly
+one fault. Existing files are left alone (idempotent); keys are written with mode 0600.
 
 Usage: lab_fault_certs.py CA_DIR --expired-name NAME --selfsigned-name NAME
 """
@@ -22,79 +23,26 @@ import argparse
 import datetime
 import os
 import sys
-from typing import Optional, Tuple
+import tempfile
+from typing import Optional
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-
-def _key() -> ec.EllipticCurvePrivateKey:
-    return ec.generate_private_key(ec.SECP256R1())
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LIFETIME_DAYS = 90
 
 
-def leaf(
-    name: str,
-    key: ec.EllipticCurvePrivateKey,
-    issuer: Optional[Tuple[x509.Certificate, ec.EllipticCurvePrivateKey]],
-    not_before: datetime.datetime,
-    not_after: datetime.datetime,
-) -> x509.Certificate:
-    """A server certificate for ``name``; self-signed when ``issuer`` is None."""
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    if issuer is None:
-        issuer_name, signer = subject, key
-        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key())
+def _lab_ca():  # type: ignore[no-untyped-def]
+    """``lab_ca`` of this checkout (an ``ansible_collections/webedge/https`` path to it on sys.path)."""
+    parent = os.path.dirname(REPO)
+    if os.path.basename(parent) == "webedge" and os.path.basename(os.path.dirname(parent)) == "ansible_collections":
+        root = os.path.dirname(os.path.dirname(parent))
     else:
-        issuer_name, signer = issuer[0].subject, issuer[1]
-        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer[0].public_key())  # type: ignore[arg-type]
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(aki, critical=False)
-    )
-    return builder.sign(signer, hashes.SHA256())
+        root = tempfile.mkdtemp(prefix="webedge-collections-")
+        os.makedirs(os.path.join(root, "ansible_collections", "webedge"))
+        os.symlink(REPO, os.path.join(root, "ansible_collections", "webedge", "https"))
+    sys.path.insert(0, root)
+    from ansible_collections.webedge.https.plugins.module_utils.tls import lab_ca
 
-
-def _write(path: str, data: bytes, mode: int) -> None:
-    tmp = f"{path}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
-
-
-def _save(ca_dir: str, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> None:
-    _write(
-        os.path.join(ca_dir, f"{stem}.key"),
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
-        0o600,
-    )
-    _write(os.path.join(ca_dir, f"{stem}.crt"), cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    return lab_ca
 
 
 def main(argv: Optional[list] = None) -> int:
@@ -104,28 +52,27 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--selfsigned-name", required=True, help="DNS name of the self-signed certificate")
     parser.add_argument("--expired-days-ago", type=int, default=10)
     args = parser.parse_args(argv)
+    lab_ca = _lab_ca()
+    from cryptography.hazmat.primitives import serialization
+
+    def save(stem: str, cert, key) -> None:  # type: ignore[no-untyped-def]
+        lab_ca.write_file(os.path.join(args.ca_dir, f"{stem}.key"), lab_ca._key_pem(key), 0o600)
+        cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+        lab_ca.write_file(os.path.join(args.ca_dir, f"{stem}.crt"), cert_pem, 0o644)
 
     made = []
     now = datetime.datetime.now(datetime.timezone.utc)
     if not os.path.exists(os.path.join(args.ca_dir, "expired.crt")):
         with open(os.path.join(args.ca_dir, "intermediate.crt"), "rb") as handle:
-            ica = x509.load_pem_x509_certificate(handle.read())
+            cert_pem = handle.read()
         with open(os.path.join(args.ca_dir, "intermediate.key"), "rb") as handle:
-            ica_key = serialization.load_pem_private_key(handle.read(), password=None)
-        if not isinstance(ica_key, ec.EllipticCurvePrivateKey):
-            print("the lab intermediate must have an EC key (tls_lab_ca key_type ec_*)", file=sys.stderr)
-            return 2
-        key = _key()
-        not_after = now - datetime.timedelta(days=args.expired_days_ago)
-        cert = leaf(args.expired_name, key, (ica, ica_key), not_after - datetime.timedelta(days=90), not_after)
-        _save(args.ca_dir, "expired", cert, key)
+            intermediate = lab_ca.load_pair(cert_pem, handle.read())
+        # valid for LIFETIME_DAYS, ending --expired-days-ago days ago
+        start = now - datetime.timedelta(days=args.expired_days_ago + LIFETIME_DAYS)
+        save("expired", *lab_ca.build_leaf([args.expired_name], intermediate, valid_days=LIFETIME_DAYS, now=start))
         made.append("expired")
     if not os.path.exists(os.path.join(args.ca_dir, "selfsigned.crt")):
-        key = _key()
-        cert = leaf(
-            args.selfsigned_name, key, None, now - datetime.timedelta(hours=1), now + datetime.timedelta(days=90)
-        )
-        _save(args.ca_dir, "selfsigned", cert, key)
+        save("selfsigned", *lab_ca.build_leaf([args.selfsigned_name], None, valid_days=LIFETIME_DAYS, now=now))
         made.append("selfsigned")
     print("made: " + (", ".join(made) if made else "nothing"))
     return 0

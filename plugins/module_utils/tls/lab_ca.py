@@ -177,25 +177,35 @@ def build_ca(
 
 def build_leaf(
     hostnames: Sequence[str],
-    issuer: Tuple[x509.Certificate, PrivateKey],
+    issuer: Optional[Tuple[x509.Certificate, PrivateKey]],
     *,
     key_type: str = "ec_p256",
     valid_days: int = 90,
     key: Optional[PrivateKey] = None,
     now: Optional[datetime.datetime] = None,
 ) -> Tuple[x509.Certificate, PrivateKey]:
-    """A server certificate for ``hostnames`` (the first is the CN), signed by ``issuer``."""
+    """A server certificate for ``hostnames`` (the first is the CN), signed by ``issuer``.
+
+    ``issuer=None`` makes it self-signed: signed with its own key, issuer = subject, still a leaf
+    (BasicConstraints CA:FALSE), so it carries exactly that fault. Validity runs from ``now`` (minus
+    a few minutes) for ``valid_days``; a ``now`` far enough in the past makes an expired certificate.
+    Both faults are what ``tools/lab_fault_certs.py`` makes for the compliance lab.
+    """
     if not hostnames:
         raise LabCAError("hostnames: at least one name is required for a leaf certificate")
     now = now or _now()
     key = key or generate_key(key_type)
-    issuer_cert, issuer_key = issuer
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, to_a_label(str(hostnames[0])))])
+    if issuer is None:
+        issuer_name, issuer_public, issuer_key = subject, key.public_key(), key
+    else:
+        issuer_name, issuer_public, issuer_key = issuer[0].subject, issuer[0].public_key(), issuer[1]
     rsa_key = isinstance(key, rsa.RSAPrivateKey)
     sans = san_entries(hostnames)
     builder = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, to_a_label(str(hostnames[0])))]))
-        .issuer_name(issuer_cert.subject)
+        .subject_name(subject)
+        .issuer_name(issuer_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - _BACKDATE)
@@ -219,7 +229,7 @@ def build_leaf(
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),  # type: ignore[arg-type]
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public),  # type: ignore[arg-type]
             critical=False,
         )
     )

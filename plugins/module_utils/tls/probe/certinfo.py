@@ -32,6 +32,7 @@ __all__ = [
     "anchor_subjects",
     "certificate_info",
     "hostname_matches",
+    "verify_chain_offline",
 ]
 
 NO_CRYPTOGRAPHY_NOTE = (
@@ -152,6 +153,54 @@ def _chain_complete(leaf: Any, served: Sequence[Any], anchors: FrozenSet[bytes],
     # Only the leaf was served and its issuer is no known anchor. With the system store (anchors read lazily,
     # so empty) a verified chain means the issuer is a root: nothing was missing.
     return bool(chain_valid) and not anchors
+
+
+def verify_chain_offline(
+    chain_der: Sequence[bytes], trusted_der: Sequence[bytes], *, now: Optional[datetime] = None
+) -> Tuple[Optional[bool], Optional[str]]:
+    """Path validation of a served chain without a handshake: ``(chain_valid, chain_error)``.
+
+    For endpoints the local TLS library cannot handshake with (SSLv3 only), whose chain the probe
+    still read from its own hand-built hello. ``cryptography``'s RFC 5280 verifier checks the chain
+    against ``trusted_der`` (DER trust anchors) for serverAuth; the leaf is matched against its own
+    first subjectAltName, because the name is judged separately. ``(None, reason)`` when it cannot be
+    decided here (no cryptography 42+, no anchors, no SAN).
+    """
+    if not chain_der:
+        return None, "no certificate was served"
+    try:
+        from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+    except ImportError:
+        return None, "not verified: the local TLS library could not handshake and cryptography 42+ is missing"
+    if not trusted_der:
+        return None, "not verified: no trust anchors loaded"
+    try:
+        leaf = x509.load_der_x509_certificate(chain_der[0])
+        intermediates = [x509.load_der_x509_certificate(der) for der in chain_der[1:]]
+        store = Store([x509.load_der_x509_certificate(der) for der in trusted_der])
+    except ValueError as exc:
+        return None, f"not verified: unreadable certificate ({exc})"
+    try:
+        san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+    except x509.ExtensionNotFound:
+        return None, "not verified: the certificate has no subjectAltName to verify it for"
+    # a name the leaf covers: its first DNS SAN (a wildcard's "*" stands for any one label)
+    names = [
+        name.replace("*", "any", 1) if name.startswith("*.") else name for name in san.get_values_for_type(x509.DNSName)
+    ]
+    subject: Any = x509.DNSName(names[0]) if names else None
+    if subject is None:
+        addresses = san.get_values_for_type(x509.IPAddress)
+        if not addresses:
+            return None, "not verified: the certificate has no DNS or IP subjectAltName"
+        subject = x509.IPAddress(addresses[0])
+    builder = PolicyBuilder().store(store).time(now or datetime.now(timezone.utc))
+    try:
+        builder.build_server_verifier(subject).verify(leaf, intermediates)
+    except VerificationError as exc:
+        reason = str(exc).split(" (encountered", 1)[0]
+        return False, reason
+    return True, None
 
 
 def _names_from_peercert(peercert: Dict[str, Any], key: str) -> str:

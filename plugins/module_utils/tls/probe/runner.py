@@ -20,7 +20,11 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 from urllib.parse import urlsplit
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.schema import empty_probe_result
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import anchor_subjects, certificate_info
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import (
+    anchor_subjects,
+    certificate_info,
+    verify_chain_offline,
+)
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers import (
     cipher_iana_name,
     cipher_openssl_name,
@@ -342,12 +346,18 @@ def _add_certificate(
     leaf = handshake.leaf_der or (chain[0] if chain else None)
     if not leaf:
         return
+    chain_valid, chain_error = handshake.chain_valid, handshake.chain_error
+    if chain_valid is None and chain and settings.contexts is not None:
+        # the local TLS library could not handshake (an SSLv3-only endpoint): judge the chain our hello read
+        offline = verify_chain_offline(chain, settings.contexts.verify.get_ca_certs(binary_form=True))
+        if offline[0] is not None:
+            chain_valid, chain_error = offline
     cert, notes = certificate_info(
         leaf,
         chain,
         server_name=server_name,
-        chain_valid=handshake.chain_valid,
-        chain_error=handshake.chain_error,
+        chain_valid=chain_valid,
+        chain_error=chain_error,
         verified_peercert=handshake.verified_peercert,
         anchors=settings.anchors,
         now=now,

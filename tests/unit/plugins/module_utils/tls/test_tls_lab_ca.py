@@ -13,7 +13,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from cryptography.x509.verification import PolicyBuilder, Store
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from ansible_collections.webedge.https.plugins.module_utils.tls import certificate, lab_ca
 
@@ -80,6 +80,41 @@ def test_lab_material_passes_the_deploy_validation(chain: tuple) -> None:
         min_days_valid=30,
     )
     assert material.chain_length == 1
+
+
+def test_self_signed_leaf_is_a_complete_leaf_signed_by_itself(chain: tuple) -> None:
+    # Given no issuer (the compliance lab's "self-signed certificate" fault)
+    leaf, key = lab_ca.build_leaf(["selfsigned.lab.test"], None)
+    # Then it is its own issuer, verifies with its own key, and is still a leaf with every extension
+    assert leaf.issuer == leaf.subject
+    leaf.verify_directly_issued_by(leaf)
+    assert leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is False
+    ski = leaf.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    assert leaf.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier == ski
+    assert leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value[0] == ExtendedKeyUsageOID.SERVER_AUTH
+    assert _public_pem(leaf.public_key()) == _public_pem(key.public_key())
+    # and no lab chain trusts it: the one fault is "self-signed"
+    verifier = PolicyBuilder().store(Store([chain[0][0]])).build_server_verifier(x509.DNSName("selfsigned.lab.test"))
+    with pytest.raises(VerificationError, match="candidates exhausted"):
+        verifier.verify(leaf, [chain[1][0]])
+
+
+def test_leaf_issued_in_the_past_is_expired_and_otherwise_valid(chain: tuple) -> None:
+    # Given a leaf whose 90 days ended 10 days ago (the lab's "expired certificate" fault)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    leaf, _key = lab_ca.build_leaf(
+        ["expired.lab.test"], chain[1], valid_days=90, now=now - datetime.timedelta(days=100)
+    )
+    # Then it ended 10 days ago, and that expiry is what a strict verifier rejects it for
+    assert abs(lab_ca._not_after(leaf) - (now - datetime.timedelta(days=10))) < datetime.timedelta(minutes=1)
+    store = Store([chain[0][0]])
+    verifier = PolicyBuilder().store(store).time(now).build_server_verifier(x509.DNSName("expired.lab.test"))
+    with pytest.raises(VerificationError, match="not valid at validation time"):
+        verifier.verify(leaf, [chain[1][0]])
+
+
+def _public_pem(key: object) -> bytes:
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)  # type: ignore[attr-defined]
 
 
 def _write(issued: lab_ca.Issued, base: Path) -> None:

@@ -1,6 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Test helper: a test PKI, ``openssl s_server`` and tiny Python HTTP(S) servers for the probe tests.
+"""Test helper: a test PKI, ``openssl s_server``, the lab's SSLv3/SSLv2 server and tiny Python HTTP(S)
+servers for the probe tests.
 
 Everything listens on 127.0.0.1 or ::1 on a free port and is stopped when its ``with`` block ends.
 """
@@ -13,6 +14,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager, suppress
@@ -30,6 +32,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 OPENSSL = shutil.which("openssl")
+# The lab's legacy-protocol server (pure Python: no OpenSSL can speak SSLv3 or SSLv2 any more).
+LEGACY_SERVER = (
+    Path(__file__).resolve().parents[6] / "extensions" / "molecule" / "shared" / "lab-files" / "legacy_tls_server.py"
+)
 NOW = datetime.datetime.now(datetime.timezone.utc)
 
 
@@ -217,6 +223,38 @@ def s_server(issued: Issued, *args: str, chain: bool = True, host: str = "127.0.
             process.kill()
             _out, err = process.communicate(timeout=5)
             raise RuntimeError(f"s_server did not start: {err.decode(errors='replace')[-500:]}") from None
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stderr:
+            process.stderr.close()
+
+
+# --- the lab's SSLv3 / SSLv2 server -------------------------------------------------------------
+
+
+@contextmanager
+def legacy_server(issued: Issued, *args: str, host: str = "127.0.0.1") -> Iterator[int]:
+    """``legacy_tls_server.py`` serving ``issued`` (an RSA leaf, with its chain); yields the port.
+
+    ``args``: ``--protocols SSLv2,SSLv3``, ``--tls-hello downgrade``, ``--no-http``.
+    """
+    port = free_port(host)
+    command = [sys.executable, str(LEGACY_SERVER), "--cert", str(issued.fullchain), "--key", str(issued.key)]
+    command += ["--address", host, "--port", str(port), *args]
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        try:
+            wait_listening(host, port)
+        except RuntimeError:
+            process.kill()
+            _out, err = process.communicate(timeout=5)
+            raise RuntimeError(f"legacy_tls_server did not start: {err.decode(errors='replace')[-500:]}") from None
         yield port
     finally:
         process.terminate()
