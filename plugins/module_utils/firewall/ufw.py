@@ -15,7 +15,7 @@ first one's comment ("Rule updated"), so a rule the admin already has (same
 protocol, port and source, another or no comment) is left alone and never
 claimed; ``notes`` says so.
 
-Writing: ufw has no batch mode, so one call per change - but one call covers
+Writing: one ``ufw`` command per change - but one command covers
 both families when the source is any (``from any`` writes the IPv4 and the
 IPv6 tuple); ``from 0.0.0.0/0`` / ``from ::/0`` address one family only.
 Additions come before deletions (ufw never merges ranges, so order does not
@@ -28,6 +28,12 @@ wins over it (first match), and ``notes`` names such rules rather than us
 reordering anyone's rules. Persistence is ufw's own: every ``ufw`` command
 updates its rule files. ufw is not safe to run concurrently; tasks must not
 target the same host in parallel.
+
+ufw has no batch mode, and each ``ufw`` process spends most of its time
+starting up, so ``apply`` runs a plan's commands in ONE process through
+ufw's own library (:mod:`ufw_batch`), falling back to one ``ufw`` per
+command when that cannot start. ``commands`` and check mode show the
+per-rule ``ufw`` commands either way, and each one's output is checked alike.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
+from ansible_collections.webedge.https.plugins.module_utils.firewall import ufw_batch
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     COMMENT_MARK,
     Detection,
@@ -323,12 +330,58 @@ class UfwBackend(FirewallBackend):
         )
 
     def apply(self, plan: Plan) -> List[Dict[str, Any]]:
-        """Like the default, but ufw reports some failures with rc 0 ("Could not delete non-existent rule")."""
-        done: List[Dict[str, Any]] = []
-        for step in plan.steps:
-            rc, out, err = self.runner.run(list(step.argv), data=step.data)
-            text = f"{out}\n{err}"
-            if rc != 0 or any(marker in text for marker in _ERROR_MARKERS):
-                raise FirewallError(f"ufw: command {' '.join(step.argv)!r} failed (rc={rc}): {text.strip()}")
-            done.append(step.as_dict())
+        """Run the steps, in ONE ufw process when possible (see ``ufw_batch``), else one ``ufw`` each.
+
+        Either way every command's output is checked on its own: ufw reports some failures with
+        rc 0 ("Could not delete non-existent rule").
+        """
+        done = self._apply_batch(plan.steps)
+        if done is None:
+            done = []
+            for step in plan.steps:
+                rc, out, err = self.runner.run(list(step.argv), data=step.data)
+                _check_output(step, rc, out, err, len(done))
+                done.append(step.as_dict())
         return done
+
+    def _apply_batch(self, steps: Sequence[Step]) -> Optional[List[Dict[str, Any]]]:
+        """The steps' results through one batch, or ``None`` when the batch ran no command."""
+        if len(steps) < 2 or not all(_batchable(step) for step in steps):
+            return None  # one command costs one start-up either way
+        script = ufw_batch.find_ufw_script(self.files)
+        if script is None:
+            return None
+        batch = ufw_batch.batch_step(script, steps, _ERROR_MARKERS)
+        rc, out, err = self.runner.run(list(batch.argv), data=batch.data)
+        result = ufw_batch.parse_output(out)
+        if not result.started:
+            return None  # nothing ran: the CLI loop does the same work and reports errors in ufw's words
+        done: List[Dict[str, Any]] = []
+        for outcome in result.outcomes[: len(steps)]:  # in order, from the first command
+            step = steps[len(done)]
+            _check_output(step, outcome.rc, outcome.out, outcome.err, len(done))
+            done.append(step.as_dict())
+        if len(done) < len(steps):  # it died (killed, crashed): a command begun may be half applied
+            step = steps[len(done)]
+            where = "during" if len(done) in result.started else "before"
+            raise FirewallError(
+                f"ufw: the batch stopped {where} command {' '.join(step.argv)!r} (rc={rc}): "
+                f"{err.strip()[-2000:] or 'no error output'}{_applied(len(done))}"
+            )
+        return done
+
+
+def _batchable(step: Step) -> bool:
+    """Only the rule commands ``render_steps`` writes go through the batch."""
+    return step.data is None and step.argv[:1] == (CMD,) and step.argv[1:2] in (("allow",), ("delete",))
+
+
+def _applied(count: int) -> str:
+    return f"; the {count} command(s) before it were applied" if count else ""
+
+
+def _check_output(step: Step, rc: int, out: str, err: str, before: int) -> None:
+    """Raise when ufw failed; ``before`` commands of this task already ran (and stay applied)."""
+    text = f"{out}\n{err}"
+    if rc != 0 or any(marker in text for marker in _ERROR_MARKERS):
+        raise FirewallError(f"ufw: command {' '.join(step.argv)!r} failed (rc={rc}): {text.strip()}{_applied(before)}")
