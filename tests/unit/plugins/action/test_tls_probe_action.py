@@ -10,7 +10,6 @@ from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils import basic
 
 from ansible_collections.webedge.https.plugins.action.tls_probe import ActionModule
 from ansible_collections.webedge.https.plugins.modules import tls_probe as tls_probe_module
@@ -21,20 +20,7 @@ from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.probe
     make_pki,
     s_server,
 )
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-    from unittest import mock
-
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager  # type: ignore[no-redef]
-    def patch_module_args(args: Dict[str, Any]):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))):
-            yield
-
+from ansible_collections.webedge.https.tests.unit.plugins.modules.module_args import patch_module_args
 
 MODULE_SENTINEL = {"changed": False, "results": ["from the module"]}
 

@@ -15,23 +15,7 @@ from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening
     deny_fds,
     fixed_users,
 )
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-
-    from ansible.module_utils import basic
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        old = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = old
+from ansible_collections.webedge.https.tests.unit.plugins.modules.module_args import patch_module_args
 
 
 def _run(args: Dict[str, Any], capsys) -> Tuple[int, Dict[str, Any]]:

@@ -10,23 +10,10 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from ansible.module_utils import basic
 
 from ansible_collections.webedge.https.plugins.modules import tls_certificate
 from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.certs import pki
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-    from unittest import mock
-
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager  # type: ignore[no-redef]
-    def patch_module_args(args: Dict[str, Any]):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))):
-            yield
+from ansible_collections.webedge.https.tests.unit.plugins.modules.module_args import patch_module_args
 
 
 def run(args: Dict[str, Any], capsys: pytest.CaptureFixture) -> Dict[str, Any]:
