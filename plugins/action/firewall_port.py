@@ -15,6 +15,11 @@ Without ``confirm_timeout`` (or in check mode) the module simply runs. With it:
    with ``rolled_back: true``.
 
 The decisions are pure functions (:func:`outcome`) so they are unit-tested as tables.
+
+On a Windows host (a PowerShell shell) no module runs: the plugin validates the options with
+the module's own argument spec, then ``module_utils/firewall/windows.py`` reads the firewall
+with ONE PowerShell script, plans in Python and, unless in check mode, changes it with at
+most ONE more script (:class:`PowerShellRunner` sends them over this connection).
 """
 
 from __future__ import annotations
@@ -22,21 +27,59 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
-from ansible.errors import AnsibleConnectionFailure, AnsibleError
-from ansible.module_utils.common.text.converters import to_text
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
+from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
 from ansible.plugins.connection import ConnectionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import rollback
-from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
+from ansible_collections.webedge.https.plugins.module_utils.firewall import port_spec, rollback, windows, windows_ps
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError, ValidationError
 
 MODULE_NAME = "webedge.https.firewall_port"
 COMMAND = "ansible.builtin.command"
 RETRY_PAUSE = 2.0  # seconds between attempts to reach the host
 SETTLE = 5.0  # seconds granted to the host's revert after its timer fired
 STATUS_WINDOW = 60.0  # keep trying to reach the host this long after the revert should have run
+WINDOWS_CONNECTIONS = ("winrm", "psrp", "ansible.builtin.winrm", "ansible.builtin.psrp")
+DEFAULT_PORTS = {"ssh": (22,), "winrm": (5985, 5986), "psrp": (5985, 5986)}
+
+
+class PowerShellRunner:
+    """The engine's runner on Windows: each ``run`` is one round trip over the task's connection.
+
+    The command line is only :data:`windows_ps.STUB` (``-EncodedCommand``); the script itself,
+    ASCII with its input as base64, goes on standard input.
+    """
+
+    def __init__(self, execute: Callable[..., Dict[str, Any]]) -> None:
+        self.execute = execute
+
+    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
+        if data is None or not data.isascii():
+            raise FirewallError("windows: a script must be ASCII text (its input travels as base64)")
+        answer = self.execute(windows_ps.encode_command(windows_ps.STUB), sudoable=False, in_data=to_bytes(data))
+        return int(answer.get("rc", 1)), to_text(answer.get("stdout", "")), to_text(answer.get("stderr", ""))
+
+
+def is_windows(connection: Any, task_vars: Mapping[str, Any]) -> bool:
+    """Ansible talks PowerShell to this host (its shell plugin, or a WinRM/PSRP connection)."""
+    family = getattr(getattr(connection, "_shell", None), "SHELL_FAMILY", None)
+    return family == "powershell" or task_vars.get("ansible_connection") in WINDOWS_CONNECTIONS
+
+
+def connection_ports(connection: Any, task_vars: Mapping[str, Any]) -> Tuple[int, ...]:
+    """The port(s) this task arrives on: the connection's port option, else the transport's defaults."""
+    try:
+        port = connection.get_option("port")
+    except (AnsibleError, KeyError, AttributeError):
+        port = None
+    port = port or task_vars.get("ansible_port")
+    if isinstance(port, int) or (isinstance(port, str) and port.isdigit()):
+        return (int(port),)
+    transport = str(task_vars.get("ansible_connection") or getattr(connection, "transport", "")).rsplit(".", 1)[-1]
+    return DEFAULT_PORTS.get(transport, (5985, 5986, 22))
 
 
 def rolled_back_message(timeout: int, status: Mapping[str, Any]) -> str:
@@ -109,6 +152,9 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         result = super().run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
+        if is_windows(self._connection, task_vars or {}):
+            result.update(self._windows(task_vars or {}))
+            return result
         args = dict(self._task.args)
         raw = args.get("confirm_timeout")
         if raw is None or self._task.check_mode:
@@ -125,6 +171,27 @@ class ActionModule(ActionBase):
         result.update(self._guarded(args, timeout, rollback_id, task_vars))
         self._cleanup()
         return result
+
+    def _windows(self, task_vars: Mapping[str, Any]) -> Dict[str, Any]:
+        """Windows: validate, one read, plan, at most one write; all from here (no module)."""
+        try:
+            _validation, args = self.validate_argument_spec(argument_spec=port_spec.argument_spec())
+        except AnsibleActionFail as exc:
+            return {"failed": True, "changed": False, "msg": to_text(exc.message)}
+        runner = PowerShellRunner(self._low_level_execute_command)
+        try:
+            answer = windows.run(
+                args,
+                runner,
+                check_mode=bool(self._task.check_mode),
+                connection_ports=connection_ports(self._connection, task_vars),
+            )
+        except FirewallError as exc:
+            return {"failed": True, "changed": False, "msg": str(exc)}
+        warnings = answer.pop("warnings", [])
+        if warnings:
+            answer["warnings"] = warnings
+        return answer
 
     # -- the three steps -------------------------------------------------------
     def _guarded(self, args: Dict[str, Any], timeout: int, rollback_id: str, task_vars: Any) -> Dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: firewall_port
-short_description: Open or close ports on nftables, iptables, firewalld or ufw, with diff and persistence
+short_description: Open or close ports on nftables, iptables, firewalld, ufw or Windows Defender Firewall
 version_added: 0.1.0
 description:
   - Opens (or closes) a list of TCP or UDP ports, optionally only for some source networks, for IPv4,
@@ -28,6 +28,7 @@ description:
     Both C(iptables-nft) and C(iptables-legacy) are supported; the variant holding the rules is used."
   - The module refuses a change that would cut off the SSH connection it runs over (the port and client
     address from C(SSH_CONNECTION)) unless O(force=true).
+  - "Windows hosts (Windows Defender Firewall): see the notes."
   - With O(confirm_timeout), a change that cuts the controller off anyway (another path, another port, a
     NAT in between) is undone by the host itself after that many seconds; see O(confirm_timeout).
 options:
@@ -68,11 +69,15 @@ options:
       - The firewall to manage. V(auto) picks the one that actually filters input (firewalld when it
         runs, ufw when active, nftables when an nftables input chain blocks, iptables - nft or legacy
         variant - when its filter table holds rules). RV(backend_reason) says why.
+      - On a Windows host V(auto) means V(windows) (Windows Defender Firewall); any other value fails there,
+        and V(windows) fails on a Linux host.
     type: str
-    choices: [auto, nftables, iptables, firewalld, ufw]
+    choices: [auto, nftables, iptables, firewalld, ufw, windows]
     default: auto
   zone:
-    description: firewalld zone (default zone when omitted). Ignored by other backends.
+    description:
+      - firewalld zone (default zone when omitted). Ignored by the other Linux backends.
+      - Fails on a Windows host (Windows Defender Firewall has profiles, not zones; our rules apply to every profile).
     type: str
   persist:
     description:
@@ -83,6 +88,8 @@ options:
         default) and the C(nftables) service be enabled."
       - "iptables: updates only our lines in C(/etc/iptables/rules.v4) and C(rules.v6) (read by
         netfilter-persistent); a missing file is created from the current filter table."
+      - "Windows: rules are always written to the PersistentStore (what the firewall loads at boot);
+        V(false) fails there, because Microsoft documents no runtime-only store for new rules."
     type: bool
     default: true
   force:
@@ -111,6 +118,7 @@ options:
         nothing. In check mode nothing is armed; the result is only the prediction.
       - The check of the current SSH connection still applies; O(force=true) is still needed to remove
         the rule that connection uses.
+      - Not supported on Windows hosts yet (the task fails before any change).
     type: int
   rollback_id:
     description:
@@ -145,10 +153,33 @@ attributes:
     details: The diff lists the rules this module owns, before and after.
   platform:
     support: full
-    platforms: posix
+    platforms: [posix, windows]
+    details: On Windows the action plugin does the work over the connection with PowerShell; see the notes.
 notes:
   - Only rules this module created are ever read back as "ours"; rules written by hand or by other
     tools are never changed, even when they open the same port.
+  - "Windows: no module runs on the host. The action plugin validates the options on the controller,
+    sends ONE PowerShell script that reads the rules of the group C(webedge.https) (with their port and
+    address filters) and the profiles in force, plans in Python with the same model as on Linux, and,
+    unless in check mode, sends ONE more script that adds and removes the rules; when a step of that
+    script fails, it deletes what it added and re-creates what it removed, so the change is all or nothing.
+    RV(commands) shows that script."
+  - "Windows rules: one inbound allow rule per port range, protocol, family and source, in the group
+    C(webedge.https), every profile, PersistentStore, named (Name and DisplayName) C(webedge.https
+    tcp/443 ipv4 from any) - the name is the identity, so a second run creates no duplicate. Windows rules
+    are dual-stack: an IPv4-only rule from any source has RemoteAddress C(0.0.0.0-255.255.255.255), an
+    IPv6-only one C(::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff); a rule with RemoteAddress C(Any) found in the
+    group counts as open for both families. Rules of the group we cannot represent (disabled, block,
+    another profile, keywords such as C(LocalSubnet)) are left alone and listed in RV(notes)."
+  - "Windows lockout guard: the rule the task's connection uses (WinRM 5985/5986 or SSH, from the
+    connection's port; the client from SSH_CONNECTION or the established TCP connections to that port)
+    is not removed without O(force=true). Windows Defender Firewall lets block rules win over allow rules
+    and group policy can ignore local rules; the second is reported in RV(notes), foreign block rules are
+    not looked for."
+  - "Windows: verified only on the controller side (Python unit tests with recorded command
+    round trips, and a PowerShell grammar check of every script sent); not yet run against a real Windows
+    host. Needs Windows PowerShell 5.1 with the NetSecurity module (Windows Server 2012 or later), a user
+    allowed to change the firewall (become is not used), and FullLanguage mode."
 seealso:
   - name: nftables wiki, Configuring chains (base chain priorities)
     description: Why an accept in one base chain does not override a drop in another.
@@ -259,11 +290,11 @@ rollback:
 
 import os
 import shutil
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, rollback
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, port_spec, rollback
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
 
 SBIN_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
@@ -288,28 +319,8 @@ class ModuleRunner:
         return rc, out, err
 
 
-def argument_spec() -> Dict[str, Any]:
-    return {
-        "port": {"type": "list", "elements": "raw", "required": True},
-        "protocol": {"type": "str", "choices": ["tcp", "udp"], "default": "tcp"},
-        "state": {"type": "str", "choices": ["open", "closed"], "default": "open"},
-        "source": {"type": "list", "elements": "str", "default": []},
-        "family": {"type": "str", "choices": ["ipv4", "ipv6", "both"], "default": "both"},
-        "backend": {
-            "type": "str",
-            "choices": ["auto", "nftables", "iptables", "firewalld", "ufw"],
-            "default": "auto",
-        },
-        "zone": {"type": "str"},
-        "persist": {"type": "bool", "default": True},
-        "force": {"type": "bool", "default": False},
-        "confirm_timeout": {"type": "int"},
-        "rollback_id": {"type": "str"},
-    }
-
-
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=port_spec.argument_spec(), supports_check_mode=True)
     runner = ModuleRunner(module)
     params = module.params
     try:

@@ -44,6 +44,7 @@ __all__ = [
     "SshConnection",
     "check_lockout",
     "parse_ssh_connection",
+    "plan_result",
     "run",
 ]
 
@@ -132,6 +133,11 @@ def run(
 ) -> Dict[str, Any]:
     """Do (or, in check mode, predict) what the task asks; return the module result."""
     desired = DesiredState.from_params(params)  # bad input fails before any command runs
+    if desired.backend == "windows":  # the action plugin handles Windows hosts; this one runs Python
+        raise FirewallError(
+            "backend 'windows' manages Windows Defender Firewall and needs a Windows host "
+            "(a PowerShell connection); use auto, nftables, iptables, firewalld or ufw here"
+        )
     caching = CachingRunner(runner)
     caching.caching = True
     cls, detection, warnings = select_backend(desired.backend, caching, registry or BACKEND_REGISTRY)
@@ -156,11 +162,22 @@ def run(
                 raise FirewallError(f"{exc} ({how})") from None
             raise
 
+    return plan_result(plan, backend.name, detection.reason, warnings, extra)
+
+
+def plan_result(
+    plan: Plan,
+    backend: str,
+    reason: str,
+    warnings: List[str],
+    extra: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
+    """The module result of a plan (every platform reports the same keys)."""
     return {
         "changed": plan.changed,
-        "backend": backend.name,
-        "backend_reason": detection.reason,
-        "diff": plan.to_diff(backend.name),
+        "backend": backend,
+        "backend_reason": reason,
+        "diff": plan.to_diff(backend),
         "commands": [step.as_dict() for step in plan.steps],
         "files": [item.path for item in plan.files],
         "rules": [rule.as_dict() for rule in plan.after],
@@ -168,5 +185,5 @@ def run(
         "removed": [rule.as_dict() for rule in plan.remove],
         "notes": list(plan.notes),
         "warnings": warnings,
-        **extra,
+        **(extra or {}),
     }

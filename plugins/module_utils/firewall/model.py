@@ -39,7 +39,7 @@ PROTOCOLS = ("tcp", "udp")
 STATES = ("open", "closed")
 FAMILY_CHOICES = ("ipv4", "ipv6", "both")
 FAMILIES = ("ipv4", "ipv6")  # concrete families a Rule carries
-BACKENDS = ("auto", "nftables", "iptables", "firewalld", "ufw")
+BACKENDS = ("auto", "nftables", "iptables", "firewalld", "ufw", "windows")  # windows: the action plugin's path
 
 
 class FirewallError(Exception):

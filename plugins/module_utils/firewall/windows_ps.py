@@ -1,0 +1,256 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The PowerShell the Windows Defender Firewall backend sends, as text, and how it is sent.
+
+Three scripts, all plain ASCII:
+
+* :data:`STUB`: the only thing on the command line (``-EncodedCommand``). It reads the
+  real script from standard input and runs it, so the size of a script never meets the
+  Windows command-line limit (ansible's own ``bootstrap_wrapper.ps1`` does the same).
+* :data:`READ_SCRIPT`: one read round trip; prints one JSON line (see ``windows.parse_read``).
+* :data:`WRITE_SCRIPT`: one write round trip, all-or-nothing; prints one JSON line.
+
+Input reaches a script ONLY as base64 of a JSON document, substituted for
+``__INPUT_BASE64__`` (:func:`render`); base64 has no character PowerShell could read as
+code, so no user value is ever interpolated into PowerShell source.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Mapping, Tuple
+
+__all__ = [
+    "POWERSHELL_ARGS",
+    "READ_SCRIPT",
+    "STUB",
+    "WRITE_SCRIPT",
+    "encode_command",
+    "render",
+]
+
+PLACEHOLDER = "__INPUT_BASE64__"
+POWERSHELL_ARGS: Tuple[str, ...] = (
+    "PowerShell",
+    "-NoProfile",
+    "-NonInteractive",
+    "-ExecutionPolicy",
+    "Unrestricted",
+)
+
+STUB = """\
+$ErrorActionPreference = 'Stop'
+$lines = foreach ($line in $input) { $line }
+$code = $lines -join "`n"
+& ([scriptblock]::Create($code))
+exit $LASTEXITCODE
+"""
+
+# Shared by both scripts: decoding the input, turning CIM values into plain strings.
+_PRELUDE = """\
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$json = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('__INPUT_BASE64__'))
+$request = ConvertFrom-Json -InputObject $json
+$store = 'PersistentStore'
+$group = [string]$request.group
+
+function ConvertTo-StringList {
+    param($Value)
+    # CIM properties are a string, a string array or null; JSON always gets a list of strings.
+    $list = New-Object -TypeName 'System.Collections.Generic.List[string]'
+    foreach ($item in @($Value)) {
+        if ($null -ne $item) { $list.Add([string]$item) }
+    }
+    return ,$list.ToArray()
+}
+
+function Write-Answer {
+    param($Answer)
+    # One line, last on stdout: the controller reads the last line starting with '{'.
+    # Write-Output, not [Console]: a PSRP runspace has no console.
+    Write-Output -InputObject (ConvertTo-Json -InputObject $Answer -Depth 6 -Compress)
+}
+"""
+
+READ_SCRIPT = (
+    _PRELUDE
+    + """\
+function Get-GroupRules {
+    # No rule in the group is reported as an ObjectNotFound error: that is an empty list, not a failure.
+    try {
+        return @(Get-NetFirewallRule -PolicyStore $store -Group $group -ErrorAction Stop)
+    } catch {
+        if ($_.CategoryInfo.Category -eq 'ObjectNotFound') { return @() }
+        throw
+    }
+}
+
+function ConvertTo-RuleRecord {
+    param($Rule)
+    $ports = Get-NetFirewallPortFilter -AssociatedNetFirewallRule $Rule -PolicyStore $store
+    $addresses = Get-NetFirewallAddressFilter -AssociatedNetFirewallRule $Rule -PolicyStore $store
+    return [ordered]@{
+        name = [string]$Rule.Name
+        display_name = [string]$Rule.DisplayName
+        group = [string]$Rule.Group
+        enabled = [string]$Rule.Enabled
+        direction = [string]$Rule.Direction
+        action = [string]$Rule.Action
+        profile = [string]$Rule.Profile
+        protocol = [string]$ports.Protocol
+        local_port = ConvertTo-StringList -Value $ports.LocalPort
+        remote_port = ConvertTo-StringList -Value $ports.RemotePort
+        local_address = ConvertTo-StringList -Value $addresses.LocalAddress
+        remote_address = ConvertTo-StringList -Value $addresses.RemoteAddress
+    }
+}
+
+function Get-ProfileRecords {
+    # ActiveStore: the settings in force (local settings merged with group policy).
+    foreach ($item in @(Get-NetFirewallProfile -PolicyStore ActiveStore)) {
+        [ordered]@{
+            name = [string]$item.Name
+            enabled = [string]$item.Enabled
+            default_inbound_action = [string]$item.DefaultInboundAction
+            allow_inbound_rules = [string]$item.AllowInboundRules
+            allow_local_firewall_rules = [string]$item.AllowLocalFirewallRules
+        }
+    }
+}
+
+function Get-ConnectionRecords {
+    # Best effort: who is connected to the ports this task may arrive on (lockout guard).
+    $wanted = @($request.ports | ForEach-Object { [int]$_ })
+    foreach ($item in @(Get-NetTCPConnection -State Established -ErrorAction SilentlyContinue)) {
+        if ($wanted -contains [int]$item.LocalPort) {
+            [ordered]@{ local_port = [int]$item.LocalPort; remote_address = [string]$item.RemoteAddress }
+        }
+    }
+}
+
+try {
+    $rules = foreach ($rule in (Get-GroupRules)) { ConvertTo-RuleRecord -Rule $rule }
+    Write-Answer -Answer ([ordered]@{
+        version = 1
+        rules = @($rules)
+        profiles = @(Get-ProfileRecords)
+        connections = @(Get-ConnectionRecords)
+        ssh_connection = [string]$env:SSH_CONNECTION
+    })
+} catch {
+    Write-Answer -Answer ([ordered]@{ failed = $true; msg = [string]$_.Exception.Message })
+    exit 1
+}
+"""
+)
+
+WRITE_SCRIPT = (
+    _PRELUDE
+    + """\
+$added = New-Object -TypeName 'System.Collections.Generic.List[string]'
+$removed = New-Object -TypeName 'System.Collections.Generic.List[object]'
+
+function Get-RuleBackup {
+    param([string]$Name)
+    # Everything New-NetFirewallRule needs to put the rule back if a later step fails.
+    $rule = Get-NetFirewallRule -PolicyStore $store -Name $Name
+    if ([string]$rule.Group -ne $group) { throw "rule '$Name' is not in group '$group'; it is not ours" }
+    $ports = Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule -PolicyStore $store
+    $addresses = Get-NetFirewallAddressFilter -AssociatedNetFirewallRule $rule -PolicyStore $store
+    $backup = @{
+        Name = [string]$rule.Name
+        DisplayName = [string]$rule.DisplayName
+        Group = $group
+        Enabled = [string]$rule.Enabled
+        Profile = [string]$rule.Profile
+        Direction = [string]$rule.Direction
+        Action = [string]$rule.Action
+        Protocol = [string]$ports.Protocol
+        LocalPort = ConvertTo-StringList -Value $ports.LocalPort
+        RemotePort = ConvertTo-StringList -Value $ports.RemotePort
+        LocalAddress = ConvertTo-StringList -Value $addresses.LocalAddress
+        RemoteAddress = ConvertTo-StringList -Value $addresses.RemoteAddress
+    }
+    if ($rule.Description) { $backup.Description = [string]$rule.Description }
+    return $backup
+}
+
+function Remove-OwnedRule {
+    param([string]$Name)
+    $backup = Get-RuleBackup -Name $Name
+    Remove-NetFirewallRule -PolicyStore $store -Name $Name
+    $removed.Add($backup)
+}
+
+function Add-OwnedRule {
+    param($Spec)
+    $params = @{
+        PolicyStore = $store
+        Name = [string]$Spec.name
+        DisplayName = [string]$Spec.display_name
+        Description = [string]$Spec.description
+        Group = $group
+        Direction = 'Inbound'
+        Action = 'Allow'
+        Enabled = 'True'
+        Profile = 'Any'
+        Protocol = [string]$Spec.protocol
+        LocalPort = ConvertTo-StringList -Value $Spec.local_port
+        RemoteAddress = ConvertTo-StringList -Value $Spec.remote_address
+    }
+    $null = New-NetFirewallRule @params
+    $added.Add([string]$Spec.name)
+}
+
+function Undo-Changes {
+    # Put back what this run changed: delete what it added, re-create what it removed.
+    $problems = New-Object -TypeName 'System.Collections.Generic.List[string]'
+    foreach ($name in @($added)) {
+        try { Remove-NetFirewallRule -PolicyStore $store -Name $name }
+        catch { $problems.Add("removing added rule '$name': $($_.Exception.Message)") }
+    }
+    foreach ($backup in @($removed)) {
+        try { $null = New-NetFirewallRule -PolicyStore $store @backup }
+        catch { $problems.Add("restoring rule '$($backup.Name)': $($_.Exception.Message)") }
+    }
+    return ,$problems.ToArray()
+}
+
+try {
+    foreach ($name in @($request.remove_first)) { Remove-OwnedRule -Name ([string]$name) }
+    foreach ($spec in @($request.add)) { Add-OwnedRule -Spec $spec }
+    foreach ($name in @($request.remove)) { Remove-OwnedRule -Name ([string]$name) }
+    $names = foreach ($backup in @($removed)) { $backup.Name }
+    Write-Answer -Answer ([ordered]@{ ok = $true; added = @($added); removed = @($names) })
+} catch {
+    $failure = [string]$_.Exception.Message
+    $problems = Undo-Changes
+    Write-Answer -Answer ([ordered]@{
+        ok = $false
+        error = $failure
+        rolled_back = ($problems.Count -eq 0)
+        rollback_errors = @($problems)
+    })
+    exit 1
+}
+"""
+)
+
+
+def render(script: str, data: Mapping[str, Any]) -> str:
+    """``script`` with its input: ``data`` as base64 JSON, the only value ever substituted."""
+    if script.count(PLACEHOLDER) != 1:
+        raise ValueError("a script must take its input exactly once")
+    payload = base64.b64encode(json.dumps(data, sort_keys=True).encode("utf-8")).decode("ascii")
+    return script.replace(PLACEHOLDER, payload)
+
+
+def encode_command(script: str) -> str:
+    """The command line that runs ``script``: ``PowerShell ... -EncodedCommand`` (UTF-16LE base64).
+
+    The same shape ansible's ``powershell`` shell plugin builds; here only for :data:`STUB`.
+    """
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+    return " ".join((*POWERSHELL_ARGS, "-EncodedCommand", encoded))
