@@ -142,7 +142,8 @@ def main() -> int:
         for count in (10, 50):
             targets = bench_targets(args.faults_address, count)
             print(f"== {count} endpoints: sslyze (default scan, one invocation) vs our play (endpoint-only mode)")
-            figures[f"sslyze_{count}"] = timed(
+            figures[f"sslyze_{count}"] = median_of(
+                args.reps,
                 [
                     SSLYZE,
                     "--quiet",

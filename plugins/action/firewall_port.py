@@ -19,7 +19,7 @@ The decisions are pure functions (:func:`outcome`) so they are unit-tested as ta
 On a Windows host (a PowerShell shell) no module runs: the plugin validates the options with
 the module's own argument spec, then ``module_utils/firewall/windows.py`` reads the firewall
 with ONE PowerShell script, plans in Python and, unless in check mode, changes it with at
-most ONE more script (:class:`PowerShellRunner` sends them over this connection).
+most ONE more script (``plugin_utils/windows.PowerShellRunner`` sends them over this connection).
 """
 
 from __future__ import annotations
@@ -27,59 +27,27 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
-from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.plugins.connection import ConnectionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import port_spec, rollback, windows, windows_ps
+from ansible_collections.webedge.https.plugins.module_utils.firewall import port_spec, rollback, windows
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError, ValidationError
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PowerShellError
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import (
+    PowerShellRunner,
+    connection_ports,
+    is_windows,
+)
 
 MODULE_NAME = "webedge.https.firewall_port"
 COMMAND = "ansible.builtin.command"
 RETRY_PAUSE = 2.0  # seconds between attempts to reach the host
 SETTLE = 5.0  # seconds granted to the host's revert after its timer fired
 STATUS_WINDOW = 60.0  # keep trying to reach the host this long after the revert should have run
-WINDOWS_CONNECTIONS = ("winrm", "psrp", "ansible.builtin.winrm", "ansible.builtin.psrp")
-DEFAULT_PORTS = {"ssh": (22,), "winrm": (5985, 5986), "psrp": (5985, 5986)}
-
-
-class PowerShellRunner:
-    """The engine's runner on Windows: each ``run`` is one round trip over the task's connection.
-
-    The command line is only :data:`windows_ps.STUB` (``-EncodedCommand``); the script itself,
-    ASCII with its input as base64, goes on standard input.
-    """
-
-    def __init__(self, execute: Callable[..., Dict[str, Any]]) -> None:
-        self.execute = execute
-
-    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
-        if data is None or not data.isascii():
-            raise FirewallError("windows: a script must be ASCII text (its input travels as base64)")
-        answer = self.execute(windows_ps.encode_command(windows_ps.STUB), sudoable=False, in_data=to_bytes(data))
-        return int(answer.get("rc", 1)), to_text(answer.get("stdout", "")), to_text(answer.get("stderr", ""))
-
-
-def is_windows(connection: Any, task_vars: Mapping[str, Any]) -> bool:
-    """Ansible talks PowerShell to this host (its shell plugin, or a WinRM/PSRP connection)."""
-    family = getattr(getattr(connection, "_shell", None), "SHELL_FAMILY", None)
-    return family == "powershell" or task_vars.get("ansible_connection") in WINDOWS_CONNECTIONS
-
-
-def connection_ports(connection: Any, task_vars: Mapping[str, Any]) -> Tuple[int, ...]:
-    """The port(s) this task arrives on: the connection's port option, else the transport's defaults."""
-    try:
-        port = connection.get_option("port")
-    except (AnsibleError, KeyError, AttributeError):
-        port = None
-    port = port or task_vars.get("ansible_port")
-    if isinstance(port, int) or (isinstance(port, str) and port.isdigit()):
-        return (int(port),)
-    transport = str(task_vars.get("ansible_connection") or getattr(connection, "transport", "")).rsplit(".", 1)[-1]
-    return DEFAULT_PORTS.get(transport, (5985, 5986, 22))
 
 
 def rolled_back_message(timeout: int, status: Mapping[str, Any]) -> str:
@@ -186,7 +154,7 @@ class ActionModule(ActionBase):
                 check_mode=bool(self._task.check_mode),
                 connection_ports=connection_ports(self._connection, task_vars),
             )
-        except FirewallError as exc:
+        except (FirewallError, PowerShellError) as exc:
             return {"failed": True, "changed": False, "msg": str(exc)}
         warnings = answer.pop("warnings", [])
         if warnings:

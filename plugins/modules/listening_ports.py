@@ -10,10 +10,10 @@ module: listening_ports
 short_description: Report and assert which sockets listen on a host, and which process owns each
 version_added: 0.1.0
 description:
-  - Reports the listening TCP sockets and the bound, unconnected UDP sockets of a Linux host, with the
-    process holding each one, and checks a list of expected listeners, failing with a message that names
+  - Reports the listening TCP sockets and the bound, unconnected UDP sockets of a Linux or Windows host, with
+    the process holding each one, and checks a list of expected listeners, failing with a message that names
     what was expected and what listens instead.
-  - Reads the kernel's socket tables directly (C(/proc/net/tcp), C(tcp6), C(udp), C(udp6)) and the
+  - On Linux, reads the kernel's socket tables directly (C(/proc/net/tcp), C(tcp6), C(udp), C(udp6)) and the
     owning processes from C(/proc/<pid>/fd), C(comm), C(cmdline) and C(status); needs no C(ss),
     C(netstat), C(lsof) or C(ps) on the host.
   - A TCP socket listens when its state is LISTEN. A UDP socket counts as listening when it is bound and
@@ -31,6 +31,8 @@ description:
     with no IPv4 listener beside it is therefore reported as dual-stack."
   - Expectations are checked against every listening socket of their protocol; O(ports) and
     O(protocols) only shape RV(listening).
+  - On Windows the same options, checks, messages and result keys apply; what Windows reports differently
+    is in the notes.
 author:
   - webedge.https contributors (@webedge)
 options:
@@ -74,6 +76,8 @@ options:
           - The process that must own the socket, compared with the process name (C(comm), at most 15
             characters, for example V(nginx), V(sshd), V(apache2)) and with the program name of its command
             line.
+          - On Windows, compared with the process name without C(.exe) (V(nginx), V(svchost), V(System)) and
+            with the program's file name (V(nginx.exe)); the comparison is case-sensitive, as on Linux.
           - A socket whose owner is unknown does not meet an expectation with a process.
         type: str
       address:
@@ -109,7 +113,16 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+    details: The action plugin runs the module on Linux hosts and does the work itself on Windows hosts.
+  async:
+    support: partial
+    details: On Linux hosts as for any module. On Windows hosts the task fails before anything runs.
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     details: The module only reads; check mode runs it the same way.
@@ -119,11 +132,35 @@ attributes:
     support: full
     details: Only when O(fact_name) is set.
   platform:
-    platforms: posix
-    details: Linux only (reads C(/proc)). Windows hosts get the same module name and result shape later.
+    support: full
+    platforms: [posix, windows]
+    details: >-
+      Linux (reads C(/proc)); Windows through the action plugin and one PowerShell script (see the notes),
+      not yet run against a real Windows host.
 notes:
   - The module never changes anything; RV(ignore:changed) is always V(false).
   - Run it with C(become) to see the owners of every socket.
+  - "Windows: no module runs on the host. The action plugin validates the options on the controller with the
+    module's own argument spec, sends ONE PowerShell script over the task's connection
+    (C(Get-NetTCPConnection -State Listen), C(Get-NetUDPEndpoint), C(Get-Process) and C(Get-CimInstance
+    Win32_Process) for the owning processes' names, command lines and users) and builds the result on the
+    controller with the same checks as on Linux."
+  - "Windows differences: the owning pid comes from Windows for every socket (pid 0, which Windows uses when it
+    has none, is an unknown owner). Ports served through HTTP.sys (IIS, WinRM on 5985/5986) belong to the
+    V(System) process, pid 4. RV(listening[].user) is C(DOMAIN\\user) and RV(listening[].cmdline) the
+    command line; both are V(null) where the connection's user may not read them (another user's process
+    without an elevated connection, protected processes), with a warning when the connection is not elevated.
+    Windows' UDP table has no remote address, so every bound UDP endpoint is reported. RV(bindv6only) is
+    always V(null)."
+  - "Windows dual-stack: an IPv6 socket is IPv6-only unless its program turns C(IPV6_V6ONLY) off, and the
+    listener tables do not show that option. RV(listening[].dual_stack) is therefore always V(false) on
+    Windows, and an IPv4 expectation is met only by a listener Windows reports with an IPv4 address (the
+    message says so when a V(::) listener is on the port). Microsoft's networking blog says a dual-mode socket
+    opens an endpoint in both stacks; whether the tables list the IPv4 one is not documented."
+  - "Windows: verified only on the controller side (Python unit tests with answers built from Microsoft's
+    documented object shapes, a simulated connection, and a PowerShell grammar check of the script sent);
+    not yet run against a real Windows host. Needs Windows PowerShell 5.1 with the NetTCPIP module
+    (Windows Server 2012 or later) and FullLanguage mode. Async is not supported on Windows hosts."
 seealso:
   - module: community.general.listen_ports_facts
   - module: ansible.builtin.wait_for
@@ -159,6 +196,13 @@ EXAMPLES = r"""
     fact_name: web_listeners
   register: ports_report
 
+- name: On a Windows host, assert that IIS (HTTP.sys, so the System process) serves HTTPS on IPv4
+  webedge.https.listening_ports:
+    expect:
+      - port: 443
+        process: System
+        family: ipv4
+
 - name: Show what is missing
   ansible.builtin.debug:
     msg: "{{ ports_report.missing | map(attribute='message') | list }}"
@@ -191,11 +235,13 @@ listening:
       type: int
       sample: 443
     dual_stack:
-      description: Whether this IPv6 wildcard (V(::)) socket accepts IPv4 too (see the module description).
+      description: >-
+        Whether this IPv6 wildcard (V(::)) socket accepts IPv4 too (see the module description); always
+        V(false) on Windows (see the notes).
       type: bool
       sample: false
     pid:
-      description: The lowest pid holding the socket; V(null) when unknown.
+      description: The lowest pid holding the socket (on Windows, its owning process); V(null) when unknown.
       type: int
       sample: 812
     process:
@@ -269,7 +315,7 @@ missing:
       type: str
       sample: "443/tcp is listening on 127.0.0.1 only (nginx, pid 812), expected 0.0.0.0"
 bindv6only:
-  description: The network namespace's C(net.ipv6.bindv6only); V(null) when the kernel has no IPv6.
+  description: The network namespace's C(net.ipv6.bindv6only); V(null) when the kernel has no IPv6, and on Windows.
   returned: always
   type: bool
   sample: false
@@ -286,27 +332,14 @@ import platform
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webedge.https.plugins.module_utils.listening.report import QueryError, parse_query, run
+from ansible_collections.webedge.https.plugins.module_utils.listening.spec import argument_spec
 
 PROC_ROOT = "/proc"
-
-EXPECT_SPEC = dict(
-    port=dict(type="raw", required=True),
-    protocol=dict(type="str", choices=["tcp", "udp"], default="tcp"),
-    process=dict(type="str"),
-    address=dict(type="str"),
-    family=dict(type="str", choices=["ipv4", "ipv6"]),
-)
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec=dict(
-            ports=dict(type="list", elements="raw", default=[]),
-            protocols=dict(type="list", elements="str", choices=["tcp", "udp"], default=["tcp", "udp"]),
-            expect=dict(type="list", elements="dict", options=EXPECT_SPEC, default=[]),
-            fail_on_missing=dict(type="bool", default=True),
-            fact_name=dict(type="str"),
-        ),
+        argument_spec=argument_spec(),
         supports_check_mode=True,
     )
     try:

@@ -30,7 +30,6 @@ runtime-only store for new rules (ActiveStore is the merged, largely read-only v
 from __future__ import annotations
 
 import ipaddress
-import json
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -61,6 +60,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
     plan_rules,
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import POWERSHELL_ARGV, last_json
 
 __all__ = [
     "GROUP",
@@ -78,7 +78,6 @@ __all__ = [
 
 GROUP = COMMENT_MARK
 NAME = "windows"
-POWERSHELL_ARGV: Tuple[str, ...] = (*windows_ps.POWERSHELL_ARGS, "-Command", "-")
 ANY_SOURCE = {"ipv4": "0.0.0.0-255.255.255.255", "ipv6": "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}
 _WHOLE = {"ipv4": ipaddress.ip_network("0.0.0.0/0"), "ipv6": ipaddress.ip_network("::/0")}
 _WILDCARDS = set("*?[]")  # -Name takes wildcards: a name with one could match other rules
@@ -149,15 +148,10 @@ def rule_spec(rule: Rule) -> Dict[str, Any]:
 # -- parsing the read script's answer ----------------------------------------------------
 def _last_json(text: str, what: str) -> Dict[str, Any]:
     """The last stdout line that is a JSON object (PowerShell may print warnings before it)."""
-    for line in reversed((text or "").splitlines()):
-        if line.strip().startswith("{"):
-            try:
-                value = json.loads(line)
-            except ValueError:
-                break
-            if isinstance(value, dict):
-                return value
-    raise FirewallError(f"windows: the {what} script gave no JSON answer: {(text or '').strip()[-500:]!r}")
+    value = last_json(text)
+    if value is None:
+        raise FirewallError(f"windows: the {what} script gave no JSON answer: {(text or '').strip()[-500:]!r}")
+    return value
 
 
 def _strings(value: Any) -> List[str]:

@@ -1,25 +1,27 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The PowerShell the Windows Defender Firewall backend sends, as text, and how it is sent.
+"""The PowerShell the Windows Defender Firewall backend sends, as text.
 
-Three scripts, all plain ASCII:
+Two scripts, all plain ASCII, each starting with the shared prelude of
+``module_utils/windows_ps.py`` (which also holds the stub, the input encoding and the
+command line, re-exported here):
 
-* :data:`STUB`: the only thing on the command line (``-EncodedCommand``). It reads the
-  real script from standard input and runs it, so the size of a script never meets the
-  Windows command-line limit (ansible's own ``bootstrap_wrapper.ps1`` does the same).
 * :data:`READ_SCRIPT`: one read round trip; prints one JSON line (see ``windows.parse_read``).
 * :data:`WRITE_SCRIPT`: one write round trip, all-or-nothing; prints one JSON line.
 
-Input reaches a script ONLY as base64 of a JSON document, substituted for
-``__INPUT_BASE64__`` (:func:`render`); base64 has no character PowerShell could read as
-code, so no user value is ever interpolated into PowerShell source.
+Input reaches a script ONLY as base64 of a JSON document (:func:`render`); no user value
+is ever interpolated into PowerShell source.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-from typing import Any, Mapping, Tuple
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import (
+    POWERSHELL_ARGS,
+    PRELUDE,
+    STUB,
+    encode_command,
+    render,
+)
 
 __all__ = [
     "POWERSHELL_ARGS",
@@ -30,49 +32,14 @@ __all__ = [
     "render",
 ]
 
-PLACEHOLDER = "__INPUT_BASE64__"
-POWERSHELL_ARGS: Tuple[str, ...] = (
-    "PowerShell",
-    "-NoProfile",
-    "-NonInteractive",
-    "-ExecutionPolicy",
-    "Unrestricted",
-)
-
-STUB = """\
-$ErrorActionPreference = 'Stop'
-$lines = foreach ($line in $input) { $line }
-$code = $lines -join "`n"
-& ([scriptblock]::Create($code))
-exit $LASTEXITCODE
-"""
-
-# Shared by both scripts: decoding the input, turning CIM values into plain strings.
-_PRELUDE = """\
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-$json = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('__INPUT_BASE64__'))
-$request = ConvertFrom-Json -InputObject $json
+# The shared prelude, then what both firewall scripts use: the store and our group.
+_PRELUDE = (
+    PRELUDE
+    + """\
 $store = 'PersistentStore'
 $group = [string]$request.group
-
-function ConvertTo-StringList {
-    param($Value)
-    # CIM properties are a string, a string array or null; JSON always gets a list of strings.
-    $list = New-Object -TypeName 'System.Collections.Generic.List[string]'
-    foreach ($item in @($Value)) {
-        if ($null -ne $item) { $list.Add([string]$item) }
-    }
-    return ,$list.ToArray()
-}
-
-function Write-Answer {
-    param($Answer)
-    # One line, last on stdout: the controller reads the last line starting with '{'.
-    # Write-Output, not [Console]: a PSRP runspace has no console.
-    Write-Output -InputObject (ConvertTo-Json -InputObject $Answer -Depth 6 -Compress)
-}
 """
+)
 
 READ_SCRIPT = (
     _PRELUDE
@@ -237,20 +204,3 @@ try {
 }
 """
 )
-
-
-def render(script: str, data: Mapping[str, Any]) -> str:
-    """``script`` with its input: ``data`` as base64 JSON, the only value ever substituted."""
-    if script.count(PLACEHOLDER) != 1:
-        raise ValueError("a script must take its input exactly once")
-    payload = base64.b64encode(json.dumps(data, sort_keys=True).encode("utf-8")).decode("ascii")
-    return script.replace(PLACEHOLDER, payload)
-
-
-def encode_command(script: str) -> str:
-    """The command line that runs ``script``: ``PowerShell ... -EncodedCommand`` (UTF-16LE base64).
-
-    The same shape ansible's ``powershell`` shell plugin builds; here only for :data:`STUB`.
-    """
-    encoded = base64.b64encode(script.encode("utf-16-le")).decode("ascii")
-    return " ".join((*POWERSHELL_ARGS, "-EncodedCommand", encoded))

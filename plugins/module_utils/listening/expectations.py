@@ -14,7 +14,8 @@ A listener meets it when, in order:
      (``0.0.0.0`` or a dual-stack ``::`` for IPv4 X; ``::`` for IPv6 X), since a wildcard
      socket accepts connections for every local address; an expected wildcard
      (``0.0.0.0``, ``::``) is met only by a wildcard socket;
-3. its process name (``comm``) or the program name of its command line is the expected process.
+3. its process name (``comm``) or the program name of its command line is the expected process
+   (on Windows: the process name, ``nginx``, or the program's file name, ``nginx.exe``).
 """
 
 from __future__ import annotations
@@ -197,6 +198,8 @@ def _accepts(listener: Listener, expectation: Expectation) -> bool:
 
 
 def _program(owner: Owner) -> Optional[str]:
+    if owner.program:
+        return owner.program
     if not owner.cmdline:
         return None
     return os.path.basename(owner.cmdline.split(" ", 1)[0]).rstrip(":")

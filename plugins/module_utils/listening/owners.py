@@ -22,13 +22,18 @@ MAX_PIDS_NAMED = 5
 
 @dataclass(frozen=True)
 class Owner:
-    """The process holding a socket; ``pid`` is None when it cannot be seen, and ``unknown_reason`` says why."""
+    """The process holding a socket; ``pid`` is None when it cannot be seen, and ``unknown_reason`` says why.
+
+    ``program`` is the program's file name when the platform reports it apart from the command
+    line (Windows: ``nginx.exe``); None on Linux, where it is taken from ``cmdline``.
+    """
 
     pid: Optional[int]
     process: Optional[str]
     user: Optional[str]
     cmdline: Optional[str]
     unknown_reason: Optional[str] = None
+    program: Optional[str] = None
 
     def describe(self) -> str:
         """``nginx, pid 812`` or ``owner unknown: <reason>``."""

@@ -31,7 +31,7 @@ from ansible_collections.webedge.https.plugins.module_utils.listening.procnet im
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange, PortSpecError, parse_port_specs
 
-__all__ = ["Query", "QueryError", "dual_stack_inodes", "parse_query", "run"]
+__all__ = ["Query", "QueryError", "dual_stack_inodes", "parse_query", "run", "selected", "sort_listeners", "summarize"]
 
 _FACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -100,8 +100,12 @@ class _Resolver:
 
 
 def _listeners(sockets: Iterable[Socket], owners: Dict[int, Owner], dual: Set[int]) -> List[Listener]:
-    found = [Listener(s, owners[s.inode], s.inode in dual) for s in sockets]
-    return sorted(found, key=_listener_key)
+    return sort_listeners(Listener(s, owners[s.inode], s.inode in dual) for s in sockets)
+
+
+def sort_listeners(listeners: Iterable[Listener]) -> List[Listener]:
+    """The order of ``listening``: protocol, port, family, address, pid (unknown last), socket."""
+    return sorted(listeners, key=_listener_key)
 
 
 def _listener_key(listener: Listener) -> Tuple[Any, ...]:
@@ -112,6 +116,11 @@ def _listener_key(listener: Listener) -> Tuple[Any, ...]:
 
 def _selected(sock: Socket, query: Query) -> bool:
     return sock.protocol in query.protocols and (not query.ports or any(sock.port in r for r in query.ports))
+
+
+def selected(listeners: Iterable[Listener], query: Query) -> List[Listener]:
+    """The listeners ``ports`` and ``protocols`` select for ``listening``."""
+    return [lsn for lsn in listeners if _selected(lsn.socket, query)]
 
 
 def run(query: Query, proc_root: str = "/proc") -> Dict[str, Any]:
@@ -136,7 +145,15 @@ def run(query: Query, proc_root: str = "/proc") -> Dict[str, Any]:
             everything = _listeners(sockets, owners, dual)
             outcomes = [o if o.met else check(o.expectation, everything, bindv6only) for o in outcomes]
 
-    listening = [lsn.as_dict() for lsn in _listeners(shown, owners, dual)]
+    return summarize(_listeners(shown, owners, dual), outcomes, bindv6only)
+
+
+def summarize(shown: Sequence[Listener], outcomes: Sequence[Outcome], bindv6only: Optional[bool]) -> Dict[str, Any]:
+    """The module result (without ``changed``/``failed``) from the listeners shown and the outcomes.
+
+    Shared by every platform: Linux (:func:`run`) and Windows (``listening/windows.py``).
+    """
+    listening = [lsn.as_dict() for lsn in shown]
     matched = [
         dict(o.expectation.as_dict(), listening=[lsn.as_dict() for lsn in o.listeners]) for o in outcomes if o.met
     ]

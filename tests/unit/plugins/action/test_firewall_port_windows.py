@@ -172,5 +172,5 @@ def test_windows_is_recognised_by_shell_or_connection(family, task_vars, expecte
 
 def test_runner_refuses_non_ascii_scripts():
     runner = action.PowerShellRunner(MagicMock())
-    with pytest.raises(action.FirewallError):
+    with pytest.raises(action.PowerShellError):
         runner.run([], "Write-Output 'caf\u00e9'")

@@ -2,39 +2,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every PowerShell script the Windows backend sends parses with tree-sitter-powershell.
 
-A grammar check only: no PowerShell runs here, so it proves the scripts are well formed
-(no unbalanced brace, quote or here-string), not that the cmdlets behave as documented.
+A grammar check only (``powershell_grammar.py``): no PowerShell runs here, so it proves the
+scripts are well formed, not that the cmdlets behave as documented.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List
+from typing import List
 
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import windows, windows_ps
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import Rule
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
-
-tree_sitter = pytest.importorskip("tree_sitter")
-tree_sitter_powershell = pytest.importorskip("tree_sitter_powershell")
-
-PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
-
-
-def problems(script: str) -> List[str]:
-    """Every ERROR or MISSING node, with its line, of ``script``."""
-    tree = PARSER.parse(script.encode("utf-8"))
-
-    def walk(node: Any) -> Iterator[str]:
-        if node.is_error or node.is_missing:
-            line = node.start_point[0] + 1
-            what = f"MISSING {node.type}" if node.is_missing else "ERROR"
-            yield f"line {line}: {what}: {script.splitlines()[line - 1]!r}"
-        for child in node.children:
-            yield from walk(child)
-
-    return list(walk(tree.root_node))
+from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
 
 
 def sent_scripts() -> List[tuple]:

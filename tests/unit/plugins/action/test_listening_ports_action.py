@@ -1,0 +1,140 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The listening_ports action plugin: the module on Linux, one PowerShell script on Windows.
+
+The Windows connection is fake: ``_low_level_execute_command`` is replaced by a recorder that
+hands the script (standard input) to a simulated host (listening/windows_host.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.parsing.dataloader import DataLoader
+from ansible.playbook.task import Task
+
+from ansible_collections.webedge.https.plugins.action.listening_ports import MODULE_NAME, ActionModule
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import STUB, encode_command
+from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.windows_host import (
+    FakeListeningHost,
+)
+
+
+def make_task(args: Dict[str, Any], check_mode: bool = False, async_val: int = 0) -> Task:
+    task = Task()
+    task.args = args
+    task.check_mode = check_mode
+    task.async_val = async_val
+    return task
+
+
+class WindowsHarness:
+    def __init__(self, args: Dict[str, Any], host: Optional[FakeListeningHost] = None, **task_options: Any) -> None:
+        self.host = host or FakeListeningHost()
+        self.commands: List[Dict[str, Any]] = []
+        connection = MagicMock()
+        connection._shell.SHELL_FAMILY = "powershell"
+        connection._shell.tmpdir = None
+        self.action = ActionModule(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
+        self.action._low_level_execute_command = self._execute  # type: ignore[method-assign]
+        self.action._execute_module = MagicMock(side_effect=AssertionError("no module on Windows"))  # type: ignore[method-assign]
+
+    def _execute(self, cmd: str, sudoable: bool = True, in_data: Optional[bytes] = None, **_kw: Any) -> Dict[str, Any]:
+        self.commands.append({"cmd": cmd, "sudoable": sudoable, "in_data": in_data})
+        assert in_data is not None
+        rc, out, err = self.host.run([], in_data.decode("ascii"))
+        return {"rc": rc, "stdout": out, "stderr": err}
+
+    def run(self) -> Dict[str, Any]:
+        return self.action.run(task_vars={})
+
+
+def test_windows_is_one_script_over_the_connection():
+    h = WindowsHarness({"ports": [443], "expect": [{"port": 443, "process": "nginx", "family": "ipv4"}]})
+    result = h.run()
+    assert len(h.commands) == 1
+    assert h.commands[0]["cmd"] == encode_command(STUB) and h.commands[0]["sudoable"] is False
+    assert result["changed"] is False and not result.get("failed")
+    assert [s["port"] for s in result["listening"]] == [443, 443]
+    assert result["matched"][0]["listening"][0]["process"] == "nginx"
+
+
+def test_check_mode_on_windows_reads_the_same_way():
+    h = WindowsHarness({"expect": [{"port": 5985}]}, check_mode=True)
+    result = h.run()
+    assert len(h.commands) == 1 and result["changed"] is False and len(result["matched"]) == 1
+
+
+def test_a_missing_listener_fails_the_task_with_the_result():
+    h = WindowsHarness({"expect": [{"port": 8080, "family": "ipv4"}], "fact_name": "ports"})
+    result = h.run()
+    assert result["failed"] is True and "8080/tcp is listening on :: only" in result["msg"]
+    assert result["ansible_facts"]["ports"] == result["listening"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"protocols": ["sctp"]}, "sctp"),
+        ({"bogus": 1}, "bogus"),
+        ({"ports": ["443-80"]}, "443-80"),
+        ({"expect": [{"port": 70000}]}, "70000"),
+        ({"expect": [{"port": 443, "family": "ipv6", "address": "192.0.2.1"}]}, "192.0.2.1"),
+        ({"expect": [{"protocol": "tcp"}]}, "port"),
+        ({"fact_name": "1bad"}, "1bad"),
+    ],
+)
+def test_bad_input_fails_before_any_command(args, message):
+    h = WindowsHarness(args)
+    result = h.run()
+    assert result["failed"] is True and message in result["msg"]
+    assert h.commands == []
+
+
+def test_async_on_windows_fails_before_any_command():
+    h = WindowsHarness({}, async_val=30)
+    result = h.run()
+    assert result["failed"] is True and "async" in result["msg"] and h.commands == []
+
+
+def test_a_host_failure_is_a_failed_result():
+    h = WindowsHarness({}, host=FakeListeningHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
+    result = h.run()
+    assert result["failed"] is True and "Access is denied" in result["msg"] and len(h.commands) == 1
+
+
+def linux_plugin(args: Dict[str, Any], **task_options: Any) -> ActionModule:
+    connection = MagicMock()
+    connection._shell.SHELL_FAMILY = "sh"
+    connection._shell.tmpdir = "/tmp/ansible-tmp-1"
+    connection.has_native_async = False
+    plugin = ActionModule(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
+    plugin._execute_module = MagicMock(return_value={"changed": False, "listening": []})  # type: ignore[method-assign]
+    plugin._remove_tmp_path = MagicMock()  # type: ignore[method-assign]
+    plugin._low_level_execute_command = MagicMock(side_effect=AssertionError)  # type: ignore[method-assign]
+    return plugin
+
+
+def test_linux_runs_the_module_and_removes_its_tmp():
+    plugin = linux_plugin({"ports": [443]})
+    result = plugin.run(task_vars={"ansible_connection": "ssh"})
+    assert result["listening"] == [] and result["changed"] is False
+    plugin._execute_module.assert_called_once_with(
+        module_name=MODULE_NAME, task_vars={"ansible_connection": "ssh"}, wrap_async=False
+    )
+    plugin._remove_tmp_path.assert_called_once_with("/tmp/ansible-tmp-1")
+
+
+def test_linux_async_wraps_the_module_and_keeps_its_tmp():
+    plugin = linux_plugin({}, async_val=60)
+    plugin.run(task_vars={})
+    assert plugin._execute_module.call_args.kwargs["wrap_async"] is True
+    plugin._remove_tmp_path.assert_not_called()
+
+
+def test_linux_check_mode_runs_the_module():
+    plugin = linux_plugin({}, check_mode=True)
+    assert plugin.run(task_vars={})["changed"] is False
+    assert plugin._execute_module.call_count == 1

@@ -1,0 +1,34 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A grammar check of PowerShell text with tree-sitter-powershell, shared by the script tests.
+
+A grammar check only: no PowerShell runs here, so it proves a script is well formed (no
+unbalanced brace, quote or here-string), not that the cmdlets behave as documented.
+Importing this module skips the importing test module when tree-sitter is not installed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, List
+
+import pytest
+
+tree_sitter = pytest.importorskip("tree_sitter")
+tree_sitter_powershell = pytest.importorskip("tree_sitter_powershell")
+
+PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+
+
+def problems(script: str) -> List[str]:
+    """Every ERROR or MISSING node, with its line, of ``script``."""
+    tree = PARSER.parse(script.encode("utf-8"))
+
+    def walk(node: Any) -> Iterator[str]:
+        if node.is_error or node.is_missing:
+            line = node.start_point[0] + 1
+            what = f"MISSING {node.type}" if node.is_missing else "ERROR"
+            yield f"line {line}: {what}: {script.splitlines()[line - 1]!r}"
+        for child in node.children:
+            yield from walk(child)
+
+    return list(walk(tree.root_node))
