@@ -158,6 +158,13 @@ attributes:
 notes:
   - Only rules this module created are ever read back as "ours"; rules written by hand or by other
     tools are never changed, even when they open the same port.
+  - "Commands a task runs on Linux (RV(commands) lists the writes): nftables reads once (C(nft -j list ruleset))
+    and writes once (C(nft -f -), one transaction); iptables reads with C(iptables-save) per family and writes
+    with one C(iptables-restore --noflush) per family; firewalld reads the runtime and the permanent zone
+    (C(--state) and two C(--list-all)) and writes each layer in up to four C(firewall-cmd) calls, because
+    firewall-cmd refuses to mix adding and removing ports and rich rules in one call (opening ports is one call
+    per layer); ufw reads its rule files and C(ufw status) and writes all changes in one ufw process (one
+    C(ufw) per change when ufw's library cannot be used)."
   - "Windows: no module runs on the host. The action plugin validates the options on the controller,
     sends ONE PowerShell script that reads the rules of the group C(webedge.https) (with their port and
     address filters) and the profiles in force, plans in Python with the same model as on Linux, and,
