@@ -33,6 +33,18 @@ options:
       - OpenSSL version the web server is linked against (V(3.5.1), V(OpenSSL 3.0.13 30 Jan 2024)), used to
         decide whether post-quantum groups can be configured. Unknown (V(null)) leaves them out.
     type: string
+  windows_build:
+    description:
+      - Windows build of an IIS host, as a number (V(20348)) or as the C(distribution_version) fact
+        (V(10.0.20348.0)), for the C(schannel) part. TLS 1.3 and its suites exist from Windows Server 2022
+        (build 20348) on; on older builds they are left out and listed as unsupported.
+      - Unknown (V(null)) assumes the newest Windows Server.
+    type: raw
+  schannel_client:
+    description:
+      - Also apply the protocol settings to SCHANNEL's client side (in C(schannel.registry)).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -49,6 +61,14 @@ EXAMPLES = r"""
 - name: Apache protocol policy with the 6.0 profile on OpenSSL 3.5
   ansible.builtin.debug:
     msg: "{{ ('intermediate' | webedge.https.tls_profile('6.0', openssl_version='3.5.0')).apache }}"
+
+- name: SCHANNEL registry values for this Windows host, and what it cannot offer
+  ansible.builtin.debug:
+    msg:
+      registry: "{{ tls.schannel.registry }}"
+      left_out: "{{ tls.schannel.cipher_suites_unsupported }}"
+  vars:
+    tls: "{{ 'intermediate' | webedge.https.tls_profile('5.7', windows_build=ansible_facts['distribution_version']) }}"
 """
 
 RETURN = r"""
@@ -64,8 +84,15 @@ _value:
       C(ssl_dhparam_needed).
     - C(apache) - C(SSLProtocol) (C(-all +TLSv1.2 +TLSv1.3)), C(SSLCipherSuite), C(SSLCipherSuite_TLSv1_3),
       C(SSLOpenSSLConfCmd_Curves), C(SSLHonorCipherOrder).
-    - C(schannel) - C(protocols_enabled), C(protocols_disabled) (registry names such as C(TLS 1.2)),
-      C(cipher_suites) (IANA names, TLS 1.3 first), C(curves) (C(curve25519), C(NistP256), C(NistP384)).
+    - C(schannel) - for O(windows_build), C(protocols_enabled), C(protocols_disabled) (registry names such as
+      C(TLS 1.2)), C(protocols_unsupported) (wanted but missing from that build), C(cipher_suites) (Windows names,
+      TLS 1.3 first, in the profile's order, only those SCHANNEL implements on that build),
+      C(cipher_suite_order) (the same joined with commas, the value of the cipher suite order policy),
+      C(cipher_suites_unsupported) (list of C(name), C(reason)), C(curves) (C(curve25519), C(NistP256), C(NistP384)),
+      C(curves_unsupported), C(left_out) (each of those as one string, name and reason), C(dh_min_key_bits),
+      C(windows_build), C(client), C(problems) (reasons the profile
+      cannot be served on that build; empty when it can), C(notes), and C(registry), the values to write as
+      C(path), C(name), C(type), C(data) entries for M(ansible.windows.win_regedit).
   type: dict
 """
 
@@ -81,11 +108,17 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import 
 )
 
 
-def tls_profile(name: Any, version: Any = DEFAULT_VERSION, openssl_version: Optional[str] = None) -> Dict[str, Any]:
+def tls_profile(
+    name: Any,
+    version: Any = DEFAULT_VERSION,
+    openssl_version: Optional[str] = None,
+    windows_build: Any = None,
+    schannel_client: bool = False,
+) -> Dict[str, Any]:
     if not isinstance(name, str):
         raise AnsibleFilterError(f"tls_profile: the input must be a profile name (string), got {name!r}")
     try:
-        return render_profile(get_profile(name, version), openssl_version)
+        return render_profile(get_profile(name, version), openssl_version, windows_build, bool(schannel_client))
     except ProfileError as exc:
         raise AnsibleFilterError(f"tls_profile: {exc}") from exc
 

@@ -136,6 +136,7 @@ def test_schannel_lists():
     assert schannel_protocols(p) == {
         "enabled": ("TLS 1.2", "TLS 1.3"),
         "disabled": ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"),
+        "unsupported": (),
     }
     suites = schannel_cipher_suites(p)
     assert suites[:3] == p.tls13_ciphersuites
