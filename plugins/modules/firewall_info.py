@@ -36,6 +36,8 @@ description:
     C(ip6tables-nft-save), C(iptables-legacy-save) and C(ip6tables-legacy-save) (legacy only when the
     kernel already lists legacy tables), C(firewall-cmd --state), C(firewall-cmd --list-all),
     C(ufw status) and C(ufw status verbose).
+  - On Windows the same options and result keys apply, with the backend C(windows) (Windows Defender
+    Firewall); how it reads and decides is in the notes.
 author:
   - webedge.https contributors (@webedge)
 options:
@@ -64,22 +66,66 @@ options:
   interface:
     description:
       - Inbound interface of the connection (C(eth0)). Rules matching another interface do not apply.
+      - On Windows, the InterfaceAlias of a connected network (V(Ethernet), V(vEthernet (Default Switch))); it
+        also picks the profile of that network. Without it each connected network is evaluated in its profile.
     type: str
   zone:
     description:
       - firewalld zone to report and to read our rules from. Default is firewalld's default zone.
+      - Not valid on Windows hosts (the task fails before anything runs).
     type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+    details: The action plugin runs the module on Linux hosts and does the work itself on Windows hosts.
+  async:
+    support: partial
+    details: On Linux hosts as for any module. On Windows hosts the task fails before anything runs.
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
+    details: It only reads; check mode runs it the same way.
   diff_mode:
     support: none
   platform:
-    platforms: posix
+    support: full
+    platforms: [posix, windows]
+    details: >-
+      Linux (reads the kernel's nftables/iptables rulesets); Windows through the action plugin and one
+      PowerShell script (see the notes), not yet run against a real Windows host.
 notes:
   - Needs root to read the rulesets.
+  - "Windows: no module runs on the host. The action plugin validates the options on the controller with the
+    module's own argument spec, sends ONE read-only PowerShell script over the task's connection and computes the
+    result on the controller. The script reads the ActiveStore (local rules merged with group policy): the three
+    profiles (C(Get-NetFirewallProfile): Enabled, DefaultInboundAction, AllowInboundRules,
+    AllowLocalFirewallRules), the connected networks and their profile (C(Get-NetConnectionProfile)
+    NetworkCategory), every enabled inbound rule (C(Get-NetFirewallRule -Direction Inbound -Enabled True)) with its
+    Action, Profile and PolicyStoreSource/PolicyStoreSourceType, and each kind of filter (port, address,
+    application, service, interface, interface type, security) read once for the whole store and joined to the rules
+    by InstanceID."
+  - "Windows verdicts, per connected network in its profile: the profile's firewall off accepts; a matching block
+    rule drops (block rules win over allow rules), unless an allow rule that overrides block rules (authenticated
+    bypass) matches; else a matching allow rule accepts; else DefaultInboundAction decides (V(NotConfigured) is the
+    built-in default, Block). AllowInboundRules V(False) leaves allow rules without effect; AllowLocalFirewallRules
+    V(False) leaves local rules without effect. A rule from group policy is named with its policy in
+    RV(verdicts[].ipv4.decided_by). When networks in different profiles disagree the verdict is C(unknown) with
+    each answer; give O(interface) to decide."
+  - "Windows, never guessed - C(unknown) with the rule in the reason whenever such a rule could change the answer:
+    Program, Package, Service and LocalUser filters (which program receives the connection is not known from a port),
+    IPsec conditions (authentication, encryption, remote users or machines, override block rules), RemoteAddress
+    keywords (C(LocalSubnet), C(DefaultGateway), C(Internet)...), dynamic keywords, a LocalAddress, a RemotePort,
+    LocalPort keywords (C(RPC), C(IPHTTPSIn)...), interface type filters and interface patterns. Built-in rules with a
+    program and no port (an app allowed through the firewall) therefore make uncovered ports C(unknown) rather than
+    C(drop). Edge traversal and other Windows Filtering Platform filters below the firewall are not evaluated."
+  - "Windows: verified only on the controller side (Python unit tests with answers built from Microsoft's
+    documented object shapes, a simulated connection, and a PowerShell grammar check of the script sent); not yet
+    run against a real Windows host. Needs Windows PowerShell 5.1 with the NetSecurity and NetConnection modules
+    (Windows Server 2012 or later). Async is not supported on Windows hosts."
 seealso:
   - module: webedge.https.firewall_port
 """
@@ -101,6 +147,11 @@ EXAMPLES = r"""
     source: 10.20.0.5
     interface: eth1
 
+- name: On a Windows host, would HTTPS arriving on the network "Ethernet" get through?
+  webedge.https.firewall_info:
+    ports: [443]
+    interface: Ethernet
+
 - name: QUIC (HTTP/3) on UDP
   webedge.https.firewall_info:
     ports: [443]
@@ -115,7 +166,7 @@ backends:
   elements: dict
   contains:
     name:
-      description: C(firewalld), C(ufw), C(nftables) or C(iptables).
+      description: C(firewalld), C(ufw), C(nftables) or C(iptables); on Windows the only one, C(windows).
       type: str
     available:
       description: Its tools are installed.
@@ -139,7 +190,11 @@ active_backends:
   elements: str
   sample: [firewalld, nftables]
 default_policy:
-  description: Policy of every input base chain, per family, lowest hook priority first.
+  description:
+    - Policy of every input base chain, per family, lowest hook priority first.
+    - On Windows one entry per profile (C(chain) is C(windows Public profile), C(policy) C(accept) when the
+      firewall is off or DefaultInboundAction is Allow), with C(profile), C(enabled), C(default_inbound_action) as
+      read and C(in_use) (a connected network uses it).
   returned: always
   type: dict
   contains:
@@ -166,6 +221,15 @@ ufw:
   returned: always (null unless ufw is installed)
   type: dict
   sample: {active: true, default_incoming: deny, default_outgoing: allow, default_routed: deny, logging: on (low)}
+windows:
+  description:
+    - On Windows, the profiles in use, the connected networks (interface, name, category, profile) and how many
+      enabled inbound rules were read, and how many come from group policy.
+  returned: always on Windows hosts (absent on Linux hosts)
+  type: dict
+  sample:
+    {profiles_in_use: [Public], networks: [{interface: Ethernet, name: Network 2, category: Public, profile: Public}],
+     inbound_rules: 312, group_policy_rules: 4}
 rules:
   description:
     - Per backend, the rules M(webedge.https.firewall_port) owns there, as that backend reads them back.
@@ -225,12 +289,13 @@ notes:
 """
 
 import shutil
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import LocalFileStore
 from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_host import gather_info
+from ansible_collections.webedge.https.plugins.module_utils.firewall.info_spec import argument_spec
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
 
 SBIN_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
@@ -247,17 +312,6 @@ class ModuleRunner:
         if path is None:
             return 127, "", f"{argv[0]}: command not found"
         return self.module.run_command([path, *argv[1:]], data=data, environ_update={"LC_ALL": "C", "LANG": "C"})
-
-
-def argument_spec() -> Dict[str, Any]:
-    return {
-        "ports": {"type": "list", "elements": "raw", "default": []},
-        "protocol": {"type": "str", "choices": ["tcp", "udp"], "default": "tcp"},
-        "source": {"type": "str"},
-        "family": {"type": "str", "choices": ["ipv4", "ipv6", "both"], "default": "both"},
-        "interface": {"type": "str"},
-        "zone": {"type": "str"},
-    }
 
 
 def main() -> None:

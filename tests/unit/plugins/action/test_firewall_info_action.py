@@ -1,0 +1,144 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The firewall_info action plugin: the module on Linux, one PowerShell script on Windows.
+
+The Windows connection is fake: ``_low_level_execute_command`` is replaced by a recorder that
+hands the script (standard input) to a simulated host (firewall/windows_info_host.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.parsing.dataloader import DataLoader
+from ansible.playbook.task import Task
+
+from ansible_collections.webedge.https.plugins.action.firewall_info import MODULE_NAME, ActionModule
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import STUB, encode_command
+from ansible_collections.webedge.https.tests.unit.plugins.module_utils.firewall.windows_info_host import FakeInfoHost
+
+
+def make_task(args: Dict[str, Any], check_mode: bool = False, async_val: int = 0) -> Task:
+    task = Task()
+    task.args = args
+    task.check_mode = check_mode
+    task.async_val = async_val
+    return task
+
+
+class WindowsHarness:
+    def __init__(self, args: Dict[str, Any], host: Optional[FakeInfoHost] = None, **task_options: Any) -> None:
+        self.host = host or FakeInfoHost()
+        self.commands: List[Dict[str, Any]] = []
+        connection = MagicMock()
+        connection._shell.SHELL_FAMILY = "powershell"
+        connection._shell.tmpdir = None
+        self.action = ActionModule(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
+        self.action._low_level_execute_command = self._execute  # type: ignore[method-assign]
+        self.action._execute_module = MagicMock(side_effect=AssertionError("no module on Windows"))  # type: ignore[method-assign]
+
+    def _execute(self, cmd: str, sudoable: bool = True, in_data: Optional[bytes] = None, **_kw: Any) -> Dict[str, Any]:
+        self.commands.append({"cmd": cmd, "sudoable": sudoable, "in_data": in_data})
+        assert in_data is not None
+        rc, out, err = self.host.run([], in_data.decode("ascii"))
+        return {"rc": rc, "stdout": out, "stderr": err}
+
+    def run(self) -> Dict[str, Any]:
+        return self.action.run(task_vars={})
+
+
+def test_windows_is_one_script_over_the_connection():
+    h = WindowsHarness({"ports": [443, 445]})
+    result = h.run()
+    assert len(h.commands) == 1
+    assert h.commands[0]["cmd"] == encode_command(STUB) and h.commands[0]["sudoable"] is False
+    assert result["changed"] is False and not result.get("failed")
+    assert [(v["port"], v["verdict"]) for v in result["verdicts"]] == [(443, "accept"), (445, "drop")]
+    assert result["active_backends"] == ["windows"]
+
+
+def test_check_mode_on_windows_reads_the_same_way():
+    h = WindowsHarness({"ports": [80]}, check_mode=True)
+    result = h.run()
+    assert len(h.commands) == 1 and result["changed"] is False and result["verdicts"][0]["verdict"] == "drop"
+
+
+def test_an_interface_alias_on_windows():
+    h = WindowsHarness({"ports": [443], "interface": "Ethernet"})
+    result = h.run()
+    assert result["verdicts"][0]["interface"] == "Ethernet" and result["verdicts"][0]["verdict"] == "accept"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"protocol": "sctp"}, "sctp"),
+        ({"bogus": 1}, "bogus"),
+        ({"ports": ["443-80"]}, "443-80"),
+        ({"ports": [70000]}, "70000"),
+        ({"source": "not-an-address"}, "not-an-address"),
+        ({"source": "192.0.2.1", "family": "ipv6"}, "192.0.2.1"),
+        ({"zone": "public"}, "zone 'public'"),
+        ({"family": "ipx"}, "ipx"),
+    ],
+)
+def test_bad_input_fails_before_any_command(args, message):
+    h = WindowsHarness(args)
+    result = h.run()
+    assert result["failed"] is True and message in result["msg"]
+    assert h.commands == []
+
+
+def test_async_on_windows_fails_before_any_command():
+    h = WindowsHarness({}, async_val=30)
+    result = h.run()
+    assert result["failed"] is True and "async" in result["msg"] and h.commands == []
+
+
+def test_a_host_failure_is_a_failed_result():
+    h = WindowsHarness({}, host=FakeInfoHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
+    result = h.run()
+    assert result["failed"] is True and "Access is denied" in result["msg"] and len(h.commands) == 1
+
+
+def test_no_json_answer_is_a_failed_result():
+    h = WindowsHarness({}, host=FakeInfoHost(rc=1, raw="The term 'Get-NetFirewallRule' is not recognized\n"))
+    result = h.run()
+    assert result["failed"] is True and "no JSON answer" in result["msg"]
+
+
+def linux_plugin(args: Dict[str, Any], **task_options: Any) -> ActionModule:
+    connection = MagicMock()
+    connection._shell.SHELL_FAMILY = "sh"
+    connection._shell.tmpdir = "/tmp/ansible-tmp-1"
+    connection.has_native_async = False
+    plugin = ActionModule(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
+    plugin._execute_module = MagicMock(return_value={"changed": False, "verdicts": []})  # type: ignore[method-assign]
+    plugin._remove_tmp_path = MagicMock()  # type: ignore[method-assign]
+    plugin._low_level_execute_command = MagicMock(side_effect=AssertionError)  # type: ignore[method-assign]
+    return plugin
+
+
+def test_linux_runs_the_module_and_removes_its_tmp():
+    plugin = linux_plugin({"ports": [443]})
+    result = plugin.run(task_vars={"ansible_connection": "ssh"})
+    assert result["verdicts"] == [] and result["changed"] is False
+    plugin._execute_module.assert_called_once_with(
+        module_name=MODULE_NAME, task_vars={"ansible_connection": "ssh"}, wrap_async=False
+    )
+    plugin._remove_tmp_path.assert_called_once_with("/tmp/ansible-tmp-1")
+
+
+def test_linux_async_wraps_the_module_and_keeps_its_tmp():
+    plugin = linux_plugin({}, async_val=60)
+    plugin.run(task_vars={})
+    assert plugin._execute_module.call_args.kwargs["wrap_async"] is True
+    plugin._remove_tmp_path.assert_not_called()
+
+
+def test_linux_check_mode_runs_the_module():
+    plugin = linux_plugin({"zone": "public"}, check_mode=True)
+    assert plugin.run(task_vars={})["changed"] is False
+    assert plugin._execute_module.call_count == 1
