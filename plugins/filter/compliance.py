@@ -23,6 +23,7 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.controls 
     evaluate_endpoint,
     evaluate_host,
 )
+from ansible_collections.webedge.https.plugins.module_utils.compliance.windows import iis_host_facts
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 
 _PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
@@ -126,12 +127,58 @@ def _cert_from_slurp(result: Mapping[str, Any]) -> Dict[str, Any]:
     return {"path": path, "pem": pem}
 
 
+def _windows_facts(facts: Dict[str, Any]) -> Dict[str, Any]:
+    """Put the IIS script's facts (``windows``) into ``facts`` as keys, certificates and config test."""
+    read = facts["windows"]
+    if not isinstance(read, Mapping):
+        raise AnsibleFilterError(f"compliance_host_controls: windows must be a mapping (the IIS read), got {read!r}")
+    readers = facts.get("key_readers") or []
+    if isinstance(readers, str) or not isinstance(readers, Iterable):
+        raise AnsibleFilterError(f"compliance_host_controls: key_readers must be a list of principals, got {readers!r}")
+    converted = iis_host_facts(read, key_readers=[str(r) for r in readers])
+    facts["private_keys"] = converted["private_keys"]
+    facts["certificate_files"] = converted["certificate_files"]
+    facts["config_test"] = None if facts.get("skip_config_test") else converted["config_test"]
+    converted["skip_config_test"] = bool(facts.get("skip_config_test"))
+    converted["port"] = read.get("port", (facts.get("listening") or {}).get("port", 443))
+    return converted
+
+
+def _as_error(finding: Dict[str, Any], message: str) -> None:
+    finding.update(status="error", message=message, observed=None, expected=None)
+
+
+def _windows_messages(
+    findings: Dict[str, Dict[str, Any]], windows: Mapping[str, Any], facts: Mapping[str, Any], skip_ids: List[str]
+) -> None:
+    """Messages of HOST-03 to HOST-05 that say what was missing on an IIS host."""
+    port = windows["port"]
+    if windows["error"]:
+        reason = f"IIS could not be read: {windows['error']}"
+        _as_error(findings["HOST-03"], reason)
+        if not windows["skip_config_test"]:
+            _as_error(findings["HOST-04"], reason)
+        if facts.get("served") is not None:
+            _as_error(findings["HOST-05"], reason)
+        elif "HOST-05" not in skip_ids:
+            findings["HOST-05"]["message"] = "the endpoint was not probed: nothing to compare with"
+        return
+    if not windows["private_keys"] and "HOST-03" not in skip_ids:
+        findings["HOST-03"]["message"] = f"no https binding on port {port} in IIS: no private key to check"
+    if not windows["certificate_files"] and "HOST-05" not in skip_ids:
+        findings["HOST-05"]["message"] = f"no https binding on port {port} in IIS names a certificate"
+    missing = [f["path"] for f in windows["certificate_files"] if f.get("missing")]
+    if findings["HOST-05"]["status"] == "error" and missing and missing[0] in findings["HOST-05"]["message"]:
+        findings["HOST-05"]["message"] = f"{missing[0]} is bound in IIS but not in the certificate store"
+
+
 def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> Dict[str, Dict[str, Any]]:
     """HOST-* findings (as dicts) from the facts the compliance role collects."""
     if not isinstance(facts, Mapping):
         raise AnsibleFilterError(f"compliance_host_controls: the input must be a mapping of host facts, got {facts!r}")
     skip_ids = _skip_list(skip, "compliance_host_controls")
     facts = _plain(facts)
+    windows = _windows_facts(facts) if facts.get("windows") is not None else None
     host_facts: Dict[str, Any] = {}
     for key in ("listening", "firewall", "config_test"):
         if facts.get(key) is not None:
@@ -160,6 +207,8 @@ def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> 
         findings["HOST-03"]["message"] = "no private key file found in the web server configuration"
     if files is not None and not files and "HOST-05" not in skip_ids:
         findings["HOST-05"]["message"] = "no certificate file found in the web server configuration"
+    if windows is not None:
+        _windows_messages(findings, windows, facts, skip_ids)
     for cid in skip_ids:
         if cid in HOST_CONTROL_IDS:
             findings[cid] = _skipped(cid, target)

@@ -243,7 +243,8 @@ _CONTROLS: Tuple[Control, ...] = (
         severity="critical",
         where="host",
         rationale="Nothing else works if the web server does not listen, or if another process holds the port.",
-        remediation="Start the web server and check its listen directives; stop the process that holds the port.",
+        remediation="Start the web server and check its listen directives; stop the process that holds the port. "
+        "IIS: HTTP.sys serves the port, so its owner is the System process (pid 4).",
     ),
     Control(
         id="HOST-02",
@@ -260,7 +261,9 @@ _CONTROLS: Tuple[Control, ...] = (
         where="host",
         rationale="Anyone who can read the key can impersonate the server and, without forward secrecy, "
         "decrypt recorded traffic.",
-        remediation="chmod 0600 (or 0640 with a dedicated group) and chown root on the key file.",
+        remediation="chmod 0600 (or 0640 with a dedicated group) and chown root on the key file. IIS: in "
+        "certlm.msc, Manage Private Keys of the bound certificate, leave read access to SYSTEM, Administrators "
+        "and the application pool identities only.",
     ),
     Control(
         id="HOST-04",
@@ -268,7 +271,8 @@ _CONTROLS: Tuple[Control, ...] = (
         severity="high",
         where="host",
         rationale="A configuration that fails its test will not survive the next reload or reboot.",
-        remediation="Run the server's test (nginx -t, apachectl configtest) and fix the reported error.",
+        remediation="Run the server's test (nginx -t, apachectl configtest) and fix the reported error. IIS has "
+        "no test command: fix the applicationHost.config or web.config error that appcmd list config reports.",
     ),
     Control(
         id="HOST-05",
@@ -276,7 +280,8 @@ _CONTROLS: Tuple[Control, ...] = (
         severity="medium",
         where="host+endpoint",
         rationale="A renewed certificate that was not loaded expires in production although the file is fresh.",
-        remediation="Reload the web server after deploying a certificate, and check it serves the file's certificate.",
+        remediation="Reload the web server after deploying a certificate, and check it serves the file's certificate. "
+        "IIS: bind the renewed certificate (its thumbprint) to the site's https bindings.",
     ),
 )
 

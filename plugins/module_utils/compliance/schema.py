@@ -153,10 +153,17 @@ class FirewallFact(TypedDict, total=False):
 
 
 class PrivateKeyFact(TypedDict, total=False):
-    path: str
+    """A key file on Linux (``mode``), or on Windows the key of a certificate (``acl``: access rules decide)."""
+
+    path: str  # the key file; on Windows the certificate, Cert:\LocalMachine\My\<thumbprint>
     mode: Any  # "0600" (octal string) or int
-    owner: Optional[str]
+    owner: Any  # Linux: user name; Windows: {"sid", "principal"}
     group: Optional[str]
+    file: Optional[str]  # Windows: the key file under ProgramData\Microsoft\Crypto
+    acl: Optional[List[Dict[str, Any]]]  # Windows: {"sid", "principal", "type", "rights", "inherit_only"}
+    error: Optional[str]  # Windows: why the access rules could not be read
+    allowed: List[str]  # Windows: principals (names or SIDs) allowed besides the built-in ones
+    administrators: Optional[List[str]]  # Windows: SIDs of the direct members of Administrators
 
 
 class ConfigTestFact(TypedDict, total=False):
