@@ -6,7 +6,7 @@ Every endpoint of ``extensions/molecule/compliance/vars/lab.yml`` (one fault eac
 one) is scanned by three parties:
 
 * ours: ``webedge.https.tls_probe``'s probe and ``evaluate_endpoint`` (imported from this
-  checkout), one call per plain-HTTP port;
+  checkout), one call for every endpoint, each target with its own plain-HTTP port;
 * testssl.sh (``testssl``), restricted to the checks that map to our controls
   (``-p -S -h -s``), one process per endpoint, several at a time;
 * sslyze, all endpoints in one invocation (``NAME:PORT{IP}``).
@@ -152,20 +152,20 @@ def label(endpoint: Dict[str, Any]) -> str:
 
 
 def run_ours(endpoints: List[Dict[str, Any]], ca_file: str, profile_name: str) -> Tuple[Dict[str, Any], float]:
-    """Probe results with findings, keyed by label; one probe call per plain-HTTP port."""
+    """Probe results with findings, keyed by label: one probe of every endpoint, each with its http_port."""
     profile = get_profile(profile_name)
     started = time.monotonic()
-    by_http_port: Dict[int, List[Dict[str, Any]]] = {}
-    for endpoint in endpoints:
-        by_http_port.setdefault(endpoint["http_port"], []).append(endpoint)
+    targets = parse_targets(
+        [
+            {"host": e["server_name"], "port": e["port"], "address": e["address"], "http_port": e["http_port"]}
+            for e in endpoints
+        ]
+    )
     results: Dict[str, Any] = {}
-    for http_port, group in by_http_port.items():
-        targets = parse_targets([{"host": e["server_name"], "port": e["port"], "address": e["address"]} for e in group])
-        reports = probe_targets(targets, ca_file=ca_file, http_port=http_port, timeout=5.0)
-        for endpoint, report in zip(group, reports):
-            result = report.result
-            result["findings"] = {k: v.to_dict() for k, v in evaluate_endpoint(result, profile).items()}
-            results[label(endpoint)] = result
+    for endpoint, report in zip(endpoints, probe_targets(targets, ca_file=ca_file, timeout=5.0)):
+        result = report.result
+        result["findings"] = {k: v.to_dict() for k, v in evaluate_endpoint(result, profile).items()}
+        results[label(endpoint)] = result
     return results, time.monotonic() - started
 
 
