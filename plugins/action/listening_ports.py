@@ -13,56 +13,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
-
-from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
-from ansible.utils.vars import merge_hash
+from typing import Any, Dict
 
 from ansible_collections.webedge.https.plugins.module_utils.listening import spec, windows
 from ansible_collections.webedge.https.plugins.module_utils.listening.report import QueryError, parse_query
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PowerShellError
-from ansible_collections.webedge.https.plugins.plugin_utils.windows import PowerShellRunner, is_windows
-
-MODULE_NAME = "webedge.https.listening_ports"
+from ansible_collections.webedge.https.plugins.plugin_utils.actions import ModuleOrPowerShellAction
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import PowerShellRunner
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True  # the module and the Windows read only read
-    _supports_async = True
-
-    def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        del tmp  # tmp no longer has any effect
-        if is_windows(self._connection, task_vars or {}):
-            result.update(self._windows())
-            return result
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        answer = self._execute_module(module_name=MODULE_NAME, task_vars=task_vars, wrap_async=wrap_async)
-        result = merge_hash(result, answer)
-        if not wrap_async:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+class ActionModule(ModuleOrPowerShellAction):
+    MODULE_NAME = "webedge.https.listening_ports"
+    USER_ERRORS = (QueryError,)
 
     def _windows(self) -> Dict[str, Any]:
-        """Windows: validate, then one read script; the result is built here (no module)."""
-        if self._task.async_val:
-            return {
-                "failed": True,
-                "changed": False,
-                "msg": "async is not supported for listening_ports on Windows hosts (the controller does the work);"
-                " run the task without async",
-            }
-        try:
-            _validation, args = self.validate_argument_spec(argument_spec=spec.argument_spec())
-            query = parse_query(args)
-        except AnsibleActionFail as exc:
-            return {"failed": True, "changed": False, "msg": to_text(exc.message)}
-        except QueryError as exc:
-            return {"failed": True, "changed": False, "msg": str(exc)}
-        try:
-            return windows.run(query, PowerShellRunner(self._low_level_execute_command))
-        except PowerShellError as exc:
-            return {"failed": True, "changed": False, "msg": str(exc)}
+        """Validate, then one read script; the result is built here (no module)."""
+        _validation, args = self.validate_argument_spec(argument_spec=spec.argument_spec())
+        query = parse_query(args)
+        return windows.run(query, PowerShellRunner(self._low_level_execute_command))

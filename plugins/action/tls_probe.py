@@ -15,13 +15,13 @@ from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible.utils.vars import merge_hash
 
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.task import (
     ARGUMENT_SPEC,
     ProbeTaskError,
     run_probe_task,
 )
+from ansible_collections.webedge.https.plugins.plugin_utils.actions import run_module_as_normal
 
 
 class ActionModule(ActionBase):
@@ -49,7 +49,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         if not self._runs_in_process():
-            return self._run_module(result, task_vars)
+            return run_module_as_normal(self, result, task_vars)
 
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         try:
@@ -61,12 +61,4 @@ class ActionModule(ActionBase):
             result["warnings"] = list(outcome.warnings)
         if outcome.failure:
             result.update(failed=True, msg=outcome.failure)
-        return result
-
-    def _run_module(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
-        """What ansible.builtin.normal does: execute the module where the task runs."""
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
-        if not wrap_async:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
         return result

@@ -8,49 +8,25 @@ hands the script (standard input) to a simulated host (firewall/windows_info_hos
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 from unittest.mock import MagicMock
 
 import pytest
 from ansible.parsing.dataloader import DataLoader
-from ansible.playbook.task import Task
 
-from ansible_collections.webedge.https.plugins.action.firewall_info import MODULE_NAME, ActionModule
+from ansible_collections.webedge.https.plugins.action.firewall_info import ActionModule
 from ansible_collections.webedge.https.plugins.module_utils.windows_ps import STUB, encode_command
+from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import WindowsHarness as Harness
+from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import make_task
 from ansible_collections.webedge.https.tests.unit.plugins.module_utils.firewall.windows_info_host import FakeInfoHost
 
 
-def make_task(args: Dict[str, Any], check_mode: bool = False, async_val: int = 0) -> Task:
-    task = Task()
-    task.args = args
-    task.check_mode = check_mode
-    task.async_val = async_val
-    return task
-
-
-class WindowsHarness:
-    def __init__(self, args: Dict[str, Any], host: Optional[FakeInfoHost] = None, **task_options: Any) -> None:
-        self.host = host or FakeInfoHost()
-        self.commands: List[Dict[str, Any]] = []
-        connection = MagicMock()
-        connection._shell.SHELL_FAMILY = "powershell"
-        connection._shell.tmpdir = None
-        self.action = ActionModule(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
-        self.action._low_level_execute_command = self._execute  # type: ignore[method-assign]
-        self.action._execute_module = MagicMock(side_effect=AssertionError("no module on Windows"))  # type: ignore[method-assign]
-
-    def _execute(self, cmd: str, sudoable: bool = True, in_data: Optional[bytes] = None, **_kw: Any) -> Dict[str, Any]:
-        self.commands.append({"cmd": cmd, "sudoable": sudoable, "in_data": in_data})
-        assert in_data is not None
-        rc, out, err = self.host.run([], in_data.decode("ascii"))
-        return {"rc": rc, "stdout": out, "stderr": err}
-
-    def run(self) -> Dict[str, Any]:
-        return self.action.run(task_vars={})
+def windows_harness(args: Dict[str, Any], host: Optional[FakeInfoHost] = None, **task_options: Any) -> Harness:
+    return Harness(ActionModule, args, host or FakeInfoHost(), **task_options)
 
 
 def test_windows_is_one_script_over_the_connection():
-    h = WindowsHarness({"ports": [443, 445]})
+    h = windows_harness({"ports": [443, 445]})
     result = h.run()
     assert len(h.commands) == 1
     assert h.commands[0]["cmd"] == encode_command(STUB) and h.commands[0]["sudoable"] is False
@@ -60,13 +36,13 @@ def test_windows_is_one_script_over_the_connection():
 
 
 def test_check_mode_on_windows_reads_the_same_way():
-    h = WindowsHarness({"ports": [80]}, check_mode=True)
+    h = windows_harness({"ports": [80]}, check_mode=True)
     result = h.run()
     assert len(h.commands) == 1 and result["changed"] is False and result["verdicts"][0]["verdict"] == "drop"
 
 
 def test_an_interface_alias_on_windows():
-    h = WindowsHarness({"ports": [443], "interface": "Ethernet"})
+    h = windows_harness({"ports": [443], "interface": "Ethernet"})
     result = h.run()
     assert result["verdicts"][0]["interface"] == "Ethernet" and result["verdicts"][0]["verdict"] == "accept"
 
@@ -85,26 +61,26 @@ def test_an_interface_alias_on_windows():
     ],
 )
 def test_bad_input_fails_before_any_command(args, message):
-    h = WindowsHarness(args)
+    h = windows_harness(args)
     result = h.run()
     assert result["failed"] is True and message in result["msg"]
     assert h.commands == []
 
 
 def test_async_on_windows_fails_before_any_command():
-    h = WindowsHarness({}, async_val=30)
+    h = windows_harness({}, async_val=30)
     result = h.run()
     assert result["failed"] is True and "async" in result["msg"] and h.commands == []
 
 
 def test_a_host_failure_is_a_failed_result():
-    h = WindowsHarness({}, host=FakeInfoHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
+    h = windows_harness({}, host=FakeInfoHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
     result = h.run()
     assert result["failed"] is True and "Access is denied" in result["msg"] and len(h.commands) == 1
 
 
 def test_no_json_answer_is_a_failed_result():
-    h = WindowsHarness({}, host=FakeInfoHost(rc=1, raw="The term 'Get-NetFirewallRule' is not recognized\n"))
+    h = windows_harness({}, host=FakeInfoHost(rc=1, raw="The term 'Get-NetFirewallRule' is not recognized\n"))
     result = h.run()
     assert result["failed"] is True and "no JSON answer" in result["msg"]
 
@@ -126,7 +102,7 @@ def test_linux_runs_the_module_and_removes_its_tmp():
     result = plugin.run(task_vars={"ansible_connection": "ssh"})
     assert result["verdicts"] == [] and result["changed"] is False
     plugin._execute_module.assert_called_once_with(
-        module_name=MODULE_NAME, task_vars={"ansible_connection": "ssh"}, wrap_async=False
+        module_name=ActionModule.MODULE_NAME, task_vars={"ansible_connection": "ssh"}, wrap_async=False
     )
     plugin._remove_tmp_path.assert_called_once_with("/tmp/ansible-tmp-1")
 

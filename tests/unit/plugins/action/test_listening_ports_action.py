@@ -8,51 +8,27 @@ hands the script (standard input) to a simulated host (listening/windows_host.py
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 from unittest.mock import MagicMock
 
 import pytest
 from ansible.parsing.dataloader import DataLoader
-from ansible.playbook.task import Task
 
-from ansible_collections.webedge.https.plugins.action.listening_ports import MODULE_NAME, ActionModule
+from ansible_collections.webedge.https.plugins.action.listening_ports import ActionModule
 from ansible_collections.webedge.https.plugins.module_utils.windows_ps import STUB, encode_command
+from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import WindowsHarness as Harness
+from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import make_task
 from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.windows_host import (
     FakeListeningHost,
 )
 
 
-def make_task(args: Dict[str, Any], check_mode: bool = False, async_val: int = 0) -> Task:
-    task = Task()
-    task.args = args
-    task.check_mode = check_mode
-    task.async_val = async_val
-    return task
-
-
-class WindowsHarness:
-    def __init__(self, args: Dict[str, Any], host: Optional[FakeListeningHost] = None, **task_options: Any) -> None:
-        self.host = host or FakeListeningHost()
-        self.commands: List[Dict[str, Any]] = []
-        connection = MagicMock()
-        connection._shell.SHELL_FAMILY = "powershell"
-        connection._shell.tmpdir = None
-        self.action = ActionModule(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
-        self.action._low_level_execute_command = self._execute  # type: ignore[method-assign]
-        self.action._execute_module = MagicMock(side_effect=AssertionError("no module on Windows"))  # type: ignore[method-assign]
-
-    def _execute(self, cmd: str, sudoable: bool = True, in_data: Optional[bytes] = None, **_kw: Any) -> Dict[str, Any]:
-        self.commands.append({"cmd": cmd, "sudoable": sudoable, "in_data": in_data})
-        assert in_data is not None
-        rc, out, err = self.host.run([], in_data.decode("ascii"))
-        return {"rc": rc, "stdout": out, "stderr": err}
-
-    def run(self) -> Dict[str, Any]:
-        return self.action.run(task_vars={})
+def windows_harness(args: Dict[str, Any], host: Optional[FakeListeningHost] = None, **task_options: Any) -> Harness:
+    return Harness(ActionModule, args, host or FakeListeningHost(), **task_options)
 
 
 def test_windows_is_one_script_over_the_connection():
-    h = WindowsHarness({"ports": [443], "expect": [{"port": 443, "process": "nginx", "family": "ipv4"}]})
+    h = windows_harness({"ports": [443], "expect": [{"port": 443, "process": "nginx", "family": "ipv4"}]})
     result = h.run()
     assert len(h.commands) == 1
     assert h.commands[0]["cmd"] == encode_command(STUB) and h.commands[0]["sudoable"] is False
@@ -62,13 +38,13 @@ def test_windows_is_one_script_over_the_connection():
 
 
 def test_check_mode_on_windows_reads_the_same_way():
-    h = WindowsHarness({"expect": [{"port": 5985}]}, check_mode=True)
+    h = windows_harness({"expect": [{"port": 5985}]}, check_mode=True)
     result = h.run()
     assert len(h.commands) == 1 and result["changed"] is False and len(result["matched"]) == 1
 
 
 def test_a_missing_listener_fails_the_task_with_the_result():
-    h = WindowsHarness({"expect": [{"port": 8080, "family": "ipv4"}], "fact_name": "ports"})
+    h = windows_harness({"expect": [{"port": 8080, "family": "ipv4"}], "fact_name": "ports"})
     result = h.run()
     assert result["failed"] is True and "8080/tcp is listening on :: only" in result["msg"]
     assert result["ansible_facts"]["ports"] == result["listening"]
@@ -87,20 +63,20 @@ def test_a_missing_listener_fails_the_task_with_the_result():
     ],
 )
 def test_bad_input_fails_before_any_command(args, message):
-    h = WindowsHarness(args)
+    h = windows_harness(args)
     result = h.run()
     assert result["failed"] is True and message in result["msg"]
     assert h.commands == []
 
 
 def test_async_on_windows_fails_before_any_command():
-    h = WindowsHarness({}, async_val=30)
+    h = windows_harness({}, async_val=30)
     result = h.run()
     assert result["failed"] is True and "async" in result["msg"] and h.commands == []
 
 
 def test_a_host_failure_is_a_failed_result():
-    h = WindowsHarness({}, host=FakeListeningHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
+    h = windows_harness({}, host=FakeListeningHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
     result = h.run()
     assert result["failed"] is True and "Access is denied" in result["msg"] and len(h.commands) == 1
 
@@ -122,7 +98,7 @@ def test_linux_runs_the_module_and_removes_its_tmp():
     result = plugin.run(task_vars={"ansible_connection": "ssh"})
     assert result["listening"] == [] and result["changed"] is False
     plugin._execute_module.assert_called_once_with(
-        module_name=MODULE_NAME, task_vars={"ansible_connection": "ssh"}, wrap_async=False
+        module_name=ActionModule.MODULE_NAME, task_vars={"ansible_connection": "ssh"}, wrap_async=False
     )
     plugin._remove_tmp_path.assert_called_once_with("/tmp/ansible-tmp-1")
 

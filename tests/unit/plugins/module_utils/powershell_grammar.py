@@ -4,17 +4,16 @@
 
 A grammar check only: no PowerShell runs here, so it proves a script is well formed (no
 unbalanced brace, quote or here-string), not that the cmdlets behave as documented.
-Importing this module skips the importing test module when tree-sitter is not installed.
+tree-sitter and tree-sitter-powershell are pinned test requirements: a missing one fails the
+tests that import this module rather than skipping them.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterator, List
 
-import pytest
-
-tree_sitter = pytest.importorskip("tree_sitter")
-tree_sitter_powershell = pytest.importorskip("tree_sitter_powershell")
+import tree_sitter
+import tree_sitter_powershell
 
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
 

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from ansible_collections.webedge.https.plugins.filter.tls_profile import tls_profile
+from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
 
 ROLE = pathlib.Path(__file__).resolve().parents[4] / "roles" / "iis"
 
@@ -121,30 +122,13 @@ def test_site_name_cannot_break_the_comment():
 SCRIPTS = sorted((ROLE / "files").glob("*.ps1"))
 
 
-def ps_problems(script: str) -> List[str]:
-    tree_sitter = pytest.importorskip("tree_sitter")
-    tree_sitter_powershell = pytest.importorskip("tree_sitter_powershell")
-    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
-    tree = parser.parse(script.encode("utf-8"))
-
-    def walk(node: Any) -> Iterator[str]:
-        if node.is_error or node.is_missing:
-            line = node.start_point[0] + 1
-            what = f"MISSING {node.type}" if node.is_missing else "ERROR"
-            yield f"line {line}: {what}: {script.splitlines()[line - 1]!r}"
-        for child in node.children:
-            yield from walk(child)
-
-    return list(walk(tree.root_node))
-
-
 def test_there_are_scripts():
     assert [s.name for s in SCRIPTS] == ["import_certificate.ps1", "site_tls.ps1"]
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=[s.name for s in SCRIPTS])
 def test_script_parses(path):
-    assert ps_problems(path.read_text()) == []
+    assert problems(path.read_text()) == []
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=[s.name for s in SCRIPTS])
@@ -157,7 +141,7 @@ def test_script_supports_check_mode_and_stops_on_errors(path):
 
 
 def test_the_grammar_check_finds_broken_powershell():
-    assert ps_problems("function Foo { if ($x) { 1 }") != []
+    assert problems("function Foo { if ($x) { 1 }") != []
 
 
 def test_certificate_script_takes_the_secrets_as_securestrings():

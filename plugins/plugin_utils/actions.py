@@ -1,0 +1,78 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin building blocks shared by the collection's modules.
+
+* :func:`run_module_as_normal`: run the task's module exactly as ``ansible.builtin.normal``
+  does (async wrapping, temporary directory removed afterwards), for action plugins that only
+  sometimes do the work themselves.
+* :class:`ModuleOrPowerShellAction`: the module on Linux (and every host Ansible does not talk
+  PowerShell to); on Windows no module runs, the subclass's :meth:`_windows` does the work from
+  the controller with PowerShell over the task's connection. Invalid options and the errors a
+  user can fix come back as a failed result, so ``register`` and ``failed_when`` see them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple, Type
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PowerShellError
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import is_windows
+
+__all__ = ["ModuleOrPowerShellAction", "run_module_as_normal"]
+
+
+def run_module_as_normal(
+    action: ActionBase, result: Dict[str, Any], task_vars: Optional[Dict[str, Any]], module_name: Optional[str] = None
+) -> Dict[str, Any]:
+    """Execute the module where the task runs, as ``ansible.builtin.normal`` would."""
+    wrap_async = bool(action._task.async_val) and not action._connection.has_native_async
+    answer = action._execute_module(module_name=module_name, task_vars=task_vars, wrap_async=wrap_async)
+    result = merge_hash(result, answer)
+    if not wrap_async:
+        action._remove_tmp_path(action._connection._shell.tmpdir)
+    return result
+
+
+def _failed(msg: str) -> Dict[str, Any]:
+    return {"failed": True, "changed": False, "msg": msg}
+
+
+class ModuleOrPowerShellAction(ActionBase):
+    """Subclasses set ``MODULE_NAME`` and ``USER_ERRORS`` and implement :meth:`_windows`."""
+
+    MODULE_NAME = ""
+    USER_ERRORS: Tuple[Type[Exception], ...] = ()
+    TRANSFERS_FILES = False
+    _supports_check_mode = True  # the modules using this only read, on either platform
+    _supports_async = True  # on Linux; refused on Windows, where the controller does the work
+
+    def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        del tmp  # tmp no longer has any effect
+        if not is_windows(self._connection, task_vars or {}):
+            return run_module_as_normal(self, result, task_vars, self.MODULE_NAME)
+        result.update(self._windows_guarded())
+        return result
+
+    def _windows_guarded(self) -> Dict[str, Any]:
+        short_name = self.MODULE_NAME.rsplit(".", 1)[-1]
+        if self._task.async_val:
+            return _failed(
+                f"async is not supported for {short_name} on Windows hosts (the controller does the work);"
+                " run the task without async"
+            )
+        try:
+            return self._windows()
+        except AnsibleActionFail as exc:
+            return _failed(to_text(exc.message))
+        except (PowerShellError, *self.USER_ERRORS) as exc:
+            return _failed(str(exc))
+
+    def _windows(self) -> Dict[str, Any]:
+        """Validate the options, then read (and act) with PowerShell; return the module's result."""
+        raise NotImplementedError
