@@ -11,6 +11,8 @@ CONTROLLER; the host only runs the scripts, all plain ASCII:
   Windows command-line limit (ansible's own ``bootstrap_wrapper.ps1`` does the same).
 * :data:`PRELUDE`: the start of every script: decodes the input into ``$request`` and
   defines ``ConvertTo-StringList`` and ``Write-Answer`` (one JSON line, last on stdout).
+* :data:`GET_OR_EMPTY`, :data:`GET_PROFILE_RECORDS`: PowerShell functions more than one
+  script needs, written once here; a script adds each one it uses after the prelude, once.
 
 Input reaches a script ONLY as base64 of a JSON document, substituted for
 ``__INPUT_BASE64__`` (:func:`render`); base64 has no character PowerShell could read as
@@ -24,6 +26,8 @@ import json
 from typing import Any, Dict, Mapping, Optional, Protocol, Sequence, Tuple
 
 __all__ = [
+    "GET_OR_EMPTY",
+    "GET_PROFILE_RECORDS",
     "PLACEHOLDER",
     "POWERSHELL_ARGS",
     "POWERSHELL_ARGV",
@@ -77,6 +81,37 @@ function Write-Answer {
     # One line, last on stdout: the controller reads the last line starting with '{'.
     # Write-Output, not [Console]: a PSRP runspace has no console.
     Write-Output -InputObject (ConvertTo-Json -InputObject $Answer -Depth 6 -Compress)
+}
+"""
+
+# Every script that reads what may not be there: cmdlets report "nothing found" as an error.
+GET_OR_EMPTY = """
+function Get-OrEmpty {
+    param([scriptblock]$Read)
+    # Nothing found is reported as an ObjectNotFound error: that is an empty list, not a failure.
+    try {
+        return @(& $Read)
+    } catch {
+        if ($_.CategoryInfo.Category -eq 'ObjectNotFound') { return @() }
+        throw
+    }
+}
+"""
+
+# The firewall scripts (firewall_port's read, firewall_info's read): the three profiles of
+# the store named by -PolicyStore, as the controller parses them.
+GET_PROFILE_RECORDS = """
+function Get-ProfileRecords {
+    param([string]$PolicyStore)
+    foreach ($item in @(Get-NetFirewallProfile -PolicyStore $PolicyStore)) {
+        [ordered]@{
+            name = [string]$item.Name
+            enabled = [string]$item.Enabled
+            default_inbound_action = [string]$item.DefaultInboundAction
+            allow_inbound_rules = [string]$item.AllowInboundRules
+            allow_local_firewall_rules = [string]$item.AllowLocalFirewallRules
+        }
+    }
 }
 """
 

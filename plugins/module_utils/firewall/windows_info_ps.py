@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The PowerShell ``firewall_info`` sends to a Windows host: ONE read script, plain ASCII.
 
-It starts with the shared prelude (``module_utils/windows_ps.PRELUDE``), takes its input
+It starts with the shared prelude and functions (``module_utils/windows_ps``), takes its input
 (``{"group": "webedge.https"}``) as base64 JSON and only reads. It prints one JSON line::
 
     {"version": 1, "active_profile": "Public",
@@ -36,7 +36,11 @@ Nothing found is an ObjectNotFound error from these cmdlets, read as an empty li
 
 from __future__ import annotations
 
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PRELUDE
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import (
+    GET_OR_EMPTY,
+    GET_PROFILE_RECORDS,
+    PRELUDE,
+)
 
 __all__ = ["FILTER_KINDS", "READ_SCRIPT"]
 
@@ -47,18 +51,10 @@ READ_SCRIPT = (
     PRELUDE
     + """\
 $store = 'ActiveStore'
-
-function Get-OrEmpty {
-    param([scriptblock]$Read)
-    # Nothing found is reported as an ObjectNotFound error: that is an empty list, not a failure.
-    try {
-        return @(& $Read)
-    } catch {
-        if ($_.CategoryInfo.Category -eq 'ObjectNotFound') { return @() }
-        throw
-    }
-}
-
+"""
+    + GET_OR_EMPTY
+    + GET_PROFILE_RECORDS
+    + """
 function Get-FilterIndex {
     param([string]$Command)
     # Every filter of one kind in the store (ONE call), by the InstanceID it shares with its rule.
@@ -67,18 +63,6 @@ function Get-FilterIndex {
         $index[[string]$item.InstanceID] = $item
     }
     return $index
-}
-
-function Get-ProfileRecords {
-    foreach ($item in @(Get-NetFirewallProfile -PolicyStore $store)) {
-        [ordered]@{
-            name = [string]$item.Name
-            enabled = [string]$item.Enabled
-            default_inbound_action = [string]$item.DefaultInboundAction
-            allow_inbound_rules = [string]$item.AllowInboundRules
-            allow_local_firewall_rules = [string]$item.AllowLocalFirewallRules
-        }
-    }
 }
 
 function Get-NetworkRecords {
@@ -159,7 +143,7 @@ try {
         version = 1
         group = [string]$request.group
         active_profile = Get-ActiveProfile
-        profiles = @(Get-ProfileRecords)
+        profiles = @(Get-ProfileRecords -PolicyStore $store)
         networks = @(Get-NetworkRecords)
         rules = @($records)
     })

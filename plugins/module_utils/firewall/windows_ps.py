@@ -16,6 +16,8 @@ is ever interpolated into PowerShell source.
 from __future__ import annotations
 
 from ansible_collections.webedge.https.plugins.module_utils.windows_ps import (
+    GET_OR_EMPTY,
+    GET_PROFILE_RECORDS,
     POWERSHELL_ARGS,
     PRELUDE,
     STUB,
@@ -32,7 +34,8 @@ __all__ = [
     "render",
 ]
 
-# The shared prelude, then what both firewall scripts use: the store and our group.
+# The shared prelude, then what both firewall scripts use: the store and our group. The
+# read adds the shared functions it uses (module_utils/windows_ps.py), each once.
 _PRELUDE = (
     PRELUDE
     + """\
@@ -43,15 +46,12 @@ $group = [string]$request.group
 
 READ_SCRIPT = (
     _PRELUDE
-    + """\
+    + GET_OR_EMPTY
+    + GET_PROFILE_RECORDS
+    + """
 function Get-GroupRules {
-    # No rule in the group is reported as an ObjectNotFound error: that is an empty list, not a failure.
-    try {
-        return @(Get-NetFirewallRule -PolicyStore $store -Group $group -ErrorAction Stop)
-    } catch {
-        if ($_.CategoryInfo.Category -eq 'ObjectNotFound') { return @() }
-        throw
-    }
+    # No rule in the group: an empty list, not a failure (Get-OrEmpty).
+    return Get-OrEmpty -Read { Get-NetFirewallRule -PolicyStore $store -Group $group -ErrorAction Stop }
 }
 
 function ConvertTo-RuleRecord {
@@ -74,19 +74,6 @@ function ConvertTo-RuleRecord {
     }
 }
 
-function Get-ProfileRecords {
-    # ActiveStore: the settings in force (local settings merged with group policy).
-    foreach ($item in @(Get-NetFirewallProfile -PolicyStore ActiveStore)) {
-        [ordered]@{
-            name = [string]$item.Name
-            enabled = [string]$item.Enabled
-            default_inbound_action = [string]$item.DefaultInboundAction
-            allow_inbound_rules = [string]$item.AllowInboundRules
-            allow_local_firewall_rules = [string]$item.AllowLocalFirewallRules
-        }
-    }
-}
-
 function Get-ConnectionRecords {
     # Best effort: who is connected to the ports this task may arrive on (lockout guard).
     $wanted = @($request.ports | ForEach-Object { [int]$_ })
@@ -102,7 +89,8 @@ try {
     Write-Answer -Answer ([ordered]@{
         version = 1
         rules = @($rules)
-        profiles = @(Get-ProfileRecords)
+        # ActiveStore: the profile settings in force (local settings merged with group policy).
+        profiles = @(Get-ProfileRecords -PolicyStore 'ActiveStore')
         connections = @(Get-ConnectionRecords)
         ssh_connection = [string]$env:SSH_CONNECTION
     })

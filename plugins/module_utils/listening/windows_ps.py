@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The PowerShell ``listening_ports`` sends to a Windows host: ONE read script, plain ASCII.
 
-It starts with the shared prelude (``module_utils/windows_ps.PRELUDE``), takes its input
+It starts with the shared prelude and ``Get-OrEmpty`` (``module_utils/windows_ps``), takes its input
 (``{"protocols": ["tcp", "udp"]}``) as base64 JSON, and prints one JSON line::
 
     {"version": 1, "elevated": true,
@@ -25,23 +25,19 @@ None of the cmdlets finding anything is an ObjectNotFound error, read as an empt
 
 from __future__ import annotations
 
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PRELUDE
+from ansible_collections.webedge.https.plugins.module_utils.windows_ps import GET_OR_EMPTY, PRELUDE
 
 __all__ = ["READ_SCRIPT"]
 
 READ_SCRIPT = (
     PRELUDE
-    + """\
+    + GET_OR_EMPTY
+    + """
 function Get-Endpoints {
     param([string]$Protocol)
-    # Nothing found is reported as an ObjectNotFound error: that is an empty list, not a failure.
-    try {
-        if ($Protocol -eq 'tcp') { return @(Get-NetTCPConnection -State Listen -ErrorAction Stop) }
-        return @(Get-NetUDPEndpoint -ErrorAction Stop)
-    } catch {
-        if ($_.CategoryInfo.Category -eq 'ObjectNotFound') { return @() }
-        throw
-    }
+    # Nothing found: an empty list, not a failure (Get-OrEmpty).
+    if ($Protocol -eq 'tcp') { return Get-OrEmpty -Read { Get-NetTCPConnection -State Listen -ErrorAction Stop } }
+    return Get-OrEmpty -Read { Get-NetUDPEndpoint -ErrorAction Stop }
 }
 
 function Get-OwnerName {
