@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import abc
 from typing import Any, Dict, Optional, Tuple, Type
 
 from ansible.errors import AnsibleActionFail
@@ -73,6 +74,6 @@ class ModuleOrPowerShellAction(ActionBase):
         except (PowerShellError, *self.USER_ERRORS) as exc:
             return _failed(str(exc))
 
+    @abc.abstractmethod
     def _windows(self) -> Dict[str, Any]:
         """Validate the options, then read (and act) with PowerShell; return the module's result."""
-        raise NotImplementedError

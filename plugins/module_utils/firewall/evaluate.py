@@ -45,6 +45,8 @@ __all__ = [
     "Tri",
     "Verdict",
     "address_match",
+    "all_of",
+    "any_of",
     "combine_hooks",
     "interface_match",
     "over_interfaces",
@@ -144,6 +146,17 @@ def all_of(results: Iterable[MatchResult]) -> MatchResult:
         if isinstance(result, Tri) and unknown is None:
             unknown = result
     return unknown if unknown is not None else True
+
+
+def any_of(results: Iterable[MatchResult]) -> MatchResult:
+    """Disjunction: a definite True wins over unknowns; unknown wins over False."""
+    unknown: Optional[Tri] = None
+    for result in results:
+        if result is True:
+            return True
+        if isinstance(result, Tri) and unknown is None:
+            unknown = result
+    return unknown if unknown is not None else False
 
 
 def negate(result: MatchResult, negated: bool) -> MatchResult:

@@ -40,7 +40,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import Packet, Tri, Verdict
+from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import (
+    Packet,
+    Tri,
+    Verdict,
+    all_of,
+    any_of,
+)
 from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_host import InfoRequest
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.windows import GROUP, parse_rule
@@ -362,28 +368,6 @@ def _address_token(token: str, packet: Packet) -> Any:
     return bool(contains)
 
 
-def _any_of(results: Sequence[Any]) -> Any:
-    """Disjunction: a definite True wins over unknowns; unknown wins over False."""
-    unknown = None
-    for result in results:
-        if result is True:
-            return True
-        if isinstance(result, Tri) and unknown is None:
-            unknown = result
-    return unknown if unknown is not None else False
-
-
-def _all_of(results: Sequence[Any]) -> Any:
-    """Conjunction: a definite False wins over unknowns; unknown wins over True."""
-    unknown = None
-    for result in results:
-        if result is False:
-            return False
-        if isinstance(result, Tri) and unknown is None:
-            unknown = result
-    return unknown if unknown is not None else True
-
-
 def _interface_match(rule: InboundRule, interface: Optional[str]) -> Any:
     if _is_any(rule.interface_alias):
         return True
@@ -423,7 +407,7 @@ def match_rule(rule: InboundRule, packet: Packet, interface: Optional[str]) -> A
     """
     if rule.missing:
         missing = Tri.unknown(f"its {', '.join(rule.missing)} filter(s) were not found by the read")
-        return _all_of([_protocol_match(rule, packet.protocol) if "port" not in rule.missing else True, missing])
+        return all_of([_protocol_match(rule, packet.protocol) if "port" not in rule.missing else True, missing])
     local_address: Any = True
     if not _is_any(rule.local_address):
         local_address = Tri.unknown(
@@ -433,13 +417,13 @@ def match_rule(rule: InboundRule, packet: Packet, interface: Optional[str]) -> A
     if not _is_any(rule.remote_port):
         remote_port = Tri.unknown(f"remote port {', '.join(rule.remote_port)} (the source port is not known)")
     remote_address = (
-        True if _is_any(rule.remote_address) else _any_of([_address_token(t, packet) for t in rule.remote_address])
+        True if _is_any(rule.remote_address) else any_of([_address_token(t, packet) for t in rule.remote_address])
     )
     dynamic: Any = True
     if rule.remote_dynamic_keywords:
         dynamic = Tri.unknown(f"dynamic keyword addresses {', '.join(rule.remote_dynamic_keywords)}")
     local_user = _unknown_unless_any(rule.local_user, "local user", "who receives the connection is not known")
-    return _all_of(
+    return all_of(
         [
             _protocol_match(rule, packet.protocol),
             _port_match(rule.local_port, packet.port),
@@ -464,7 +448,7 @@ def match_rule(rule: InboundRule, packet: Packet, interface: Optional[str]) -> A
 # -- one profile -----------------------------------------------------------------------------------
 def _tri(values: Sequence[Any]) -> Optional[bool]:
     """Any of the match results: True / False / None (unknown)."""
-    result = _any_of(values)
+    result = any_of(values)
     return None if isinstance(result, Tri) else bool(result)
 
 

@@ -9,15 +9,12 @@ hands the script (standard input) to a simulated host (listening/windows_host.py
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
-from unittest.mock import MagicMock
 
 import pytest
-from ansible.parsing.dataloader import DataLoader
 
 from ansible_collections.webedge.https.plugins.action.listening_ports import ActionModule
 from ansible_collections.webedge.https.plugins.module_utils.windows_ps import STUB, encode_command
 from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import WindowsHarness as Harness
-from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import make_task
 from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.windows_host import (
     FakeListeningHost,
 )
@@ -79,38 +76,3 @@ def test_a_host_failure_is_a_failed_result():
     h = windows_harness({}, host=FakeListeningHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
     result = h.run()
     assert result["failed"] is True and "Access is denied" in result["msg"] and len(h.commands) == 1
-
-
-def linux_plugin(args: Dict[str, Any], **task_options: Any) -> ActionModule:
-    connection = MagicMock()
-    connection._shell.SHELL_FAMILY = "sh"
-    connection._shell.tmpdir = "/tmp/ansible-tmp-1"
-    connection.has_native_async = False
-    plugin = ActionModule(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
-    plugin._execute_module = MagicMock(return_value={"changed": False, "listening": []})  # type: ignore[method-assign]
-    plugin._remove_tmp_path = MagicMock()  # type: ignore[method-assign]
-    plugin._low_level_execute_command = MagicMock(side_effect=AssertionError)  # type: ignore[method-assign]
-    return plugin
-
-
-def test_linux_runs_the_module_and_removes_its_tmp():
-    plugin = linux_plugin({"ports": [443]})
-    result = plugin.run(task_vars={"ansible_connection": "ssh"})
-    assert result["listening"] == [] and result["changed"] is False
-    plugin._execute_module.assert_called_once_with(
-        module_name=ActionModule.MODULE_NAME, task_vars={"ansible_connection": "ssh"}, wrap_async=False
-    )
-    plugin._remove_tmp_path.assert_called_once_with("/tmp/ansible-tmp-1")
-
-
-def test_linux_async_wraps_the_module_and_keeps_its_tmp():
-    plugin = linux_plugin({}, async_val=60)
-    plugin.run(task_vars={})
-    assert plugin._execute_module.call_args.kwargs["wrap_async"] is True
-    plugin._remove_tmp_path.assert_not_called()
-
-
-def test_linux_check_mode_runs_the_module():
-    plugin = linux_plugin({}, check_mode=True)
-    assert plugin.run(task_vars={})["changed"] is False
-    assert plugin._execute_module.call_count == 1

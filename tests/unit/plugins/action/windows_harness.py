@@ -1,9 +1,12 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A fake Windows connection for action plugin tests.
+"""Fake connections for the tests of the module-or-PowerShell action plugins.
 
-``_low_level_execute_command`` is replaced by a recorder that hands each script (standard input)
-to a simulated host (``run(argv, data) -> (rc, out, err)``); executing a module is an error.
+* :class:`WindowsHarness`: ``_low_level_execute_command`` is replaced by a recorder that hands
+  each script (standard input) to a simulated host (``run(argv, data) -> (rc, out, err)``);
+  executing a module is an error.
+* :func:`linux_action`: a POSIX shell connection whose module execution returns a canned result;
+  a raw (PowerShell) command is an error.
 """
 
 from __future__ import annotations
@@ -43,3 +46,17 @@ class WindowsHarness:
 
     def run(self) -> Dict[str, Any]:
         return self.action.run(task_vars={})
+
+
+def linux_action(
+    action_class: Type[ActionBase], args: Dict[str, Any], module_result: Dict[str, Any], **task_options: Any
+) -> Any:
+    connection = MagicMock()
+    connection._shell.SHELL_FAMILY = "sh"
+    connection._shell.tmpdir = "/tmp/ansible-tmp-1"
+    connection.has_native_async = False
+    plugin = action_class(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
+    plugin._execute_module = MagicMock(return_value=dict(module_result))  # type: ignore[method-assign]
+    plugin._remove_tmp_path = MagicMock()  # type: ignore[method-assign]
+    plugin._low_level_execute_command = MagicMock(side_effect=AssertionError)  # type: ignore[method-assign]
+    return plugin

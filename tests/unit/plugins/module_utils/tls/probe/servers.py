@@ -203,6 +203,29 @@ def make_pki(base: Path) -> Pki:
 
 
 @contextmanager
+def _serving(command: List[str], host: str, port: int, name: str) -> Iterator[None]:
+    """Run a test server ``command`` until the block ends; fail naming ``name`` if it never listens."""
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        try:
+            wait_listening(host, port)
+        except RuntimeError:
+            process.kill()
+            _out, err = process.communicate(timeout=5)
+            raise RuntimeError(f"{name} did not start: {err.decode(errors='replace')[-500:]}") from None
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stderr:
+            process.stderr.close()
+
+
+@contextmanager
 def s_server(issued: Issued, *args: str, chain: bool = True, host: str = "127.0.0.1") -> Iterator[int]:
     """``openssl s_server -www`` serving ``issued`` (with its intermediate when ``chain``); yields the port."""
     if OPENSSL is None:
@@ -215,24 +238,8 @@ def s_server(issued: Issued, *args: str, chain: bool = True, host: str = "127.0.
     if chain and issued.chain is not None:
         command += ["-cert_chain", str(issued.chain)]
     command += ["-www", "-quiet", *args]
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        try:
-            wait_listening(host, port)
-        except RuntimeError:
-            process.kill()
-            _out, err = process.communicate(timeout=5)
-            raise RuntimeError(f"s_server did not start: {err.decode(errors='replace')[-500:]}") from None
+    with _serving(command, host, port, "s_server"):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stderr:
-            process.stderr.close()
 
 
 # --- the lab's SSLv3 / SSLv2 server -------------------------------------------------------------
@@ -247,24 +254,8 @@ def legacy_server(issued: Issued, *args: str, host: str = "127.0.0.1") -> Iterat
     port = free_port(host)
     command = [sys.executable, str(LEGACY_SERVER), "--cert", str(issued.fullchain), "--key", str(issued.key)]
     command += ["--address", host, "--port", str(port), *args]
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        try:
-            wait_listening(host, port)
-        except RuntimeError:
-            process.kill()
-            _out, err = process.communicate(timeout=5)
-            raise RuntimeError(f"legacy_tls_server did not start: {err.decode(errors='replace')[-500:]}") from None
+    with _serving(command, host, port, "legacy_tls_server"):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stderr:
-            process.stderr.close()
 
 
 # --- Python HTTP(S) servers --------------------------------------------------------------------
