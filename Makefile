@@ -19,13 +19,14 @@ export ANSIBLE_FORCE_COLOR ?= 1
 export PY_COLORS ?= 1
 SCENARIO ?=
 
-.PHONY: help host images network lab venv judges tree lint sanity units molecule test demo demo-clean docs clean
+.PHONY: help host images network lab venv judges tree lint sanity units pytest molecule test demo demo-clean docs clean
 
 help:
 	@echo "make demo        run the main job on the lab fleet"
 	@echo "make test        lint, sanity, units, every molecule scenario"
 	@echo "make docs        regenerate docs/reference (antsibull-docs, from the modules and role argument specs)"
 	@echo "make lint|sanity|units|molecule [SCENARIO=name]|images|demo-clean"
+	@echo "make pytest [TESTS=tests/unit/plugins/...] [ARGS=-k name]   unit tests without ansible-test (quick)"
 
 host:
 	@bash lab/setup-host.sh
@@ -33,7 +34,7 @@ host:
 images: host
 	@bash lab/build-images.sh 12 13
 
-network: host
+network: images
 	@bash lab/network.sh
 
 lab: images network
@@ -71,6 +72,12 @@ units: tree
 
 molecule: venv lab
 	@bash tests/run-stage.sh molecule $(SCENARIO)
+
+# The quick inner loop: pytest straight on tests/unit (or TESTS=path), without ansible-test's copy.
+TESTS ?= tests/unit
+pytest: venv
+	@cd $(COLLECTIONS) && $(VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	  $(addprefix ansible_collections/webedge/https/,$(TESTS)) $(ARGS)
 
 test: venv lab judges tree
 	@bash tests/run-all.sh "$(TEST_TREE)"

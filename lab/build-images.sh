@@ -26,12 +26,14 @@ build_base() {  # $1 = release
   rm -rf "$root"
 }
 
+# --network host for builds: under netavark the build network has no working DNS
+# here, and RUN apt-get must reach Debian's mirror (builds send nothing to the lab).
 build_host() {  # $1 = release
   local rel=$1 name="localhost/webedge-lab:debian$1" base="localhost/webedge-debian:$1-base" hash
   hash=$(cat "$here/images/host.Containerfile" "$here/images/ssh-hostkeys.service" <(image_hash "$base") | sha256sum | cut -c1-16)
   if [ "$(image_hash "$name")" = "$hash" ]; then say "$name is up to date"; return; fi
   with_progress "building $name" \
-    podman build --build-arg "BASE=$base" --label "webedge.lab.hash=$hash" \
+    podman build --network host --build-arg "BASE=$base" --label "webedge.lab.hash=$hash" \
       -t "$name" -f "$here/images/host.Containerfile" "$here/images"
 }
 
@@ -48,7 +50,7 @@ build_variant() {  # $1 = release, $2 = "name|packages|units"
   hash=$(cat "$here/images/variant.Containerfile" <(echo "$2") <(image_hash "$base") | sha256sum | cut -c1-16)
   if [ "$(image_hash "$name")" = "$hash" ]; then say "$name is up to date"; return; fi
   with_progress "building $name" \
-    podman build --build-arg "BASE=$base" --build-arg "PACKAGES=$pkgs" --build-arg "DISABLE=$units" \
+    podman build --network host --build-arg "BASE=$base" --build-arg "PACKAGES=$pkgs" --build-arg "DISABLE=$units" \
       --label "webedge.lab.hash=$hash" -t "$name" -f "$here/images/variant.Containerfile" "$here/images"
 }
 

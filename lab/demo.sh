@@ -44,6 +44,8 @@ for name, v in sorted(inv["_meta"]["hostvars"].items()):
 ')
 ((${#specs[@]})) || die "no lab hosts in $inventory"
 bash "$root/lab/fleet.sh" up "${specs[@]}"
+# Before the first packet to a lab address: the kernel must route the lab subnets to the bridge.
+python3 "$root/lab/containment.py" || die "lab traffic would not stay on this machine (see above); nothing was sent"
 playbook -i "$inventory" playbooks/demo/prepare-lab.yml
 
 step "2/6 lab CA on this machine, one certificate per host"

@@ -9,12 +9,13 @@ start=$SECONDS rc=0
 bash "$root/tests/run-stage.sh" lint || rc=1
 bash "$root/tests/run-stage.sh" sanity "$tree" || rc=1
 bash "$root/tests/run-stage.sh" units "$tree" || rc=1
+bash "$root/tests/run-stage.sh" lab || rc=1
 bash "$root/tests/run-stage.sh" molecule || rc=1
 
 total_passed=0 total_failed=0
 printf '\n==================== make test summary ====================\n'
 printf '%-10s %8s %8s  %s\n' stage passed failed unit
-for stage in lint sanity units molecule; do
+for stage in lint sanity units lab molecule; do
   if [ -f "$results/$stage" ]; then read -r p f u < "$results/$stage"; else p=0 f=1 u="(did not run)"; fi
   printf '%-10s %8s %8s  %s\n' "$stage" "$p" "$f" "$u"
   total_passed=$((total_passed+p)); total_failed=$((total_failed+f))

@@ -3,6 +3,7 @@
 #   run-stage.sh lint
 #   run-stage.sh sanity TREE     (TREE: a copy at .../ansible_collections/webedge/https)
 #   run-stage.sh units TREE
+#   run-stage.sh lab
 #   run-stage.sh molecule [SCENARIO...]
 # Exit status: non-zero when anything in the stage failed.
 set -uo pipefail
@@ -68,8 +69,26 @@ units)
   record "${passed:-0}" "$failed" tests
   exit "$rc"
   ;;
+lab)
+  # The lab's own tooling (the containment guard), for real in network namespaces of its own.
+  cd "$root"
+  say "pytest tests/lab (the lab containment guard)"
+  python -m pytest -q -p no:cacheprovider tests/lab 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  summary=$(grep -E '[0-9]+ (passed|failed)' "$log" | tail -1)
+  passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{print $1+0}')
+  failed=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$summary" | awk '{n+=$1} END {print n+0}')
+  [ "$rc" -ne 0 ] && [ "${failed:-0}" -eq 0 ] && failed=1
+  record "${passed:-0}" "${failed:-0}" tests
+  exit "$rc"
+  ;;
 molecule)
   cd "$root"
+  # Before the first packet to a lab address: the lab subnets must route to the lab bridge.
+  if ! python3 "$root/lab/containment.py"; then
+    record 0 1 "scenarios (containment guard failed; none ran)"
+    exit 1
+  fi
   scenarios=("$@")
   if ((${#scenarios[@]} == 0)); then
     mapfile -t scenarios < <(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)

@@ -701,6 +701,15 @@ def _version(command: List[str]) -> str:
     )
 
 
+def contained(*addresses: str) -> bool:
+    """The lab containment guard (lab/containment.py) for the addresses about to be scanned."""
+    guard = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab", "containment.py")
+    argv = [sys.executable, guard, "--quiet"]
+    for address in addresses:
+        argv += ["--address", address]
+    return subprocess.run(argv, check=False).returncode == 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Compare tls_probe with testssl.sh and sslyze on the lab.")
     parser.add_argument("--lab", default=DEFAULT_LAB)
@@ -719,6 +728,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"--ca-file {args.ca_file!r} is not a file", file=sys.stderr)
         return 3
     os.makedirs(args.out_dir, exist_ok=True)
+    if not contained(args.good_address, args.faults_address):
+        return 3
     endpoints = load_endpoints(args.lab, args.good_address, args.faults_address)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:

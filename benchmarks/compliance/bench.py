@@ -53,6 +53,13 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--check-goals", action="store_true")
     args = parser.parse_args()
+    # The lab containment guard first: nothing is sent unless both addresses route to the lab bridge.
+    guard = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lab", "containment.py")
+    if subprocess.run(
+        [sys.executable, guard, "--quiet", "--address", args.good_address, "--address", args.faults_address],
+        check=False,
+    ).returncode:
+        return 3
 
     work = tempfile.mkdtemp(prefix="bench-compliance-")
     env = dict(
