@@ -13,31 +13,19 @@ from typing import Any, Dict, List, Mapping, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    FAIL_ON_CHOICES,
-    evaluate_endpoint,
-    findings_to_dict,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
+from ansible_collections.webedge.https.plugins.module_utils.specs.compliance_report import module_kwargs
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model import (
     ReportInputError,
     build_report,
     collect_probes,
+    probe_host,
     threshold_failures,
 )
-from ansible_collections.webedge.https.plugins.plugin_utils.reporting.writer import FORMATS, write_reports
-
-ARGUMENT_SPEC: Dict[str, Any] = {
-    "dest": {"type": "path", "required": True},
-    "formats": {"type": "list", "elements": "str", "choices": list(FORMATS), "default": list(FORMATS)},
-    "fail_on": {"type": "str", "choices": list(FAIL_ON_CHOICES), "default": "high"},
-    "hosts": {"type": "list", "elements": "str"},
-    "results_var": {"type": "str", "default": "webedge_https_compliance"},
-    "endpoints": {"type": "raw"},
-    "profile": {"type": "str", "choices": ["modern", "intermediate", "old"], "default": "intermediate"},
-    "profile_version": {"type": "str", "choices": ["5.7", "6.0"], "default": "5.7"},
-    "min_days_valid": {"type": "int", "default": 30},
-}
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.sources import ci_config_file, locate_host
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.writer import write_reports
 
 
 def plain_data(value: Any) -> Any:
@@ -82,18 +70,37 @@ def failure_message(failures: List[Mapping[str, Any]], missing: List[str], fail_
     return f"compliance failed at or above '{fail_on}': " + "; ".join(parts)
 
 
+def host_sources(names: List[str], args: Mapping[str, Any], task_vars: Mapping[str, Any]) -> Dict[str, Any]:
+    """Where each host is defined in the repository checked out at ``source_root`` (SARIF locations)."""
+    root = os.path.abspath(os.path.expanduser(args["source_root"] or os.getcwd()))
+    fallback = args["source_fallback"] or ci_config_file(os.environ)
+    hostvars = task_vars.get("hostvars") or {}
+    sources: Dict[str, Any] = {}
+    for name in names:
+        host = hostvars.get(name) or {}
+        sources[name] = locate_host(
+            name,
+            source_root=root,
+            inventory_file=host.get("inventory_file"),
+            inventory_dir=host.get("inventory_dir"),
+            playbook_dir=task_vars.get("playbook_dir"),
+            fallback=fallback,
+        ).to_dict()
+    return sources
+
+
 class ActionModule(ActionBase):
     BYPASS_HOST_LOOP = True
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+    _VALID_ARGS = frozenset(module_kwargs()["argument_spec"])
 
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
 
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validation, args = self.validate_argument_spec(**module_kwargs())
         dest = self._loader.path_dwim(os.path.expanduser(args["dest"]))
         fail_on = args["fail_on"]
         names = args["hosts"]
@@ -125,7 +132,12 @@ class ActionModule(ActionBase):
                         args["min_days_valid"],
                     )
             ensure_findings(endpoints, args["profile"], args["profile_version"], args["min_days_valid"])
-            report = build_report(hosts, endpoints, fail_on=fail_on)
+            report = build_report(
+                hosts,
+                endpoints,
+                fail_on=fail_on,
+                sources=host_sources(list(hosts) + [probe_host(p) for p in endpoints], args, task_vars),
+            )
         except (ReportInputError, ProfileError, ValueError) as exc:
             raise AnsibleActionFail(f"cannot build the compliance report: {exc}") from exc
 

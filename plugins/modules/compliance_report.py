@@ -23,6 +23,16 @@ description:
     SARIF rule IDs and the keys in the JSON report. See C(docs/controls.md).
   - Files are written atomically (temporary file in O(dest), then rename); a file whose content would not
     change is left alone.
+  - "SARIF is written for GitHub code scanning, which places a result only at a file of the repository:
+    each result is located at the file of O(source_root) that defines its host - the line of the inventory
+    file (the host's C(inventory_file)) that names it, with the column span of the name; else the host's
+    C(host_vars) file next to the inventory or the playbook; else the inventory source itself (a dynamic
+    inventory script or plugin configuration, line 1); else O(source_fallback); else the path
+    C(webedge-https/hosts/<host>), which no repository has and code scanning still accepts. The endpoint
+    (C(host:port)) is the result's logical location. C(partialFingerprints) hash the control, host and
+    target only, so an alert keeps its identity when the inventory changes. A run where nothing fails
+    writes an empty result list, which closes earlier alerts when uploaded."
+  - The JSON report records the same place per host under C(source).
 author:
   - webedge.https contributors (@webedge)
 options:
@@ -83,9 +93,22 @@ options:
         evaluated here.
     type: int
     default: 30
+  source_root:
+    description:
+      - The checkout of the repository the SARIF file is uploaded for. SARIF locations are paths relative
+        to it (against C(%SRCROOT%)), and only files under it are used as locations.
+      - Defaults to the current working directory of C(ansible-playbook), which is the checkout in a
+        GitHub Actions or GitLab CI job.
+    type: path
+  source_fallback:
+    description:
+      - A file under O(source_root) to locate the results of hosts that no file of the repository defines
+        (endpoint-only runs, inventories kept elsewhere), at line 1.
+      - Defaults to the CI configuration running the job when it is a file of the checkout - GitHub's
+        workflow file (from C(GITHUB_WORKFLOW_REF)) or GitLab's C(CI_CONFIG_PATH).
+    type: path
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
+  - webedge.https.attributes
 attributes:
   action:
     support: full
@@ -113,6 +136,12 @@ EXAMPLES = r"""
 - name: Write every report and fail on high or critical findings
   webedge.https.compliance_report:
     dest: "{{ playbook_dir }}/reports"
+
+- name: SARIF for code scanning of the repository checked out in CI_PROJECT_DIR
+  webedge.https.compliance_report:
+    dest: reports
+    formats: [sarif, junit]
+    source_root: "{{ lookup('ansible.builtin.env', 'CI_PROJECT_DIR') }}"
 
 - name: Report only, for a nightly job summary
   webedge.https.compliance_report:

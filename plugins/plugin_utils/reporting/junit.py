@@ -4,7 +4,9 @@
 
 ``fail`` becomes ``<failure>``, ``error`` ``<error>`` (the control could not be decided),
 ``skip`` ``<skipped>``; the failure ``type`` is the severity. Built with ElementTree, so
-markup in messages is escaped; characters XML 1.0 cannot carry are replaced.
+markup in messages is escaped; characters XML 1.0 cannot carry are replaced. Valid against the
+Jenkins JUnit schema (junit-10.xsd, checked in the ecosystem stage of ``make test``), which allows
+``skipped`` on ``testsuite`` but not on ``testsuites``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ def render_junit(report: Mapping[str, Any]) -> str:
             "tests": str(report["summary"]["results"]),
             "failures": str(summary["fail"]),
             "errors": str(summary["error"]),
-            "skipped": str(summary["skip"]),
             "time": "0",
         },
     )

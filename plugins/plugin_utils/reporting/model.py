@@ -22,10 +22,9 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog i
     STATUSES,
     severity_rank,
 )
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    FAIL_ON_CHOICES,
-    Finding,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding
+from ansible_collections.webedge.https.plugins.module_utils.compliance.gating import FAIL_ON_CHOICES
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.sources import SOURCE_KINDS
 
 __all__ = [
     "GENERATOR",
@@ -34,6 +33,7 @@ __all__ = [
     "ReportInputError",
     "build_report",
     "collect_probes",
+    "probe_host",
     "threshold_failures",
 ]
 
@@ -79,6 +79,11 @@ def collect_probes(value: Any) -> List[Mapping[str, Any]]:
         for item in value:
             found.extend(collect_probes(item))
     return found
+
+
+def probe_host(probe: Mapping[str, Any]) -> str:
+    """The host name an endpoint-only probe result is reported under."""
+    return str(probe.get("host") or probe.get("target"))
 
 
 def _finding_dict(raw: Any, control_id: str, target: str, host: str) -> Dict[str, Any]:
@@ -158,7 +163,12 @@ def _sort_key(result: Mapping[str, Any]) -> Any:
     return (order.index(cid) if cid in order else len(order), cid, result["target"])
 
 
-def _host_entry(name: str, data: Mapping[str, Any], extra_probes: List[Mapping[str, Any]]) -> Dict[str, Any]:
+def _host_entry(
+    name: str,
+    data: Mapping[str, Any],
+    extra_probes: List[Mapping[str, Any]],
+    source: Optional[Mapping[str, Any]],
+) -> Dict[str, Any]:
     if not isinstance(data, Mapping):
         raise ReportInputError(f"host {name}: results must be a mapping, got {type(data).__name__}")
     results = _findings(data.get("controls"), name, name)
@@ -176,6 +186,7 @@ def _host_entry(name: str, data: Mapping[str, Any], extra_probes: List[Mapping[s
         "counts": counts,
         "results": results,
         "endpoints": [_endpoint_summary(p) for p in probes],
+        "source": dict(source) if source else None,
     }
 
 
@@ -199,18 +210,23 @@ def build_report(
     *,
     fail_on: str = "high",
     generated_at: Optional[datetime] = None,
+    sources: Optional[Mapping[str, Mapping[str, Any]]] = None,
 ) -> Dict[str, Any]:
-    """Normalize fleet results into the report structure (validated, sorted, summarized)."""
+    """Normalize fleet results into the report structure (validated, sorted, summarized).
+
+    ``sources`` maps a host name to where it is defined (``HostSource.to_dict()`` of
+    ``reporting.sources``), carried into the host's ``source`` for SARIF locations.
+    """
     if fail_on not in FAIL_ON_CHOICES:
         raise ReportInputError(f"fail_on must be one of {', '.join(FAIL_ON_CHOICES)}, got {fail_on!r}")
     when = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     by_host: Dict[str, List[Mapping[str, Any]]] = {}
     for probe in collect_probes(endpoints):
-        by_host.setdefault(str(probe.get("host") or probe.get("target")), []).append(probe)
+        by_host.setdefault(probe_host(probe), []).append(probe)
     entries = []
     host_data = dict(hosts or {})
     for name in sorted(set(host_data) | set(by_host)):
-        entries.append(_host_entry(name, host_data.get(name) or {}, by_host.get(name, [])))
+        entries.append(_host_entry(name, host_data.get(name) or {}, by_host.get(name, []), (sources or {}).get(name)))
     all_results = [r for host in entries for r in host["results"]]
     counts = _counts(all_results)
     failing_by_severity = dict.fromkeys(SEVERITIES, 0)
@@ -276,6 +292,20 @@ _COUNTS_SCHEMA = {
     "properties": {s: {"type": "integer", "minimum": 0} for s in STATUSES},
 }
 
+# Where the host is defined in the repository (null when the caller did not look it up).
+_SOURCE_SCHEMA = {
+    "type": ["object", "null"],
+    "additionalProperties": False,
+    "required": ["uri", "kind", "line", "column", "end_column"],
+    "properties": {
+        "uri": {"type": "string", "minLength": 1},
+        "kind": {"enum": list(SOURCE_KINDS)},
+        "line": {"type": "integer", "minimum": 1},
+        "column": {"type": ["integer", "null"], "minimum": 1},
+        "end_column": {"type": ["integer", "null"], "minimum": 1},
+    },
+}
+
 # JSON Schema (draft 2020-12) of report.json, schema_version 1.
 REPORT_SCHEMA: Dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -334,6 +364,7 @@ REPORT_SCHEMA: Dict[str, Any] = {
                     "counts",
                     "results",
                     "endpoints",
+                    "source",
                 ],
                 "properties": {
                     "name": {"type": "string"},
@@ -350,6 +381,7 @@ REPORT_SCHEMA: Dict[str, Any] = {
                             "required": ["target", "server_name", "error", "protocols", "negotiated", "certificate"],
                         },
                     },
+                    "source": _SOURCE_SCHEMA,
                 },
             },
         },

@@ -8,6 +8,7 @@ import os
 import tempfile
 from typing import Any, Callable, Dict, Iterable, Mapping
 
+from ansible_collections.webedge.https.plugins.module_utils.specs.compliance_report import REPORT_FORMATS
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.html import render_html
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.json_report import render_json
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.junit import render_junit
@@ -16,7 +17,7 @@ from ansible_collections.webedge.https.plugins.plugin_utils.reporting.sarif impo
 
 __all__ = ["FILE_NAMES", "FORMATS", "RENDERERS", "render_all", "write_atomic", "write_reports"]
 
-FORMATS = ("json", "junit", "sarif", "html", "markdown")
+FORMATS = REPORT_FORMATS
 FILE_NAMES = {
     "json": "compliance.json",
     "junit": "compliance-junit.xml",

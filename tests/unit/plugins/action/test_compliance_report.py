@@ -13,11 +13,9 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.webedge.https.plugins.action.compliance_report import ActionModule
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    evaluate_endpoint,
-    evaluate_host,
-    findings_to_dict,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
+from ansible_collections.webedge.https.plugins.module_utils.compliance.host import evaluate_host
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "compliance" / "probe_intermediate_ok.json"
@@ -49,7 +47,7 @@ def _results(probe, evaluate=True):
     }
 
 
-def _run(args, hostvars, play_hosts=None):
+def _run(args, hostvars, play_hosts=None, playbook_dir=None):
     task = MagicMock()
     task.args = args
     task.async_val = 0
@@ -59,6 +57,8 @@ def _run(args, hostvars, play_hosts=None):
     loader.path_dwim.side_effect = lambda p: p
     action = ActionModule(task, MagicMock(), MagicMock(), loader, MagicMock(), MagicMock())
     task_vars = {"hostvars": hostvars, "ansible_play_hosts_all": play_hosts or list(hostvars)}
+    if playbook_dir:
+        task_vars["playbook_dir"] = playbook_dir
     return action.run(task_vars=task_vars)
 
 
@@ -106,3 +106,60 @@ def test_endpoint_only_mode_evaluates_raw_probes(tmp_path):
 def test_bad_format_is_rejected(tmp_path):
     with pytest.raises(AnsibleActionFail, match="pdf"):
         _run({"dest": str(tmp_path), "formats": ["pdf"]}, {})
+
+
+# --- SARIF locations: the inventory file of the user's repository that defines each host ---------
+
+
+def _repo(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "inventory").mkdir(parents=True)
+    (repo / "inventory" / "hosts.ini").write_text("[web_servers]\nweb0\nweb1 ansible_host=10.0.0.1\n", encoding="utf-8")
+    return repo
+
+
+def _sarif_locations(result):
+    log = json.loads(Path(result["paths"]["sarif"]).read_text(encoding="utf-8"))
+    return {r["properties"]["host"]: r["locations"][0]["physicalLocation"] for r in log["runs"][0]["results"]}
+
+
+def test_sarif_results_sit_at_the_inventory_line_of_their_host(tmp_path):
+    repo = _repo(tmp_path)
+    inventory = repo / "inventory" / "hosts.ini"
+    hostvars = {
+        "web1": {
+            "webedge_https_compliance": _results(_probe(TLSv1=True)),
+            "inventory_file": str(inventory),
+            "inventory_dir": str(inventory.parent),
+        }
+    }
+    result = _run({"dest": str(tmp_path / "out"), "formats": ["sarif", "json"], "source_root": str(repo)}, hostvars)
+    assert _sarif_locations(result)["web1"] == {
+        "artifactLocation": {"uri": "inventory/hosts.ini", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 3, "startColumn": 1, "endColumn": 5},
+    }
+    data = json.loads(Path(result["paths"]["json"]).read_text(encoding="utf-8"))
+    assert data["hosts"][0]["source"]["kind"] == "inventory"
+
+
+def test_source_root_defaults_to_the_working_directory(tmp_path, monkeypatch):
+    repo = _repo(tmp_path)
+    monkeypatch.chdir(repo)
+    inventory = repo / "inventory" / "hosts.ini"
+    hostvars = {"web0": {"webedge_https_compliance": _results(_probe(TLSv1=True)), "inventory_file": str(inventory)}}
+    result = _run({"dest": str(tmp_path / "out"), "formats": ["sarif"]}, hostvars)
+    assert _sarif_locations(result)["web0"]["region"]["startLine"] == 2
+
+
+def test_endpoint_only_results_go_to_the_ci_workflow_file(tmp_path, monkeypatch):
+    repo = _repo(tmp_path)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "https.yml").write_text("name: https\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "octo/web")
+    monkeypatch.setenv("GITHUB_WORKFLOW_REF", "octo/web/.github/workflows/https.yml@refs/heads/main")
+    registered = {"results": [{"item": "web1", **_probe(SSLv3=True)}]}
+    args = {"dest": str(tmp_path / "out"), "hosts": [], "endpoints": registered, "formats": ["sarif"]}
+    result = _run(dict(args, source_root=str(repo)), {})
+    location = _sarif_locations(result)["web1.lab.example"]
+    assert location["artifactLocation"]["uri"] == ".github/workflows/https.yml"
+    assert location["region"] == {"startLine": 1}

