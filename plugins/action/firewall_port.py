@@ -34,7 +34,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.plugins.connection import ConnectionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import port_spec, rollback, windows
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, port_spec, rollback, windows
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError, ValidationError
 from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PowerShellError
 from ansible_collections.webedge.https.plugins.plugin_utils.windows import (
@@ -148,10 +148,11 @@ class ActionModule(ActionBase):
             return {"failed": True, "changed": False, "msg": to_text(exc.message)}
         runner = PowerShellRunner(self._low_level_execute_command)
         try:
-            answer = windows.run(
+            answer = engine.run(
                 args,
                 runner,
                 check_mode=bool(self._task.check_mode),
+                registry=windows.WINDOWS,
                 connection_ports=connection_ports(self._connection, task_vars),
             )
         except (FirewallError, PowerShellError) as exc:

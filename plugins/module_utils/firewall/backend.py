@@ -2,10 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The contract every firewall backend fulfils.
 
-INTERFACE (for backend authors; nftables.py and iptables.py are worked examples)
-================================================================================
-* Subclass :class:`FirewallBackend`, set ``name`` (``"firewalld"``), register the
-  class in ``engine.BACKEND_MODULES`` (``name -> module path, class name``).
+INTERFACE (for backend authors; ``nftables/backend.py`` and ``iptables/backend.py`` are worked examples)
+======================================================================================================
+* Subclass :class:`FirewallBackend`, set ``name`` (``"firewalld"``) and add the class to
+  a :class:`~.registry.Registry` (``registry.LINUX`` for a Linux firewall), in the order
+  ``backend: auto`` should probe it.
 * ``__init__(runner, files=None, options=None)``: keep it cheap, run nothing.
   ``runner.run(argv, data=None) -> (rc, out, err)`` is the ONLY way to run a
   command (argv list, optional stdin text); ``files`` (:class:`FileStore`) is the
@@ -13,10 +14,15 @@ INTERFACE (for backend authors; nftables.py and iptables.py are worked examples)
 * ``classmethod probe(runner) -> Detection``: is this firewall the one filtering
   input on the host?  ``Detection(name, active, reason, variant)``; the reason is a
   sentence a person can check ("firewalld is running (firewall-cmd --state)").
-* ``read(desired) -> Ruleset``: ONE read round trip. ``Ruleset.rules`` holds the
-  rules we own as neutral :class:`Rule` objects (only ours, never foreign
-  ones); ``Ruleset.raw`` is whatever the backend needs later (parsed JSON,
-  save text, handles, persisted file text...).
+* ``classmethod validate(desired, params)``: refuse options this firewall cannot honour
+  (``ValidationError`` naming the value); runs before ``read``. The default accepts all.
+* ``read(scope) -> Ruleset``: ONE read round trip. ``scope`` (:class:`ReadScope`) says
+  which families the task talks about and whether the persisted files matter.
+  ``Ruleset.rules`` holds the rules we own as neutral :class:`Rule` objects (only ours,
+  never foreign ones); ``Ruleset.raw`` is whatever the backend needs later (parsed
+  JSON, save text, handles, persisted file text...); ``Ruleset.connections`` the
+  connections this task arrives on, when the read sees them (else the orchestrator
+  uses ``SSH_CONNECTION``).
 * ``plan(desired, current) -> Plan``: pure, no commands run. Use
   ``model.plan_rules(desired, current.rules)`` for the neutral add/remove,
   then render ``Plan.steps``: the exact commands (:class:`Step`: argv + stdin)
@@ -28,6 +34,11 @@ INTERFACE (for backend authors; nftables.py and iptables.py are worked examples)
   firewall allows: one ``nft -f -`` / one ``iptables-restore``), then write
   ``plan.files``; raise :class:`FirewallError` on the first failure with the
   command's stderr. The default implementation does exactly that.
+* ``backend_reason(detection, current)``: the result's ``backend_reason``
+  (default: the detection's reason).
+* For ``firewall_info``: ``classmethod readable(detection)`` (can our rules be read
+  now? default: the tools are installed), ``has_facts`` and ``facts(current)`` (facts
+  reported under the backend's name, e.g. firewalld's zone).
 * Raise ``model.FirewallError`` (or ``ValidationError``) for anything the
   user must fix; never ``fail_json`` from a backend.
 * Mark what you own (comments "webedge.https", a dedicated table/chain) and
@@ -41,11 +52,12 @@ import errno
 import os
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, List, Optional, Protocol, Sequence, Tuple
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
 )
 
@@ -166,18 +178,45 @@ class Detection:
 
 @dataclass(frozen=True)
 class BackendOptions:
-    """Backend-specific settings from the task (only some backends use each)."""
+    """Backend-specific settings from the task (only some backends use each).
+
+    Attributes:
+        zone: firewalld zone (None: the default zone).
+        variant: iptables ``nft`` or ``legacy`` (None: ask ``iptables -V``).
+        connection_ports: the ports the task's connection may arrive on (Windows: its read
+            looks for the connections to them, for the lockout check).
+    """
 
     zone: Optional[str] = None
-    variant: Optional[str] = None  # iptables: "nft" or "legacy"; None = ask `iptables -V`
+    variant: Optional[str] = None
+    connection_ports: Tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A TCP connection this task may arrive on: to ``port`` on the host, from ``client``.
+
+    ``client`` is None when the address could not be read (any address may then be the client).
+    """
+
+    port: int
+    client: Optional[str] = None
 
 
 @dataclass(frozen=True)
 class Ruleset:
-    """What ``read()`` saw. ``rules``: rules we own; ``raw``: backend state for ``plan()``."""
+    """What ``read()`` saw.
+
+    Attributes:
+        rules: the rules we own.
+        raw: the backend's own state for ``plan()``.
+        connections: the connections this task arrives on, when the read sees them
+            (Windows); None: the orchestrator takes them from ``SSH_CONNECTION``.
+    """
 
     rules: Tuple[Rule, ...]
     raw: Any = field(default=None, compare=False, hash=False, repr=False)
+    connections: Optional[Tuple[Connection, ...]] = None
 
 
 def rules_text(rules: Sequence[Rule]) -> str:
@@ -230,6 +269,7 @@ class FirewallBackend(abc.ABC):
     """One firewall dialect. See the INTERFACE note at the top of this file."""
 
     name: ClassVar[str] = "abstract"
+    has_facts: ClassVar[bool] = False  # firewall_info reports facts(...) under this backend's name
 
     def __init__(
         self,
@@ -249,8 +289,13 @@ class FirewallBackend(abc.ABC):
     def is_active(self) -> bool:
         return self.probe(self.runner).active
 
+    @classmethod
+    def validate(cls, desired: DesiredState, params: Mapping[str, Any]) -> None:
+        """Refuse options this firewall cannot honour (``ValidationError``); runs before ``read``."""
+        return None  # every option means something to a Linux firewall
+
     @abc.abstractmethod
-    def read(self, desired: DesiredState) -> Ruleset:
+    def read(self, scope: ReadScope) -> Ruleset:
         """Current owned rules (and the raw state ``plan`` needs)."""
 
     @abc.abstractmethod
@@ -270,6 +315,20 @@ class FirewallBackend(abc.ABC):
         for item in plan.files:
             self.files.write(item.path, item.text, item.mode)
         return done
+
+    def backend_reason(self, detection: Detection, current: Ruleset) -> str:
+        """The result's ``backend_reason``: why this firewall was managed."""
+        return detection.reason
+
+    # firewall_info -----------------------------------------------------------
+    @classmethod
+    def readable(cls, detection: Detection) -> bool:
+        """Can our rules be read back now (read-only)? By default: when the tools are installed."""
+        return detection.available
+
+    def facts(self, current: Ruleset) -> Optional[Dict[str, Any]]:
+        """What ``firewall_info`` reports of this firewall beside our rules (read-only), when ``has_facts``."""
+        return None
 
     def persist(self, plan: Plan) -> None:
         """Write only the plan's persistence files (``apply`` already does this)."""

@@ -44,15 +44,14 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate im
 )
 from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_iptables import IptablesRuleset
 from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_nft import NftRuleset, parse_nft_json
-from ansible_collections.webedge.https.plugins.module_utils.firewall.firewalld import FirewalldState, describe_zone
 from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import LEGACY_TABLE_NAMES
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     PROTOCOLS,
-    DesiredState,
     FirewallError,
+    ReadScope,
     ValidationError,
 )
-from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw import parse_status
+from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import LINUX, Registry
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortSpecError, parse_port_specs
 
 __all__ = ["HostRulesets", "InfoRequest", "evaluate_packet", "evaluate_ports", "gather_info"]
@@ -248,36 +247,22 @@ def _read_rulesets(runner: Runner, notes: List[str]) -> HostRulesets:
     return HostRulesets(nft, saves, "nft", legacy)
 
 
-def _owned_rules(name: str, cls: Any, runner: Runner, files: Optional[FileStore], zone: Optional[str]) -> Any:
-    backend = cls(runner, files, BackendOptions(zone=zone))
-    desired = DesiredState.from_params({"port": [1], "persist": False, "zone": zone})
-    return backend.read(desired)
-
-
 def gather_info(
     params: Mapping[str, Any],
     runner: Runner,
     *,
     files: Optional[FileStore] = None,
-    registry: Optional[Mapping[str, Any]] = None,
+    registry: Registry = LINUX,
 ) -> Dict[str, Any]:
     """Everything ``firewall_info`` returns. Runs read-only commands only."""
     request = InfoRequest.from_params(params)  # bad input fails before any command runs
     caching = CachingRunner(runner)
     caching.caching = True
     notes: List[str] = []
-    if registry is None:
-        from ansible_collections.webedge.https.plugins.module_utils.firewall.engine import BACKEND_REGISTRY
-
-        registry = BACKEND_REGISTRY
-
     backends: List[Dict[str, Any]] = []
     rules: Dict[str, List[Dict[str, Any]]] = {}
-    firewalld: Optional[Dict[str, Any]] = None
-    ufw: Optional[Dict[str, Any]] = None
-    for name, cls in registry.items():
-        if cls is None:
-            continue
+    facts: Dict[str, Optional[Dict[str, Any]]] = {n: None for n, cls in registry.backends.items() if cls.has_facts}
+    for name, cls in registry.backends.items():
         detection = cls.probe(caching)
         backends.append(
             {
@@ -288,20 +273,17 @@ def gather_info(
                 "variant": detection.variant,
             }
         )
-        if not detection.available or (name in ("firewalld",) and not detection.active):
+        if not cls.readable(detection):
             continue
+        backend = cls(caching, files, BackendOptions(zone=request.zone))
         try:
-            current = _owned_rules(name, cls, caching, files, request.zone)
+            current = backend.read(ReadScope())
         except FirewallError as exc:
             notes.append(f"{name}: our rules could not be read: {exc}")
             continue
         rules[name] = [rule.as_dict() for rule in current.rules]
-        if name == "firewalld" and isinstance(current.raw, FirewalldState):
-            firewalld = describe_zone(current.raw.runtime)
-        if name == "ufw":
-            rc, out, _err = caching.run(["ufw", "status", "verbose"])
-            if rc == 0:
-                ufw = parse_status(out)
+        if cls.has_facts:
+            facts[name] = backend.facts(current)
 
     rulesets = _read_rulesets(caching, notes)
     default_policy = {family: rulesets.policies(family) for family in ("ipv4", "ipv6")}
@@ -313,8 +295,7 @@ def gather_info(
         "backends": backends,
         "active_backends": [b["name"] for b in backends if b["active"]],
         "default_policy": default_policy,
-        "firewalld": firewalld,
-        "ufw": ufw,
+        **facts,
         "rules": rules,
         "verdicts": verdicts,
         "notes": notes,

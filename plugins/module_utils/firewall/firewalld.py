@@ -57,6 +57,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
     FAMILIES,
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
     ValidationError,
     plan_rules,
@@ -399,6 +400,7 @@ class FirewalldBackend(FirewallBackend):
     """firewalld via ``firewall-cmd``; see the module docstring for what we own and how."""
 
     name = "firewalld"
+    has_facts = True
 
     @classmethod
     def probe(cls, runner: Runner) -> Detection:
@@ -410,8 +412,8 @@ class FirewalldBackend(FirewallBackend):
             return Detection(cls.name, True, "firewalld is running (firewall-cmd --state)")
         return Detection(cls.name, False, f"firewalld is not running (firewall-cmd --state: {state or rc})")
 
-    def _zone_option(self, desired: Optional[DesiredState]) -> Optional[str]:
-        zone = self.options.zone or (desired.zone if desired is not None else None)
+    def _zone_option(self) -> Optional[str]:
+        zone = self.options.zone
         if zone is not None and not _ZONE_NAME.match(zone):
             raise ValidationError(f"invalid firewalld zone {zone!r}: letters, digits, '_', '-', '+' and '.' only")
         return zone
@@ -428,13 +430,22 @@ class FirewalldBackend(FirewallBackend):
             raise FirewallError(f"firewalld: command {' '.join(argv)!r} failed (rc={rc}): {message}")
         return parse_list_all(out)
 
-    def read(self, desired: DesiredState) -> Ruleset:
-        zone = self._zone_option(desired)
+    @classmethod
+    def readable(cls, detection: Detection) -> bool:
+        return detection.active  # firewall-cmd lists zones only while firewalld runs
+
+    def read(self, scope: ReadScope) -> Ruleset:
+        zone = self._zone_option()
         runtime = self._list(zone, permanent=False)
         permanent = self._list(runtime.zone, permanent=True)
         state_text = self.files.read(STATE_PATH)
         state = FirewalldState(runtime.zone, runtime, permanent, parse_state(state_text), state_text)
         return Ruleset(rules=_rules_of(state.owned_present()), raw=state)
+
+    def facts(self, current: Ruleset) -> Optional[Dict[str, Any]]:
+        """The zone's filtering settings (runtime)."""
+        state: FirewalldState = current.raw
+        return describe_zone(state.runtime)
 
     def plan(self, desired: DesiredState, current: Ruleset) -> Plan:
         state: FirewalldState = current.raw

@@ -48,6 +48,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.backend imp
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
     plan_rules,
 )
@@ -432,18 +433,18 @@ class IptablesBackend(FirewallBackend):
         rc, out = self.runner.run(["iptables", "-V"])[:2]
         return "legacy" if rc == 0 and "legacy" in out else "nft"
 
-    def read(self, desired: DesiredState) -> Ruleset:
+    def read(self, scope: ReadScope) -> Ruleset:
         variant = self._variant()
         states: List[FamilyState] = []
         for family in ("ipv4", "ipv6"):
             argv = save_argv(family, variant)
             rc, out, err = self.runner.run(list(argv))
             if rc != 0:
-                if family == "ipv6" and "ipv6" not in desired.families:
+                if family == "ipv6" and "ipv6" not in scope.families:
                     continue  # no IPv6 stack and none asked for
                 raise FirewallError(f"iptables: {' '.join(argv)!r} failed (rc={rc}): {(err or out).strip()}")
             state = family_state(family, out)
-            if desired.persist:
+            if scope.persist:
                 state = replace(state, rules_file=self.files.read(RULES_PATHS[family]))
             states.append(state)
         rules = tuple(sorted(r for s in states for r in s.own_rules))

@@ -28,6 +28,7 @@ __all__ = [
     "STATES",
     "DesiredState",
     "FirewallError",
+    "ReadScope",
     "Rule",
     "ValidationError",
     "normalise_source",
@@ -174,6 +175,20 @@ def _as_list(value: Any) -> List[Any]:
 
 
 @dataclass(frozen=True)
+class ReadScope:
+    """What a backend's ``read()`` must cover.
+
+    Attributes:
+        families: the families the task talks about; a family whose rules cannot be read
+            (no IPv6 stack) fails the read only when it is one of these.
+        persist: also read the persisted files a plan may rewrite.
+    """
+
+    families: Tuple[str, ...] = FAMILIES
+    persist: bool = False
+
+
+@dataclass(frozen=True)
 class DesiredState:
     """What a task asks for, validated.
 
@@ -200,6 +215,11 @@ class DesiredState:
     zone: Optional[str] = None
     force: bool = False
     rules: Tuple[Rule, ...] = field(default=(), compare=False)
+
+    @property
+    def scope(self) -> ReadScope:
+        """What reading the current rules must cover for this task."""
+        return ReadScope(self.families, self.persist)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> DesiredState:

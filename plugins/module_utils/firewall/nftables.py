@@ -54,6 +54,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.backend imp
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
     plan_rules,
 )
@@ -481,12 +482,12 @@ class NftablesBackend(FirewallBackend):
             return Detection(cls.name, True, f"nftables table {TABLE_FAMILY} {TABLE} holds our rules")
         return Detection(cls.name, False, "no nftables input chain blocks input")
 
-    def read(self, desired: DesiredState) -> Ruleset:
+    def read(self, scope: ReadScope) -> Ruleset:
         rc, out, err = self.runner.run(list(LIST_ARGV))
         if rc != 0:
             raise FirewallError(f"nftables: 'nft -j list ruleset' failed (rc={rc}): {(err or out).strip()}")
         state = parse_ruleset(out)
-        if desired.persist:
+        if scope.persist:
             conf = self.files.read(CONF_PATH)
             state = NftState(
                 own_table=state.own_table,

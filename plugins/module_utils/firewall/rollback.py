@@ -56,6 +56,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
     Rule,
     ValidationError,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import LINUX
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
 
 __all__ = [
@@ -436,11 +437,7 @@ class RollbackGuard:
 
 
 def _backend_for(manifest: Manifest, runner: Runner, files: FileStore) -> FirewallBackend:
-    from ansible_collections.webedge.https.plugins.module_utils.firewall.engine import (
-        BACKEND_REGISTRY,
-    )
-
-    cls = BACKEND_REGISTRY.get(manifest.backend)
+    cls = LINUX.get(manifest.backend)
     if cls is None:
         raise FirewallError(f"rollback: backend {manifest.backend!r} is not available")
     return cls(runner, files, BackendOptions(zone=manifest.zone, variant=manifest.variant))
@@ -465,7 +462,7 @@ def revert(
         try:
             backend = _backend_for(manifest, runner, files)
             desired = exact_state(manifest)
-            plan = backend.plan(desired, backend.read(desired))
+            plan = backend.plan(desired, backend.read(desired.scope))
             commands = backend.apply(replace(plan, files=()))
             paths = [b.path for b in manifest.files] + [f.path for f in plan.files]
             writes, notes = file_actions(manifest.files, plan.files, {p: files.read(p) for p in paths})

@@ -57,6 +57,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.backend imp
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
     plan_rules,
 )
@@ -275,6 +276,7 @@ class UfwBackend(FirewallBackend):
     """ufw; see the module docstring for what we own and how."""
 
     name = "ufw"
+    has_facts = True
 
     @classmethod
     def probe(cls, runner: Runner) -> Detection:
@@ -287,12 +289,17 @@ class UfwBackend(FirewallBackend):
             return Detection(cls.name, True, "ufw is active (ufw status)")
         return Detection(cls.name, False, "ufw is installed but inactive (ufw status)")
 
-    def read(self, desired: DesiredState) -> Ruleset:
+    def read(self, scope: ReadScope) -> Ruleset:
         tuples: List[Tuple_] = []
         for family, path in RULES_PATHS.items():
             tuples.extend(parse_tuples(self.files.read(path), family))
         state = UfwState(tuple(tuples), ipv6_enabled(self.files.read(DEFAULTS_PATH)))
         return Ruleset(rules=state.owned_rules(), raw=state)
+
+    def facts(self, current: Ruleset) -> Optional[Dict[str, Any]]:
+        """``ufw status verbose``: active, default policies, logging (None when it fails)."""
+        rc, out, _err = self.runner.run([CMD, "status", "verbose"])
+        return parse_status(out) if rc == 0 else None
 
     def plan(self, desired: DesiredState, current: Ruleset) -> Plan:
         state: UfwState = current.raw

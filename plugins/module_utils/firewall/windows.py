@@ -36,6 +36,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import windows_ps
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     COMMENT_MARK,
+    Connection,
     Detection,
     FirewallBackend,
     Plan,
@@ -44,36 +45,31 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.backend imp
     Step,
     neutral_after,
 )
-from ansible_collections.webedge.https.plugins.module_utils.firewall.engine import (
-    LockoutError,
-    SshConnection,
-    check_lockout,
-    parse_ssh_connection,
-    plan_result,
-)
+from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout import parse_ssh_connection
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     FAMILIES,
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
     ValidationError,
     plan_rules,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
 from ansible_collections.webedge.https.plugins.module_utils.windows_ps import POWERSHELL_ARGV, last_json
 
 __all__ = [
     "GROUP",
+    "WINDOWS",
     "WinProfile",
     "WinRule",
     "WindowsBackend",
     "WindowsState",
-    "check_options",
     "parse_read",
     "parse_write",
     "rule_name",
     "rule_spec",
-    "run",
 ]
 
 GROUP = COMMENT_MARK
@@ -120,7 +116,7 @@ class WindowsState:
 
     rules: Tuple[WinRule, ...]
     profiles: Tuple[WinProfile, ...]
-    connections: Tuple[SshConnection, ...] = ()
+    connections: Tuple[Connection, ...] = ()
 
     @property
     def owned(self) -> Tuple[Rule, ...]:
@@ -242,9 +238,9 @@ def _flag(value: Any, default: bool) -> bool:
     return default if text not in ("True", "False") else text == "True"
 
 
-def parse_connections(answer: Mapping[str, Any]) -> Tuple[SshConnection, ...]:
+def parse_connections(answer: Mapping[str, Any]) -> Tuple[Connection, ...]:
     """The connections the task may arrive on: SSH_CONNECTION, else established TCP on the ports."""
-    found: List[SshConnection] = []
+    found: List[Connection] = []
     ssh = parse_ssh_connection(answer.get("ssh_connection") or None)
     if ssh is not None:
         found.append(ssh)
@@ -351,80 +347,44 @@ def state_notes(state: WindowsState) -> Tuple[str, ...]:
     return tuple(notes)
 
 
-# -- options and the lockout guard ----------------------------------------------------------
-def check_options(desired: DesiredState, params: Mapping[str, Any]) -> None:
-    """Options that mean nothing (or something we cannot keep) on Windows fail, naming the value."""
-    if desired.backend not in ("auto", NAME):
-        raise ValidationError(
-            f"backend {desired.backend!r} manages a Linux firewall; this host runs Windows: use backend auto or windows"
-        )
-    if desired.zone:
-        raise ValidationError(f"zone {desired.zone!r} is a firewalld option; Windows Defender Firewall has no zones")
-    if not desired.persist:
-        raise ValidationError(
-            "persist=false is not supported on Windows: rules are written to the PersistentStore "
-            "and Microsoft documents no runtime-only store for new rules"
-        )
-    if params.get("confirm_timeout") is not None:
-        raise ValidationError("confirm_timeout is not supported on Windows hosts yet (no automatic rollback there)")
-
-
-def check_windows_lockout(
-    plan: Plan, connections: Sequence[SshConnection], ports: Sequence[int], force: bool
-) -> List[str]:
-    """engine.check_lockout for every connection this task may arrive on (warnings when forced)."""
-    if not connections:
-        return [w for port in ports for w in [_unknown_client_lockout(plan, port, force)] if w]
-    return [w for c in connections for w in [check_lockout(plan, c, force)] if w]
-
-
-def _unknown_client_lockout(plan: Plan, port: int, force: bool) -> Optional[str]:
-    """The read saw no connection (a proxy, an unusual transport): every address may be the client.
-
-    Removing an owned TCP rule for ``port`` is then refused unless an owned rule of the
-    same family still accepts ``port`` from any source.
-    """
-
-    def open_to_all(family: str) -> bool:
-        return any(
-            r.matches(family, "tcp", port, "0.0.0.0" if family == "ipv4" else "::") and r.source is None
-            for r in plan.after
-        )
-
-    removed = [r for r in plan.remove if r.protocol == "tcp" and port in r.ports and not open_to_all(r.family)]
-    if not removed:
-        return None
-    what = ", ".join(r.describe() for r in removed)
-    why = f"this task may arrive on port {port} and the client address could not be read"
-    if force:
-        return f"force=true: removing {what}: {why}"
-    raise LockoutError(f"refusing to remove {what}: {why}; set force=true to do it anyway")
-
-
 # -- the backend ----------------------------------------------------------------------------
 class WindowsBackend(FirewallBackend):
     """Windows Defender Firewall through PowerShell (runner: a PowerShell runner)."""
 
     name = NAME
 
-    def __init__(self, runner: Runner, connection_ports: Sequence[int] = ()) -> None:
-        super().__init__(runner)
-        self.connection_ports = tuple(connection_ports)
-
     @classmethod
     def probe(cls, runner: Runner) -> Detection:
         # Nothing to run: on a Windows host this is the only firewall we manage.
         return Detection(NAME, True, "the host runs Windows (a PowerShell connection): Windows Defender Firewall")
 
-    def read_script(self) -> str:
-        return windows_ps.render(windows_ps.READ_SCRIPT, {"group": GROUP, "ports": list(self.connection_ports)})
+    @classmethod
+    def validate(cls, desired: DesiredState, params: Mapping[str, Any]) -> None:
+        """Options that mean nothing (or something we cannot keep) on Windows fail, naming the value."""
+        if desired.zone:
+            raise ValidationError(
+                f"zone {desired.zone!r} is a firewalld option; Windows Defender Firewall has no zones"
+            )
+        if not desired.persist:
+            raise ValidationError(
+                "persist=false is not supported on Windows: rules are written to the PersistentStore "
+                "and Microsoft documents no runtime-only store for new rules"
+            )
+        if params.get("confirm_timeout") is not None:
+            raise ValidationError("confirm_timeout is not supported on Windows hosts yet (no automatic rollback there)")
 
-    def read(self, desired: DesiredState) -> Ruleset:
+    def read_script(self) -> str:
+        ports = list(self.options.connection_ports)
+        return windows_ps.render(windows_ps.READ_SCRIPT, {"group": GROUP, "ports": ports})
+
+    def read(self, scope: ReadScope) -> Ruleset:
         rc, out, err = self.runner.run(list(POWERSHELL_ARGV), data=self.read_script())
         if rc != 0 and not (out or "").strip():
             raise FirewallError(f"windows: the read script failed (rc={rc}): {(err or '').strip()[-500:]}")
         state = parse_read(out)
-        return Ruleset(rules=state.owned, raw=state)
+        # No connection seen (a proxy, an unusual transport): any client on the task's ports.
+        connections = state.connections or tuple(Connection(port) for port in self.options.connection_ports)
+        return Ruleset(rules=state.owned, raw=state, connections=connections)
 
     def plan(self, desired: DesiredState, current: Ruleset) -> Plan:
         state: WindowsState = current.raw
@@ -453,27 +413,13 @@ class WindowsBackend(FirewallBackend):
             done.append(step.as_dict())
         return done
 
+    def backend_reason(self, detection: Detection, current: Ruleset) -> str:
+        state: WindowsState = current.raw
+        profiles = "; ".join(p.describe() for p in state.profiles) or "no profile reported"
+        return f"Windows Defender Firewall (the host runs Windows): profiles {profiles}"
 
-def reason(state: WindowsState) -> str:
-    profiles = "; ".join(p.describe() for p in state.profiles) or "no profile reported"
-    return f"Windows Defender Firewall (the host runs Windows): profiles {profiles}"
 
-
-def run(
-    params: Mapping[str, Any],
-    runner: Runner,
-    *,
-    check_mode: bool = False,
-    connection_ports: Sequence[int] = (),
-) -> Dict[str, Any]:
-    """Do (or, in check mode, predict) what the task asks on a Windows host: one read, at most one write."""
-    desired = DesiredState.from_params(params)  # bad input fails before any command runs
-    check_options(desired, params)
-    backend = WindowsBackend(runner, connection_ports)
-    current = backend.read(desired)
-    plan = backend.plan(desired, current)
-    state: WindowsState = current.raw
-    warnings = check_windows_lockout(plan, state.connections, connection_ports, desired.force)
-    if plan.changed and not check_mode:
-        backend.apply(plan)
-    return plan_result(plan, backend.name, reason(state), warnings)
+WINDOWS = Registry(
+    {NAME: WindowsBackend},
+    elsewhere="backend {backend!r} manages a Linux firewall; this host runs Windows: use backend auto or windows",
+)

@@ -12,6 +12,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.detect impo
 from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import IptablesBackend
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables import NftablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall")
 EMPTY_NFT = '{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}]}'
@@ -60,7 +61,7 @@ class ActiveFirewalld(FirewallBackend):
         raise NotImplementedError
 
 
-REGISTRY = {"firewalld": None, "ufw": None, "nftables": NftablesBackend, "iptables": IptablesBackend}
+REGISTRY = Registry({"nftables": NftablesBackend, "iptables": IptablesBackend})  # no front-end installed
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ def test_auto_picks_the_firewall_that_filters_and_says_why(runner, name, variant
 
 def test_front_end_wins_over_the_raw_layer_it_writes():
     runner = host(nft=fixture("nftables", "policy-drop", "before.json"))
-    cls, detection = select_backend("auto", runner, {**REGISTRY, "firewalld": ActiveFirewalld})[:2]
+    cls, detection = select_backend("auto", runner, Registry({"firewalld": ActiveFirewalld, **REGISTRY.backends}))[:2]
     assert cls is ActiveFirewalld and "firewall-cmd --state" in detection.reason
 
 
@@ -120,7 +121,7 @@ def test_explicit_backend_that_does_not_filter_is_used_with_a_warning():
     ("requested", "registry", "message"),
     [
         ("ufw", REGISTRY, "'ufw' is not available"),
-        ("auto", {"nftables": NftablesBackend}, "no supported firewall found"),
+        ("auto", Registry({"nftables": NftablesBackend}), "no supported firewall found"),
     ],
 )
 def test_unusable_backends_fail_clearly(requested, registry, message):

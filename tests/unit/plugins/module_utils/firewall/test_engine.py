@@ -8,8 +8,11 @@ from typing import List, Optional, Sequence, Tuple
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
+from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import Connection
+from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout import LockoutError, parse_ssh_connection
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError, ValidationError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables import LIST_ARGV, NftablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "nftables")
 
@@ -38,7 +41,7 @@ def go(params, ruleset="after-open.json", ssh=None, apply_rc=0, check=False):
         runner,
         check_mode=check,
         ssh_connection=ssh,
-        registry={"nftables": NftablesBackend},
+        registry=Registry({"nftables": NftablesBackend}),
     )
     return result, runner
 
@@ -46,26 +49,26 @@ def go(params, ruleset="after-open.json", ssh=None, apply_rc=0, check=False):
 @pytest.mark.parametrize(
     ("ssh", "parsed"),
     [
-        ("192.0.2.10 50000 192.0.2.1 22", engine.SshConnection("192.0.2.10", 22)),
-        ("::ffff:192.0.2.10 50000 ::ffff:192.0.2.1 2222", engine.SshConnection("192.0.2.10", 2222)),
-        ("2001:db8::5 50000 2001:db8::1 22", engine.SshConnection("2001:db8::5", 22)),
+        ("192.0.2.10 50000 192.0.2.1 22", Connection(22, "192.0.2.10")),
+        ("::ffff:192.0.2.10 50000 ::ffff:192.0.2.1 2222", Connection(2222, "192.0.2.10")),
+        ("2001:db8::5 50000 2001:db8::1 22", Connection(22, "2001:db8::5")),
         ("garbage", None),
         (None, None),
     ],
     ids=["ipv4", "v4-mapped-becomes-ipv4", "ipv6", "garbage-ignored", "unset"],
 )
 def test_parse_ssh_connection(ssh, parsed):
-    assert engine.parse_ssh_connection(ssh) == parsed
+    assert parse_ssh_connection(ssh) == parsed
 
 
 def test_closing_the_port_of_the_ssh_connection_is_refused_before_any_write():
     runner = Runner(fixture("policy-drop", "after-open.json"))
-    with pytest.raises(engine.LockoutError, match=r"192\.0\.2\.10 to port 443"):
+    with pytest.raises(LockoutError, match=r"192\.0\.2\.10 to port 443"):
         engine.run(
             {"port": [443], "state": "closed", "persist": False},
             runner,
             ssh_connection="192.0.2.10 50000 192.0.2.1 443",
-            registry={"nftables": NftablesBackend},
+            registry=Registry({"nftables": NftablesBackend}),
         )
     assert runner.calls == [LIST_ARGV]
 
@@ -94,7 +97,7 @@ def test_changes_that_keep_the_ssh_connection_pass(params, ssh):
 def test_bad_input_fails_before_any_command():
     runner = Runner("{}")
     with pytest.raises(ValidationError):
-        engine.run({"port": ["http"]}, runner, registry={"nftables": NftablesBackend})
+        engine.run({"port": ["http"]}, runner, registry=Registry({"nftables": NftablesBackend}))
     assert runner.calls == []
 
 

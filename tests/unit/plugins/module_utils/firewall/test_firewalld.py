@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
+from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import BackendOptions
 from ansible_collections.webedge.https.plugins.module_utils.firewall.firewalld import (
     STATE_PATH,
     FirewalldBackend,
@@ -354,9 +355,9 @@ def test_read_errors_before_any_change(fixture_name, message):
 
 def test_bad_zone_name_fails_before_any_command():
     runner = Runner({})
-    backend = FirewalldBackend(runner, Files())
+    backend = FirewalldBackend(runner, Files(), BackendOptions(zone="a b"))
     with pytest.raises(ValidationError, match="invalid firewalld zone 'a b'"):
-        backend.read(DesiredState.from_params({"port": 443, "zone": "a b"}))
+        backend.read(DesiredState.from_params({"port": 443, "zone": "a b"}).scope)
     assert runner.calls == []
 
 

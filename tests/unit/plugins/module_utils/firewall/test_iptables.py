@@ -21,6 +21,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables im
     update_rules_file,
 )
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import DesiredState
+from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "iptables")
 CASES = [(v, s) for v in ("nft", "legacy") for s in ("docker-fail2ban", "reject-tail")]
@@ -78,7 +79,7 @@ def run(variant: str, scenario: str, state: str, params: dict, *, files: Optiona
         variant, fixture(variant, scenario, f"{state}.v4.save"), fixture(variant, scenario, f"{state}.v6.save")
     )
     store = FakeFiles(files or {})
-    result = engine.run(params, runner, check_mode=check, files=store, registry={"iptables": IptablesBackend})
+    result = engine.run(params, runner, check_mode=check, files=store, registry=Registry({"iptables": IptablesBackend}))
     return result, runner, store
 
 

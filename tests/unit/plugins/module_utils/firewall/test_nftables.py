@@ -22,6 +22,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables im
     conf_includes,
     parse_ruleset,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "nftables")
 SCENARIOS = ["policy-drop", "reject-tail", "fail2ban-ip6", "docker-policy-drop"]
@@ -64,7 +65,7 @@ class FakeFiles:
 def run(scenario: str, state_file: str, params: dict, *, check: bool = False, files: Optional[dict] = None):
     runner = FakeRunner(fixture(scenario, state_file))
     store = FakeFiles(files if files is not None else {CONF_PATH: fixture(scenario, "nftables.conf")})
-    result = engine.run(params, runner, check_mode=check, files=store, registry={"nftables": NftablesBackend})
+    result = engine.run(params, runner, check_mode=check, files=store, registry=Registry({"nftables": NftablesBackend}))
     return result, runner, store
 
 
@@ -207,4 +208,6 @@ def test_xtables_chain_that_blocks_is_refused_not_written():
     )
     runner = FakeRunner(ruleset)
     with pytest.raises(FirewallError, match="managed by iptables-nft"):
-        engine.run(OPEN_A, runner, files=FakeFiles({}), registry={"nftables": NftablesBackend}, check_mode=True)
+        engine.run(
+            OPEN_A, runner, files=FakeFiles({}), registry=Registry({"nftables": NftablesBackend}), check_mode=True
+        )

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, rollback
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, registry, rollback
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     Detection,
     FileWrite,
@@ -26,6 +26,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.backend imp
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
     ValidationError,
     plan_rules,
@@ -262,7 +263,7 @@ class FakeBackend(FirewallBackend):
     def probe(cls, runner: Runner) -> Detection:
         return Detection(cls.name, True, "fake nftables")
 
-    def read(self, desired: DesiredState) -> Ruleset:
+    def read(self, scope: ReadScope) -> Ruleset:
         return Ruleset(rules=FakeHost.rules)
 
     def plan(self, desired: DesiredState, current: Ruleset) -> Plan:
@@ -299,7 +300,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeHost.rules = (rule(22), rule(22, "ipv6"))
     FakeHost.files = {"/etc/fake.rules": "tcp/22 ipv4 from any\ntcp/22 ipv6 from any\n"}
     FakeHost.fail_apply = 0
-    monkeypatch.setitem(engine.BACKEND_REGISTRY, "nftables", FakeBackend)
+    monkeypatch.setitem(registry.LINUX.backends, "nftables", FakeBackend)
 
 
 def close_22(tmp_path: Any, runner: RecordingRunner, rid: str = "r1", check: bool = False) -> Dict[str, Any]:
@@ -309,7 +310,7 @@ def close_22(tmp_path: Any, runner: RecordingRunner, rid: str = "r1", check: boo
         runner,
         check_mode=check,
         files=FakeFiles(),
-        registry={"nftables": FakeBackend},
+        registry=registry.Registry({"nftables": FakeBackend}),
         guard=guard,
     )
 
@@ -421,8 +422,8 @@ def test_copied_library_imports_in_an_isolated_python(tmp_path: Any) -> None:
     assert "ansible_collections.webedge.https.plugins.module_utils.firewall.nftables" in copied
     code = (
         f"import sys; sys.path.insert(0, {str(tmp_path / 'lib')!r}); "
-        "from ansible_collections.webedge.https.plugins.module_utils.firewall import rollback, engine; "
-        "print(rollback.__file__); print(sorted(k for k, v in engine.BACKEND_REGISTRY.items() if v))"
+        "from ansible_collections.webedge.https.plugins.module_utils.firewall import rollback, registry; "
+        "print(rollback.__file__); print(sorted(registry.LINUX.backends))"
     )
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.startswith(str(tmp_path / "lib"))

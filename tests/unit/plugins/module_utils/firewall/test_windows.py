@@ -13,9 +13,9 @@ from typing import Any, Dict
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import windows, windows_ps
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, windows, windows_ps
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import Ruleset
-from ansible_collections.webedge.https.plugins.module_utils.firewall.engine import LockoutError
+from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout import LockoutError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
@@ -29,6 +29,11 @@ from ansible_collections.webedge.https.tests.unit.plugins.module_utils.firewall.
     fixture,
     script_input,
 )
+
+
+def run(params: Dict[str, Any], host: FakeWindowsHost, **options: Any) -> Dict[str, Any]:
+    """firewall_port on a Windows host: the one orchestrator with the Windows registry."""
+    return engine.run(params, host, registry=windows.WINDOWS, **options)
 
 
 def rule(family: str, protocol: str, first: int, last: int = 0, source: Any = None) -> Rule:
@@ -97,7 +102,7 @@ def test_read_answer_of_owned_rules():
         ("Private", False, "Block", True),
         ("Public", True, "Block", True),
     ]
-    assert [(c.client, c.server_port) for c in state.connections] == [("192.0.2.10", 5985), ("2001:db8::10", 5985)]
+    assert [(c.client, c.port) for c in state.connections] == [("192.0.2.10", 5985), ("2001:db8::10", 5985)]
 
 
 def test_read_notes_say_what_is_left_alone_and_what_group_policy_ignores():
@@ -204,7 +209,7 @@ def params(**extra: Any) -> Dict[str, Any]:
 
 def test_open_on_an_empty_host_is_one_read_and_one_write_then_nothing():
     host = FakeWindowsHost()
-    first = windows.run(params(), host, connection_ports=[5986])
+    first = run(params(), host, connection_ports=[5986])
     assert first["changed"] is True
     assert [entry[0] for entry in host.scripts] == ["read", "write"]
     assert host.names == ["webedge.https tcp/443 ipv4 from any", "webedge.https tcp/443 ipv6 from any"]
@@ -215,7 +220,7 @@ def test_open_on_an_empty_host_is_one_read_and_one_write_then_nothing():
     ]
     assert first["commands"][0]["argv"] == list(windows.POWERSHELL_ARGV)
 
-    second = windows.run(params(), host, connection_ports=[5986])
+    second = run(params(), host, connection_ports=[5986])
     assert second["changed"] is False and second["commands"] == []
     assert [entry[0] for entry in host.scripts] == ["read", "write", "read"]
 
@@ -233,21 +238,21 @@ def test_open_on_an_empty_host_is_one_read_and_one_write_then_nothing():
 )
 def test_check_mode_predicts_the_real_run_and_the_second_plan_is_empty(start, task):
     predicted_host = FakeWindowsHost(fixture(start))
-    predicted = windows.run(task, predicted_host, check_mode=True, connection_ports=[5986])
+    predicted = run(task, predicted_host, check_mode=True, connection_ports=[5986])
     assert [entry[0] for entry in predicted_host.scripts] == ["read"]  # nothing written in check mode
     assert predicted_host.state == fixture(start)
 
     host = FakeWindowsHost(fixture(start))
-    real = windows.run(task, host, connection_ports=[5986])
+    real = run(task, host, connection_ports=[5986])
     assert real == predicted
-    again = windows.run(task, host, check_mode=True, connection_ports=[5986])
+    again = run(task, host, check_mode=True, connection_ports=[5986])
     assert again["changed"] is False
     assert again["rules"] == real["rules"]
 
 
 def test_closing_part_of_a_range_keeps_the_rest_open():
     host = FakeWindowsHost(fixture("read-owned.json"))
-    result = windows.run(params(port=[8050], source=["10.0.0.0/8"], state="closed"), host, connection_ports=[5986])
+    result = run(params(port=[8050], source=["10.0.0.0/8"], state="closed"), host, connection_ports=[5986])
     write = host.scripts[-1][1]
     assert write["remove"] == ["webedge.https tcp/8000-8080 ipv4 from 10.0.0.0/8"]
     assert [s["name"] for s in write["add"]] == [
@@ -259,7 +264,7 @@ def test_closing_part_of_a_range_keeps_the_rest_open():
 
 def test_closing_one_family_of_an_any_rule_replaces_it_by_the_other_family():
     host = FakeWindowsHost(fixture("read-owned.json"))
-    windows.run(params(port=[53], protocol="udp", family="ipv4", state="closed"), host, connection_ports=[5986])
+    run(params(port=[53], protocol="udp", family="ipv4", state="closed"), host, connection_ports=[5986])
     write = host.scripts[-1][1]
     assert write["remove"] == ["webedge.https by hand"]
     assert [s["name"] for s in write["add"]] == ["webedge.https udp/53 ipv6 from any"]
@@ -270,7 +275,7 @@ def test_a_rule_of_ours_holding_the_needed_name_is_replaced_first():
     state = fixture("read-empty.json")
     state["rules"] = [dict(fixture("read-owned.json")["rules"][4], name="webedge.https tcp/9000 ipv4 from any")]
     host = FakeWindowsHost(state)
-    windows.run(params(port=[9000], family="ipv4"), host, connection_ports=[5986])
+    run(params(port=[9000], family="ipv4"), host, connection_ports=[5986])
     write = host.scripts[-1][1]
     assert write["remove_first"] == ["webedge.https tcp/9000 ipv4 from any"]
     assert [s["name"] for s in write["add"]] == ["webedge.https tcp/9000 ipv4 from any"]
@@ -280,7 +285,7 @@ def test_a_rule_of_ours_holding_the_needed_name_is_replaced_first():
 def test_a_failed_write_is_reported_as_undone_and_changes_nothing():
     host = FakeWindowsHost(fail_on_add="webedge.https tcp/443 ipv6 from any")
     with pytest.raises(FirewallError, match="every change of this run was undone"):
-        windows.run(params(), host, connection_ports=[5986])
+        run(params(), host, connection_ports=[5986])
     assert host.names == []
 
 
@@ -298,18 +303,18 @@ def test_a_failed_write_is_reported_as_undone_and_changes_nothing():
 def test_bad_or_linux_only_options_fail_before_any_script(task, message):
     host = FakeWindowsHost()
     with pytest.raises(ValidationError, match=message):
-        windows.run(task, host, connection_ports=[5986])
+        run(task, host, connection_ports=[5986])
     assert host.scripts == []
 
 
 def test_backend_windows_is_accepted():
-    assert windows.run(params(backend="windows"), FakeWindowsHost(), check_mode=True)["changed"] is True
+    assert run(params(backend="windows"), FakeWindowsHost(), check_mode=True)["changed"] is True
 
 
 # -- lockout guard ------------------------------------------------------------------------
 def winrm_rule_host(connections: Any) -> FakeWindowsHost:
     host = FakeWindowsHost()
-    windows.run({"port": [5985]}, host, connection_ports=[5985])
+    run({"port": [5985]}, host, connection_ports=[5985])
     host.state["connections"] = connections
     return host
 
@@ -317,13 +322,13 @@ def winrm_rule_host(connections: Any) -> FakeWindowsHost:
 def test_closing_the_winrm_port_the_task_uses_is_refused():
     host = winrm_rule_host([{"local_port": 5985, "remote_address": "192.0.2.10"}])
     with pytest.raises(LockoutError, match=r"192\.0\.2\.10 to port 5985"):
-        windows.run({"port": [5985], "state": "closed"}, host, connection_ports=[5985])
+        run({"port": [5985], "state": "closed"}, host, connection_ports=[5985])
     assert [entry[0] for entry in host.scripts][-1] == "read"
 
 
 def test_force_lets_it_through_with_a_warning():
     host = winrm_rule_host([{"local_port": 5985, "remote_address": "192.0.2.10"}])
-    result = windows.run({"port": [5985], "state": "closed", "force": True}, host, connection_ports=[5985])
+    result = run({"port": [5985], "state": "closed", "force": True}, host, connection_ports=[5985])
     assert result["changed"] is True and host.names == []
     assert result["warnings"][0].startswith("force=true: removing tcp/5985 ipv4 from any")
 
@@ -332,15 +337,15 @@ def test_ssh_connection_of_openssh_on_windows_is_used():
     host = winrm_rule_host([])
     host.state["ssh_connection"] = "2001:db8::7 50000 2001:db8::1 5985"
     with pytest.raises(LockoutError, match="2001:db8::7"):
-        windows.run({"port": [5985], "state": "closed", "family": "ipv6"}, host, connection_ports=[5985])
+        run({"port": [5985], "state": "closed", "family": "ipv6"}, host, connection_ports=[5985])
 
 
 def test_unknown_client_is_treated_as_any_address():
     host = winrm_rule_host([])
     with pytest.raises(LockoutError, match="client address could not be read"):
-        windows.run({"port": [5985], "state": "closed", "family": "ipv4"}, host, connection_ports=[5985])
+        run({"port": [5985], "state": "closed", "family": "ipv4"}, host, connection_ports=[5985])
     # another port is not guarded
-    result = windows.run({"port": [5985], "state": "closed"}, host, check_mode=True, connection_ports=[5986])
+    result = run({"port": [5985], "state": "closed"}, host, check_mode=True, connection_ports=[5986])
     assert result["changed"] is True
 
 
@@ -354,8 +359,6 @@ def test_windows_changes_is_pure_planning():
 
 
 def test_backend_windows_on_a_linux_host_fails_before_any_command():
-    from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
-
     calls: list = []
 
     class Recorder:

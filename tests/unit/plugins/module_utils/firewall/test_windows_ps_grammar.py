@@ -13,6 +13,7 @@ from typing import List
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import windows, windows_ps
+from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import BackendOptions
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import Rule
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
 from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
@@ -30,7 +31,7 @@ def sent_scripts() -> List[tuple]:
     )
     return [
         ("stub", windows_ps.STUB),
-        ("read", windows.WindowsBackend(runner=None, connection_ports=[5985, 5986]).read_script()),  # type: ignore[arg-type]
+        ("read", windows.WindowsBackend(None, options=BackendOptions(connection_ports=(5985, 5986))).read_script()),  # type: ignore[arg-type]
         ("write", windows_ps.render(windows_ps.WRITE_SCRIPT, windows.write_input(changes))),
     ]
 
