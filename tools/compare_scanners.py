@@ -5,7 +5,8 @@
 Every endpoint of ``extensions/molecule/compliance/vars/lab.yml`` (one fault each, plus the right
 one) is scanned by three parties:
 
-* ours: ``webedge.https.tls_probe``'s probe and ``evaluate_endpoint`` (imported from this
+* ours: ``webedge.https.tls_probe``'s probe (with the controller's certificate reader, as in-process
+  probes have) and ``evaluate_endpoint`` (imported from this
   checkout), one call for every endpoint, each target with its own plain-HTTP port;
 * testssl.sh (``testssl``), restricted to the checks that map to our controls
   (``-p -S -h -s``), one process per endpoint, several at a time;
@@ -90,17 +91,16 @@ def _collection_import_path() -> str:
 
 sys.path.insert(0, _collection_import_path())
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    evaluate_endpoint,
-)
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
-    parse_targets,
-    probe_targets,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import probe_targets
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import parse_targets
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
     HSTS_MIN_AGE_ACCEPTED,
     get_profile,
     is_forward_secret,
+)
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate_reader import (
+    CryptographyCertificateReader,
 )
 
 _VERSION = re.compile(r"\d+(\.\d+)+|/\s*\d")
@@ -162,7 +162,9 @@ def run_ours(endpoints: List[Dict[str, Any]], ca_file: str, profile_name: str) -
         ]
     )
     results: Dict[str, Any] = {}
-    for endpoint, report in zip(endpoints, probe_targets(targets, ca_file=ca_file, timeout=5.0)):
+    for endpoint, report in zip(
+        endpoints, probe_targets(targets, ca_file=ca_file, timeout=5.0, reader=CryptographyCertificateReader())
+    ):
         result = report.result
         result["findings"] = {k: v.to_dict() for k, v in evaluate_endpoint(result, profile).items()}
         results[label(endpoint)] = result

@@ -6,7 +6,10 @@ Shipping a module to the controller still costs a new Python process, the module
 imports (about half a second a task, more on a loaded machine), while the probe itself often takes
 a tenth of that. When the task's connection is ``local`` and nothing would change how the module
 runs (privilege escalation, ``environment``, ``async``), this plugin calls the same
-``run_probe_task`` the module calls, here. Everywhere else it runs the module as usual.
+``run_probe_task`` the module calls, here, and gives it the controller's ``cryptography``-based
+certificate reader (``plugin_utils/tls/certificate_reader.py``): only in-process probes report a
+certificate's key, signature, self-signature and chain completeness. Everywhere else it runs the
+module as usual.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from typing import Any, Dict, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.task import (
-    ARGUMENT_SPEC,
+from ansible_collections.webedge.https.plugins.module_utils.compliance.probe_task import (
     ProbeTaskError,
     run_probe_task,
 )
+from ansible_collections.webedge.https.plugins.module_utils.specs.tls_probe import module_kwargs
 from ansible_collections.webedge.https.plugins.plugin_utils.actions import run_module_as_normal
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate_reader import controller_reader
 
 
 class ActionModule(ActionBase):
@@ -51,9 +55,9 @@ class ActionModule(ActionBase):
         if not self._runs_in_process():
             return run_module_as_normal(self, result, task_vars)
 
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validation, args = self.validate_argument_spec(**module_kwargs())
         try:
-            outcome = run_probe_task(args)
+            outcome = run_probe_task(args, reader=controller_reader())
         except ProbeTaskError as exc:
             raise AnsibleActionFail(str(exc)) from None
         result.update(changed=False, results=outcome.results)

@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the compliance role: host findings, endpoint findings, certificate fingerprints.
 
-Thin wrappers over ``module_utils/compliance/controls.py`` so that the role evaluates the same
-controls, with the same messages, as ``tls_probe`` and ``compliance_report``. Documentation of
-each filter is in the YAML file of its name next to this one.
+Thin wrappers over the controls in ``module_utils/compliance/`` (``endpoint.py``, ``host.py``) so
+that the role evaluates the same controls, with the same messages, as ``tls_probe`` and
+``compliance_report``. Documentation of each filter is in the YAML file of its name next to this one.
 """
 
 from __future__ import annotations
@@ -18,11 +18,8 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG, get_control
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    HOST_CONTROL_IDS,
-    evaluate_endpoint,
-    evaluate_host,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
+from ansible_collections.webedge.https.plugins.module_utils.compliance.host import HOST_CONTROL_IDS, evaluate_host
 from ansible_collections.webedge.https.plugins.module_utils.compliance.windows import iis_host_facts
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 

@@ -214,15 +214,15 @@ results:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.task import (
-    ARGUMENT_SPEC,
+from ansible_collections.webedge.https.plugins.module_utils.compliance.probe_task import (
     ProbeTaskError,
     run_probe_task,
 )
+from ansible_collections.webedge.https.plugins.module_utils.specs.tls_probe import module_kwargs
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(**module_kwargs(), supports_check_mode=True)
     try:
         outcome = run_probe_task(module.params)
     except ProbeTaskError as exc:

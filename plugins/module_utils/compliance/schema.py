@@ -1,12 +1,11 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shapes exchanged between the TLS probe, the host checks, the controls and the reports.
+"""Shapes exchanged between the host checks, the controls and the reports.
 
-``ProbeResult`` is the contract between ``tls_probe`` (which fills everything but
-``findings``) and :func:`..controls.evaluate_endpoint` (which reads it). ``HostFacts`` is
-what :func:`..controls.evaluate_host` reads. ``HostResults`` is what the compliance role
-stores per host (in the hostvar ``webedge_https_compliance`` by default) and what the
-``compliance_report`` action reads.
+The probe's own result (``ProbeResult``) lives with the probe, in ``tls/probe/result.py``:
+:func:`.endpoint.evaluate_endpoint` reads it. ``HostFacts`` is what :func:`.host.evaluate_host`
+reads. ``HostResults`` is what the compliance role stores per host (in the hostvar
+``webedge_https_compliance`` by default) and what the ``compliance_report`` action reads.
 
 Runs on targets (Python 3.8+, standard library only).
 """
@@ -15,99 +14,22 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, TypedDict
 
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.result import ProbeResult
+
 __all__ = [
-    "PROBE_PROTOCOLS",
-    "PROBE_SCHEMA_VERSION",
-    "CertificateInfo",
+    "CertificateFingerprints",
     "ConfigTestFact",
     "FindingDict",
     "FirewallFact",
     "HostFacts",
     "HostResults",
-    "HstsInfo",
     "ListeningFact",
-    "NegotiatedInfo",
     "PrivateKeyFact",
-    "ProbeResult",
-    "RedirectInfo",
-    "empty_probe_result",
 ]
-
-PROBE_SCHEMA_VERSION = 1
-
-# Keys of ``ProbeResult["protocols"]``: True = accepted, False = refused, None = could not be determined.
-PROBE_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
-
-# The keys contain dots, so this one uses the functional form.
-ProtocolSupport = TypedDict(
-    "ProtocolSupport",
-    {
-        "SSLv2": Optional[bool],
-        "SSLv3": Optional[bool],
-        "TLSv1": Optional[bool],
-        "TLSv1.1": Optional[bool],
-        "TLSv1.2": Optional[bool],
-        "TLSv1.3": Optional[bool],
-    },
-)
-
-
-class NegotiatedInfo(TypedDict):
-    """What a default handshake negotiated."""
-
-    version: Optional[str]  # "TLSv1.3"
-    cipher: Optional[str]  # IANA name, "TLS_AES_256_GCM_SHA384"
-    cipher_openssl: Optional[str]  # OpenSSL name
-    group: Optional[str]  # "x25519", None when not known
-
-
-class CertificateInfo(TypedDict):
-    """The leaf certificate served, and what the probe made of the chain.
-
-    ``intermediates_served`` is True when the served chain holds every certificate needed
-    between the leaf and a trust anchor (also when the leaf is issued by the anchor itself).
-    ``not_before``/``not_after`` are ISO 8601 in UTC.
-    """
-
-    subject: str
-    issuer: str
-    sans: List[str]
-    not_before: str
-    not_after: str
-    days_remaining: int
-    hostname_valid: bool
-    chain_valid: bool
-    chain_error: Optional[str]
-    self_signed: bool
-    key_type: str  # "RSA" | "EC" | "Ed25519"
-    key_size: int
-    curve: Optional[str]  # "secp256r1" ...
-    signature_algorithm: str  # "sha256WithRSAEncryption"
-    sha256_fingerprint: str  # hex, lower case, no colons
-    intermediates_served: bool
-    chain_length: int
-
-
-class HstsInfo(TypedDict):
-    present: bool
-    max_age: Optional[int]
-    include_subdomains: bool
-    preload: bool
-    raw: Optional[str]
-
-
-class RedirectInfo(TypedDict):
-    """The answer of ``http://host/`` (port 80)."""
-
-    checked: bool
-    status: Optional[int]
-    location: Optional[str]
-    to_https_same_host: Optional[bool]
-    error: Optional[str]
 
 
 class FindingDict(TypedDict):
-    """A :class:`..controls.Finding` as plain data."""
+    """A :class:`.finding.Finding` as plain data."""
 
     control: str
     status: str  # pass | fail | error | skip
@@ -116,25 +38,6 @@ class FindingDict(TypedDict):
     target: str
     observed: Any
     expected: Any
-
-
-class ProbeResult(TypedDict):
-    """One ``tls_probe`` result for one ``host:port`` (``error`` set when nothing could be probed)."""
-
-    target: str  # "host:port"
-    host: str
-    port: int
-    server_name: str
-    error: Optional[str]
-    protocols: ProtocolSupport
-    negotiated: NegotiatedInfo
-    tls12_ciphers: Optional[List[str]]  # IANA names accepted with TLS 1.2; None = not enumerated
-    certificate: Optional[CertificateInfo]
-    hsts: Optional[HstsInfo]
-    redirect: Optional[RedirectInfo]
-    server_header: Optional[str]
-    server_header_has_version: Optional[bool]
-    findings: Dict[str, FindingDict]  # filled by evaluate_endpoint
 
 
 class ListeningFact(TypedDict, total=False):
@@ -195,23 +98,3 @@ class HostResults(TypedDict, total=False):
     profile_version: str  # "5.7"
     controls: Dict[str, FindingDict]  # host controls (HOST-*)
     endpoints: List[ProbeResult]  # each with its "findings"
-
-
-def empty_probe_result(host: str, port: int, server_name: Optional[str] = None, error: Optional[str] = None) -> Dict:
-    """A ``ProbeResult`` with every field present and nothing known (what a failed probe returns)."""
-    return {
-        "target": f"{host}:{port}",
-        "host": host,
-        "port": port,
-        "server_name": server_name or host,
-        "error": error,
-        "protocols": {name: None for name in PROBE_PROTOCOLS},
-        "negotiated": {"version": None, "cipher": None, "cipher_openssl": None, "group": None},
-        "tls12_ciphers": None,
-        "certificate": None,
-        "hsts": None,
-        "redirect": None,
-        "server_header": None,
-        "server_header_has_version": None,
-        "findings": {},
-    }

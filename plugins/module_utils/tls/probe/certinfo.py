@@ -1,44 +1,80 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Certificate details of what an endpoint served, decided with the ``cryptography`` library.
+"""Certificate details of what an endpoint served, read by an injected :class:`CertificateReader`.
 
-The probe runs on the controller by default, where ``cryptography`` is present (ansible-core
-needs it). Run on a host without it, ``certificate_info`` still returns the fingerprint, the
-chain length and, after a verified handshake, names and dates from ``ssl``; the rest is None
-and a note says why.
+The probe runs where Ansible runs it, with the standard library only. What a certificate says
+(key, signature, whether it signed itself, whether the served chain is complete) takes a
+certificate parser, so the probe is given a reader:
+
+* :class:`StdlibCertificateReader` (the default, used on targets and by the module): the
+  fingerprint, the chain length and, after a verified handshake, names and dates from ``ssl``;
+  the rest is None and :data:`NO_READER_NOTE` says why.
+* On the controller the ``tls_probe`` action runs the probe in-process and injects the
+  ``cryptography``-based reader of ``plugin_utils/tls/certificate_reader.py``, which fills
+  every field.
+
+Both build on :func:`new_certificate_info` and :func:`hostname_matches`, so their shared fields
+are the same. Runs on targets (Python 3.8+, standard library only).
 """
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import ipaddress
 import ssl
-import warnings
 from datetime import datetime, timezone
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-try:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-    from cryptography.x509.oid import ExtensionOID
-
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # pragma: no cover - exercised on hosts without cryptography
-    HAS_CRYPTOGRAPHY = False
-
 __all__ = [
-    "HAS_CRYPTOGRAPHY",
-    "NO_CRYPTOGRAPHY_NOTE",
-    "anchor_subjects",
-    "certificate_info",
+    "NO_READER_NOTE",
+    "CertificateReader",
+    "StdlibCertificateReader",
+    "fill_from_peercert",
     "hostname_matches",
-    "verify_chain_offline",
+    "new_certificate_info",
 ]
 
-NO_CRYPTOGRAPHY_NOTE = (
-    "the Python 'cryptography' library is not available where the probe ran; certificate key, signature, "
-    "self-signed and chain-completeness details are null (run the probe on the controller: delegate_to: localhost)"
+NO_READER_NOTE = (
+    "certificate key, signature, self-signed and chain-completeness details are read only when the probe runs "
+    "inside Ansible's own process on the controller (delegate_to: localhost, without become, environment or "
+    "async); where it ran they are null"
 )
+
+ChainVerdict = Tuple[Optional[bool], Optional[str]]
+
+
+class CertificateReader(abc.ABC):
+    """Reads served certificates for the probe; one instance serves a whole run (thread-safe)."""
+
+    @abc.abstractmethod
+    def anchor_subjects(self, ca_file: Optional[str], context: Optional[ssl.SSLContext]) -> FrozenSet[bytes]:
+        """DER subjects of the self-signed trust anchors (``ca_file``, else those ``context`` loaded)."""
+
+    @abc.abstractmethod
+    def verify_offline(
+        self, chain_der: Sequence[bytes], trusted_der: Sequence[bytes], *, now: Optional[datetime] = None
+    ) -> ChainVerdict:
+        """Path validation of a served chain without a handshake: ``(chain_valid, chain_error)``.
+
+        For endpoints the local TLS library cannot handshake with (SSLv3 only), whose chain the
+        probe still read from its own hello. ``(None, reason)`` when it cannot be decided.
+        """
+
+    @abc.abstractmethod
+    def describe(
+        self,
+        leaf_der: bytes,
+        served_chain: Optional[Sequence[bytes]],
+        *,
+        server_name: str,
+        chain_valid: Optional[bool],
+        chain_error: Optional[str],
+        verified_peercert: Optional[Dict[str, Any]] = None,
+        anchors: FrozenSet[bytes] = frozenset(),
+        now: Optional[datetime] = None,
+    ) -> Tuple[Dict[str, Any], List[str]]:
+        """The ``certificate`` part of a probe result, and notes (hostname mismatch, degradations)."""
 
 
 def _dns_matches(pattern: str, host: str) -> bool:
@@ -75,159 +111,14 @@ def hostname_matches(server_name: str, dns_names: Sequence[str], ip_addresses: S
     return False, f"{candidate} does not match the certificate's names ({names})"
 
 
-def _utc(cert: Any, attribute: str) -> datetime:
-    value = getattr(cert, f"{attribute}_utc", None)
-    if value is None:  # cryptography < 42
-        value = getattr(cert, attribute).replace(tzinfo=timezone.utc)
-    return value
-
-
-def _key_details(key: Any) -> Tuple[Optional[str], Optional[int], Optional[str]]:
-    if isinstance(key, rsa.RSAPublicKey):
-        return "RSA", key.key_size, None
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return "EC", key.curve.key_size, key.curve.name
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519", 256, None
-    if isinstance(key, ed448.Ed448PublicKey):
-        return "Ed448", 456, None
-    if isinstance(key, dsa.DSAPublicKey):
-        return "DSA", key.key_size, None
-    return type(key).__name__, None, None
-
-
-def _is_self_signed(cert: Any) -> bool:
-    if cert.subject != cert.issuer:
-        return False
-    verify = getattr(cert, "verify_directly_issued_by", None)
-    if verify is None:  # cryptography < 40: names alone
-        return True
-    try:
-        verify(cert)
-    except Exception:  # any failure means "does not verify with its own key"
-        return False
-    return True
-
-
-def anchor_subjects(ca_file: Optional[str], context: Optional[ssl.SSLContext]) -> FrozenSet[bytes]:
-    """DER subjects of the self-signed trust anchors (ca_file, else the certificates ``context`` loaded)."""
-    if not HAS_CRYPTOGRAPHY:
-        return frozenset()
-    certs: List[Any] = []
-    try:
-        if ca_file:
-            with open(ca_file, "rb") as handle:
-                data = handle.read()
-            loader = getattr(x509, "load_pem_x509_certificates", None)
-            certs = list(loader(data)) if loader else [x509.load_pem_x509_certificate(data)]
-        elif context is not None:
-            for der in context.get_ca_certs(binary_form=True):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # old roots with RFC 5280 quirks still count as anchors
-                    try:
-                        certs.append(x509.load_der_x509_certificate(der))
-                    except ValueError:
-                        continue
-    except (OSError, ValueError):
-        return frozenset()
-    return frozenset(cert.subject.public_bytes() for cert in certs if _is_self_signed(cert))
-
-
-def _chain_complete(leaf: Any, served: Sequence[Any], anchors: FrozenSet[bytes], chain_valid: Optional[bool]) -> bool:
-    """Whether the served certificates lead from the leaf to a trust anchor (or to a served root)."""
-    current = leaf
-    used = {id(leaf)}
-    while True:
-        if _is_self_signed(current):
-            return True
-        if current.issuer.public_bytes() in anchors:
-            return True
-        parent = next((c for c in served if id(c) not in used and c.subject == current.issuer), None)
-        if parent is None:
-            break
-        used.add(id(parent))
-        current = parent
-    if current is not leaf:
-        # The leaf's issuer was served; the top's issuer is not known here (another store, or one read lazily).
-        return True
-    # Only the leaf was served and its issuer is no known anchor. With the system store (anchors read lazily,
-    # so empty) a verified chain means the issuer is a root: nothing was missing.
-    return bool(chain_valid) and not anchors
-
-
-def verify_chain_offline(
-    chain_der: Sequence[bytes], trusted_der: Sequence[bytes], *, now: Optional[datetime] = None
-) -> Tuple[Optional[bool], Optional[str]]:
-    """Path validation of a served chain without a handshake: ``(chain_valid, chain_error)``.
-
-    For endpoints the local TLS library cannot handshake with (SSLv3 only), whose chain the probe
-    still read from its own hand-built hello. ``cryptography``'s RFC 5280 verifier checks the chain
-    against ``trusted_der`` (DER trust anchors) for serverAuth; the leaf is matched against its own
-    first subjectAltName, because the name is judged separately. ``(None, reason)`` when it cannot be
-    decided here (no cryptography 42+, no anchors, no SAN).
-    """
-    if not chain_der:
-        return None, "no certificate was served"
-    try:
-        from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
-    except ImportError:
-        return None, "not verified: the local TLS library could not handshake and cryptography 42+ is missing"
-    if not trusted_der:
-        return None, "not verified: no trust anchors loaded"
-    try:
-        leaf = x509.load_der_x509_certificate(chain_der[0])
-        intermediates = [x509.load_der_x509_certificate(der) for der in chain_der[1:]]
-        store = Store([x509.load_der_x509_certificate(der) for der in trusted_der])
-    except ValueError as exc:
-        return None, f"not verified: unreadable certificate ({exc})"
-    try:
-        san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
-    except x509.ExtensionNotFound:
-        return None, "not verified: the certificate has no subjectAltName to verify it for"
-    # a name the leaf covers: its first DNS SAN (a wildcard's "*" stands for any one label)
-    names = [
-        name.replace("*", "any", 1) if name.startswith("*.") else name for name in san.get_values_for_type(x509.DNSName)
-    ]
-    subject: Any = x509.DNSName(names[0]) if names else None
-    if subject is None:
-        addresses = san.get_values_for_type(x509.IPAddress)
-        if not addresses:
-            return None, "not verified: the certificate has no DNS or IP subjectAltName"
-        subject = x509.IPAddress(addresses[0])
-    builder = PolicyBuilder().store(store).time(now or datetime.now(timezone.utc))
-    try:
-        builder.build_server_verifier(subject).verify(leaf, intermediates)
-    except VerificationError as exc:
-        reason = str(exc).split(" (encountered", 1)[0]
-        return False, reason
-    return True, None
-
-
-def _names_from_peercert(peercert: Dict[str, Any], key: str) -> str:
-    parts = []
-    for rdn in peercert.get(key, ()):
-        for attr, value in rdn:
-            short = {"commonName": "CN", "organizationName": "O", "countryName": "C"}.get(attr, attr)
-            parts.append(f"{short}={value}")
-    return ",".join(reversed(parts))
-
-
-def certificate_info(
+def new_certificate_info(
     leaf_der: bytes,
     served_chain: Optional[Sequence[bytes]],
-    *,
-    server_name: str,
     chain_valid: Optional[bool],
     chain_error: Optional[str],
-    verified_peercert: Optional[Dict[str, Any]] = None,
-    anchors: FrozenSet[bytes] = frozenset(),
-    now: Optional[datetime] = None,
-) -> Tuple[Dict[str, Any], List[str]]:
-    """The ``certificate`` part of a probe result, and notes (hostname mismatch reason, degradations)."""
-    now = now or datetime.now(timezone.utc)
-    notes: List[str] = []
-    chain = list(served_chain) if served_chain else None
-    info: Dict[str, Any] = {
+) -> Dict[str, Any]:
+    """Every field of ``CertificateInfo``: what needs no parser filled, the rest None."""
+    return {
         "subject": None,
         "issuer": None,
         "sans": [],
@@ -244,54 +135,30 @@ def certificate_info(
         "signature_algorithm": None,
         "sha256_fingerprint": hashlib.sha256(leaf_der).hexdigest(),
         "intermediates_served": None,
-        "chain_length": len(chain) if chain else None,
+        "chain_length": len(served_chain) if served_chain else None,
     }
-    if not HAS_CRYPTOGRAPHY:
-        notes.append(NO_CRYPTOGRAPHY_NOTE)
-        if verified_peercert:
-            _fill_from_peercert(info, verified_peercert, server_name, now, notes)
-        return info, notes
-
-    cert = x509.load_der_x509_certificate(leaf_der)
-    try:
-        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
-        dns_names = [str(name) for name in san.get_values_for_type(x509.DNSName)]
-        ip_addresses = [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
-    except x509.ExtensionNotFound:
-        dns_names, ip_addresses = [], []
-    not_before = _utc(cert, "not_valid_before")
-    not_after = _utc(cert, "not_valid_after")
-    hostname_ok, why = hostname_matches(server_name, dns_names, ip_addresses)
-    if not hostname_ok:
-        notes.append(f"hostname mismatch: {why}")
-    key_type, key_size, curve = _key_details(cert.public_key())
-    oid = cert.signature_algorithm_oid
-    served = [x509.load_der_x509_certificate(der) for der in chain[1:]] if chain else []
-    info.update(
-        {
-            "subject": cert.subject.rfc4514_string(),
-            "issuer": cert.issuer.rfc4514_string(),
-            "sans": dns_names + ip_addresses,
-            "not_before": not_before.isoformat(),
-            "not_after": not_after.isoformat(),
-            "days_remaining": int((not_after - now).total_seconds() // 86400),
-            "hostname_valid": hostname_ok,
-            "self_signed": _is_self_signed(cert),
-            "key_type": key_type,
-            "key_size": key_size,
-            "curve": curve,
-            "signature_algorithm": getattr(oid, "_name", None) or oid.dotted_string,
-            "intermediates_served": _chain_complete(cert, served, anchors, chain_valid) if chain else None,
-        }
-    )
-    return info, notes
 
 
-def _fill_from_peercert(
+def _names_from_peercert(peercert: Dict[str, Any], key: str) -> str:
+    parts = []
+    for rdn in peercert.get(key, ()):
+        for attr, value in rdn:
+            short = {"commonName": "CN", "organizationName": "O", "countryName": "C"}.get(attr, attr)
+            parts.append(f"{short}={value}")
+    return ",".join(reversed(parts))
+
+
+def fill_from_peercert(
     info: Dict[str, Any], peercert: Dict[str, Any], server_name: str, now: datetime, notes: List[str]
 ) -> None:
+    """Names and dates from ``ssl``'s ``getpeercert()`` (given only after a verified handshake)."""
     dns_names = [value for kind, value in peercert.get("subjectAltName", ()) if kind == "DNS"]
-    ip_addresses = [value.strip() for kind, value in peercert.get("subjectAltName", ()) if kind == "IP Address"]
+    # ssl spells IPv6 SANs in full (0:0:0:0:0:0:0:1); the compressed form is what a certificate reader reports
+    ip_addresses = [
+        str(ipaddress.ip_address(value.strip()))
+        for kind, value in peercert.get("subjectAltName", ())
+        if kind == "IP Address"
+    ]
     hostname_ok, why = hostname_matches(server_name, dns_names, ip_addresses)
     if not hostname_ok:
         notes.append(f"hostname mismatch: {why}")
@@ -305,3 +172,33 @@ def _fill_from_peercert(
             info[field] = stamp.isoformat()
             if field == "not_after":
                 info["days_remaining"] = int((stamp - now).total_seconds() // 86400)
+
+
+class StdlibCertificateReader(CertificateReader):
+    """What the standard library can tell: fingerprint and chain length, names and dates once verified."""
+
+    def anchor_subjects(self, ca_file: Optional[str], context: Optional[ssl.SSLContext]) -> FrozenSet[bytes]:
+        return frozenset()
+
+    def verify_offline(
+        self, chain_der: Sequence[bytes], trusted_der: Sequence[bytes], *, now: Optional[datetime] = None
+    ) -> ChainVerdict:
+        return None, "not verified: the local TLS library could not handshake and no certificate parser is available"
+
+    def describe(
+        self,
+        leaf_der: bytes,
+        served_chain: Optional[Sequence[bytes]],
+        *,
+        server_name: str,
+        chain_valid: Optional[bool],
+        chain_error: Optional[str],
+        verified_peercert: Optional[Dict[str, Any]] = None,
+        anchors: FrozenSet[bytes] = frozenset(),
+        now: Optional[datetime] = None,
+    ) -> Tuple[Dict[str, Any], List[str]]:
+        info = new_certificate_info(leaf_der, served_chain, chain_valid, chain_error)
+        notes = [NO_READER_NOTE]
+        if verified_peercert:
+            fill_from_peercert(info, verified_peercert, server_name, now or datetime.now(timezone.utc), notes)
+        return info, notes

@@ -2,29 +2,34 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Probe many endpoints at once: targets in, one ``ProbeResult`` per target out.
 
-Every question about an endpoint is its own connection: six version probes, the real handshake
-(+ HTTP GET), three TLS 1.2 cipher enumeration chains and the port-80 redirect. All of them, for
-all endpoints, are jobs of one thread pool of ``concurrency x JOBS_PER_ENDPOINT`` threads, so
-about ``concurrency`` endpoints are in flight at once, an endpoint's wall time is about its
-longest enumeration chain, and no thread is created per endpoint (creating them cost more CPU
-than the probes themselves).
+Every question about an endpoint is its own connection: six version probes and the real
+handshake (+ HTTP GET), which every check reads (:class:`.checks.base.Basics`), then the jobs
+of each registered check (``checks/registry.py``: the TLS 1.2 cipher enumeration chains, the
+port-80 redirect, ...). All of them, for all endpoints, are jobs of one thread pool of
+``concurrency x JOBS_PER_ENDPOINT`` threads, so about ``concurrency`` endpoints are in flight at
+once, an endpoint's wall time is about its longest chain, and no thread is created per endpoint
+(creating them cost more CPU than the probes themselves).
 """
 
 from __future__ import annotations
 
 import socket
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
-from urllib.parse import urlsplit
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.schema import empty_probe_result
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import (
-    anchor_subjects,
-    certificate_info,
-    verify_chain_offline,
+    CertificateReader,
+    StdlibCertificateReader,
 )
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.base import (
+    Basics,
+    Endpoint,
+    EndpointReport,
+    ProbeSettings,
+)
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.registry import PROBE_CHECKS
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers import (
     cipher_iana_name,
     cipher_openssl_name,
@@ -32,149 +37,26 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers im
     iana_name_for_openssl,
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.handshake import (
-    Contexts,
     HandshakeResult,
     make_contexts,
     ssl_handshake,
 )
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.http import (
-    check_redirect,
-    hsts_result,
-    redirect_result,
-    server_header_has_version,
-)
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import (
-    ConnectError,
     ResolvedAddress,
     VersionResult,
-    enumerate_bucket,
-    enumeration_buckets,
     probe_sslv2,
     probe_version,
 )
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.result import empty_probe_result
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import Target
 
-__all__ = [
-    "EndpointReport",
-    "ProbeSettings",
-    "Target",
-    "TargetError",
-    "parse_target",
-    "parse_targets",
-    "probe_endpoint",
-    "probe_targets",
-]
+__all__ = ["JOBS_PER_ENDPOINT", "probe_endpoint", "probe_targets"]
 
 RAW_ORDER = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
-_TARGET_KEYS = frozenset({"host", "port", "server_name", "address", "http_port"})
 
-
-class TargetError(ValueError):
-    """A target that cannot be parsed; the message names it."""
-
-
-@dataclass(frozen=True)
-class Target:
-    host: str
-    port: int = 443
-    server_name: str = ""
-    address: Optional[str] = None
-    http_port: Optional[int] = None  # the plain-HTTP redirect check; None = the task's http_port
-
-    @property
-    def label(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
-
-
-def _port(value: Any, original: Any, what: str = "port") -> int:
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise TargetError(f"invalid {what} in target {original!r}: expected 1-65535")
-    return int(text)
-
-
-def _host(value: Any, original: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
-        raise TargetError(f"invalid host in target {original!r}")
-    return value.strip()
-
-
-def _parse_url(text: str, original: Any) -> Target:
-    """``https://host[:port][/path]``: the endpoint of an HTTPS URL (path, query and user info ignored)."""
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as exc:
-        raise TargetError(f"invalid URL in target {original!r}: {exc}") from None
-    if parts.scheme.lower() != "https":
-        raise TargetError(f"target {original!r}: only https:// URLs can be probed, got {parts.scheme}://")
-    host = _host(parts.hostname or "", original)
-    return Target(host, port or 443, host)
-
-
-def parse_target(spec: Any, default_port: int = 443) -> Target:
-    """``host``, ``host:port``, ``[v6]:port``, a bare IPv6 address, an ``https://`` URL,
-    or ``{host, port, server_name, address, http_port}``."""
-    if isinstance(spec, Mapping):
-        return _parse_mapping(spec, default_port)
-    if not isinstance(spec, str):
-        raise TargetError(f"target {spec!r} is neither a string nor a mapping")
-    text = spec.strip()
-    if "://" in text:
-        return _parse_url(text, spec)
-    if text.startswith("["):
-        close = text.find("]")
-        if close < 0:
-            raise TargetError(f"unclosed '[' in target {spec!r}")
-        host = text[1:close]
-        rest = text[close + 1 :]
-        if rest and not rest.startswith(":"):
-            raise TargetError(f"unexpected {rest!r} after ']' in target {spec!r}")
-        port = _port(rest[1:], spec) if rest else default_port
-    elif text.count(":") == 1:
-        host, _sep, port_text = text.partition(":")
-        port = _port(port_text, spec)
-    else:  # a name, an IPv4 address, or a bare IPv6 address
-        host, port = text, default_port
-    host = _host(host, spec)
-    return Target(host, port, host)
-
-
-def _parse_mapping(spec: Mapping, default_port: int) -> Target:
-    unknown = set(spec) - _TARGET_KEYS
-    if unknown:
-        raise TargetError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))} in target {dict(spec)!r}")
-    if "host" not in spec:
-        raise TargetError(f"target {dict(spec)!r} has no 'host'")
-    parsed = parse_target(str(spec["host"]), default_port)
-    port = _port(spec["port"], spec) if spec.get("port") is not None else parsed.port
-    server_name = spec.get("server_name") or parsed.host
-    address = spec.get("address")
-    if address is not None:
-        address = _host(str(address), spec).strip("[]")
-    http_port = _port(spec["http_port"], spec, "http_port") if spec.get("http_port") is not None else None
-    return Target(parsed.host, port, _host(str(server_name), spec), address, http_port)
-
-
-def parse_targets(specs: Sequence[Any]) -> List[Target]:
-    if not specs:
-        raise TargetError("targets must name at least one endpoint")
-    return [parse_target(spec) for spec in specs]
-
-
-@dataclass(frozen=True)
-class ProbeSettings:
-    timeout: float = 5.0
-    http_checks: bool = True
-    http_port: int = 80
-    contexts: Optional[Contexts] = None
-    anchors: FrozenSet[bytes] = frozenset()
-
-
-@dataclass
-class EndpointReport:
-    result: Dict[str, Any]
-    notes: List[str] = field(default_factory=list)
+# Jobs one endpoint puts in the shared pool: 5 raw versions + SSLv2 and the handshake, then every
+# check's own (3 enumeration chains and the redirect check today).
+JOBS_PER_ENDPOINT = len(RAW_ORDER) + 2 + sum(check.connections() for check in PROBE_CHECKS)
 
 
 class ResolveError(Exception):
@@ -210,16 +92,6 @@ def _endpoint_error(versions: Mapping[str, VersionResult], handshake: HandshakeR
     return f"no protocol version accepted ({handshake.error})"
 
 
-def _served_chain(versions: Mapping[str, VersionResult], handshake: HandshakeResult) -> Optional[Tuple[bytes, ...]]:
-    """The chain from our own cleartext (TLS <= 1.2) Certificate message, else from ``ssl`` when it has it."""
-    for name in ("TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3"):
-        flight = versions[name].flight
-        usable = versions[name].accepted and flight is not None and flight.certificates
-        if usable and (handshake.leaf_der is None or flight.certificates[0] == handshake.leaf_der):
-            return flight.certificates
-    return handshake.chain_der
-
-
 def _negotiated(versions: Mapping[str, VersionResult], handshake: HandshakeResult) -> Dict[str, Any]:
     version = handshake.version
     cipher_openssl = handshake.cipher_openssl
@@ -243,45 +115,34 @@ def _negotiated(versions: Mapping[str, VersionResult], handshake: HandshakeResul
     return {"version": version, "cipher": cipher, "cipher_openssl": cipher_openssl, "group": group}
 
 
-# Jobs one endpoint puts in the shared pool: 5 raw versions + SSLv2, the handshake, 3 enumeration
-# chains and the redirect check.
-JOBS_PER_ENDPOINT = 11
-
-
 @dataclass
 class _Pending:
     """One endpoint's submitted jobs, collected by ``_finish``."""
 
-    target: Target
+    endpoint: Endpoint
     versions: Dict[str, Future]
     handshake: Future
-    buckets: List[Future]
-    redirect: Optional[Future]
+    checks: List[List[Future]]  # per check of PROBE_CHECKS, in order
 
 
-def _submit(pool: ThreadPoolExecutor, target: Target, address: ResolvedAddress, settings: ProbeSettings) -> _Pending:
+def _submit(pool: ThreadPoolExecutor, endpoint: Endpoint) -> _Pending:
     """Put every question about one endpoint in ``pool``: each is its own connection."""
+    settings, address, server_name = endpoint.settings, endpoint.address, endpoint.target.server_name
     timeout = settings.timeout
     contexts = settings.contexts or make_contexts(None)
-    server_name = target.server_name
     versions = {name: pool.submit(probe_version, address, server_name, name, timeout) for name in RAW_ORDER}
     versions["SSLv2"] = pool.submit(probe_sslv2, address, timeout)
     handshake = pool.submit(
-        ssl_handshake, address, server_name, target.port, contexts, timeout, http_checks=settings.http_checks
+        ssl_handshake,
+        address,
+        server_name,
+        endpoint.target.port,
+        contexts,
+        timeout,
+        http_checks=settings.http_checks,
     )
-    buckets = [pool.submit(enumerate_bucket, address, server_name, bucket, timeout) for bucket in enumeration_buckets()]
-    redirect = None
-    if settings.http_checks:
-        http_port = target.http_port or settings.http_port
-        redirect = pool.submit(check_redirect, address, server_name, http_port, timeout)
-    return _Pending(target, versions, handshake, buckets, redirect)
-
-
-def _enumeration(buckets: Sequence[Future]) -> Tuple[Optional[List[int]], str]:
-    try:
-        return [code for future in buckets for code in future.result()], ""
-    except ConnectError as exc:
-        return None, f"TLS 1.2 cipher enumeration failed: {exc}"
+    checks = [[pool.submit(job) for job in check.jobs(endpoint)] for check in PROBE_CHECKS]
+    return _Pending(endpoint, versions, handshake, checks)
 
 
 def _new_report(target: Target) -> EndpointReport:
@@ -299,23 +160,21 @@ def probe_endpoint(target: Target, settings: ProbeSettings, *, now: Optional[dat
         report.result["error"] = str(exc)
         return report
     with ThreadPoolExecutor(max_workers=JOBS_PER_ENDPOINT) as pool:
-        return _finish(_submit(pool, target, address, settings), settings, now)
+        return _finish(_submit(pool, Endpoint(target, address, settings, now)))
 
 
-def _finish(pending: _Pending, settings: ProbeSettings, now: Optional[datetime]) -> EndpointReport:
+def _finish(pending: _Pending) -> EndpointReport:
     """Wait for one endpoint's jobs and turn their answers into its result."""
-    report = _new_report(pending.target)
+    endpoint = pending.endpoint
+    report = _new_report(endpoint.target)
     result = report.result
-    timeout = settings.timeout
     versions: Dict[str, VersionResult] = {name: future.result() for name, future in pending.versions.items()}
-    handshake: HandshakeResult = pending.handshake.result()
-    suites, enum_error = _enumeration(pending.buckets)
-    redirect = pending.redirect.result() if pending.redirect else redirect_result(checked=False)
-    server_name = pending.target.server_name
-
-    report.notes.extend(handshake.notes)
-    error = _endpoint_error(versions, handshake, timeout)
-    result["redirect"] = redirect
+    basics = Basics(versions, pending.handshake.result())
+    report.notes.extend(basics.handshake.notes)
+    error = _endpoint_error(versions, basics.handshake, endpoint.settings.timeout)
+    for check, answers in zip(PROBE_CHECKS, pending.checks):
+        if check.after_error:
+            check.apply(endpoint, basics, answers, report)
     if error is not None:
         result["error"] = error
         if not any(v.connect_error for v in versions.values()):
@@ -323,60 +182,11 @@ def _finish(pending: _Pending, settings: ProbeSettings, now: Optional[datetime])
         return report
 
     result["protocols"] = {name: versions[name].accepted for name in result["protocols"]}
-    result["negotiated"] = _negotiated(versions, handshake)
-    if suites is not None:
-        result["tls12_ciphers"] = [cipher_iana_name(code) for code in suites]
-    elif enum_error:
-        report.notes.append(enum_error)
-
-    _add_certificate(report, _served_chain(versions, handshake), handshake, settings, server_name, now)
-    if settings.http_checks:
-        _add_http(report, handshake)
+    result["negotiated"] = _negotiated(versions, basics.handshake)
+    for check, answers in zip(PROBE_CHECKS, pending.checks):
+        if not check.after_error:
+            check.apply(endpoint, basics, answers, report)
     return report
-
-
-def _add_certificate(
-    report: EndpointReport,
-    chain: Optional[Tuple[bytes, ...]],
-    handshake: HandshakeResult,
-    settings: ProbeSettings,
-    server_name: str,
-    now: Optional[datetime],
-) -> None:
-    leaf = handshake.leaf_der or (chain[0] if chain else None)
-    if not leaf:
-        return
-    chain_valid, chain_error = handshake.chain_valid, handshake.chain_error
-    if chain_valid is None and chain and settings.contexts is not None:
-        # the local TLS library could not handshake (an SSLv3-only endpoint): judge the chain our hello read
-        offline = verify_chain_offline(chain, settings.contexts.verify.get_ca_certs(binary_form=True))
-        if offline[0] is not None:
-            chain_valid, chain_error = offline
-    cert, notes = certificate_info(
-        leaf,
-        chain,
-        server_name=server_name,
-        chain_valid=chain_valid,
-        chain_error=chain_error,
-        verified_peercert=handshake.verified_peercert,
-        anchors=settings.anchors,
-        now=now,
-    )
-    report.result["certificate"] = cert
-    report.notes.extend(notes)
-    if chain is None:
-        report.notes.append("the served chain could not be read (TLS 1.3 only, and no chain API in this Python)")
-
-
-def _add_http(report: EndpointReport, handshake: HandshakeResult) -> None:
-    head = handshake.http
-    if head is not None:
-        report.result["hsts"] = hsts_result(head)
-        server = head.header("Server")
-        report.result["server_header"] = server
-        report.result["server_header_has_version"] = server_header_has_version(server)
-    elif handshake.http_error:
-        report.notes.append(f"HTTPS GET /: {handshake.http_error}")
 
 
 def probe_targets(
@@ -388,15 +198,21 @@ def probe_targets(
     http_checks: bool = True,
     http_port: int = 80,
     now: Optional[datetime] = None,
+    reader: Optional[CertificateReader] = None,
 ) -> List[EndpointReport]:
-    """Probe every target concurrently; results come back in the order of ``targets``."""
+    """Probe every target concurrently; results come back in the order of ``targets``.
+
+    ``reader`` reads the served certificates; the standard-library one when None (see ``certinfo``).
+    """
+    reader = reader or StdlibCertificateReader()
     contexts = make_contexts(ca_file)
     settings = ProbeSettings(
         timeout=timeout,
         http_checks=http_checks,
         http_port=http_port,
         contexts=contexts,
-        anchors=anchor_subjects(ca_file, contexts.verify),
+        anchors=reader.anchor_subjects(ca_file, contexts.verify),
+        reader=reader,
     )
     now = now or datetime.now(timezone.utc)
     workers = max(1, min(concurrency, len(targets)))
@@ -406,10 +222,10 @@ def probe_targets(
         addresses = list(resolver.map(lambda target: _resolve_or_error(target, timeout), targets))
     with ThreadPoolExecutor(max_workers=workers * JOBS_PER_ENDPOINT) as pool:
         pending = [
-            _submit(pool, target, address, settings) if isinstance(address, ResolvedAddress) else address
+            _submit(pool, Endpoint(target, address, settings, now)) if isinstance(address, ResolvedAddress) else address
             for target, address in zip(targets, addresses)
         ]
-        return [_finish_guarded(item, settings, now) for item in pending]
+        return [_finish_guarded(item) for item in pending]
 
 
 def _resolve_or_error(target: Target, timeout: float) -> Union[ResolvedAddress, EndpointReport]:
@@ -421,14 +237,12 @@ def _resolve_or_error(target: Target, timeout: float) -> Union[ResolvedAddress, 
         return report
 
 
-def _finish_guarded(
-    item: Union[_Pending, EndpointReport], settings: ProbeSettings, now: Optional[datetime]
-) -> EndpointReport:
+def _finish_guarded(item: Union[_Pending, EndpointReport]) -> EndpointReport:
     if isinstance(item, EndpointReport):  # the name did not resolve
         return item
     try:
-        return _finish(item, settings, now)
+        return _finish(item)
     except Exception as exc:  # a bug must cost one target, not the task
-        report = _new_report(item.target)
+        report = _new_report(item.endpoint.target)
         report.result["error"] = f"internal error while probing: {exc.__class__.__name__}: {exc}"
         return report

@@ -14,7 +14,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.task import Task
 
 from ansible_collections.webedge.https.plugins.action.tls_certificate import ActionModule
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.certs import make_key, pki
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import make_key, pki
 
 
 def _module_answer(args: Dict[str, Any], existing: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -185,7 +185,7 @@ def test_bad_input_fails_before_anything_reaches_the_host(override: Dict[str, An
 
 
 def test_weak_key_fails_before_the_host() -> None:
-    from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.certs import make_cert
+    from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import make_cert
 
     weak = make_cert("weak", issuer=pki().inter, key=make_key("rsa1024"), sans=["weak.example.com"])
     h = Harness(

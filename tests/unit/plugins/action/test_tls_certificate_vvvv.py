@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.webedge.https.plugins.modules import tls_certificate
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.certs import key_pem, make_key, pki
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import key_pem, make_key, pki
 
 COLLECTIONS_ROOT = Path(os.path.abspath(tls_certificate.__file__)).parents[5]
 

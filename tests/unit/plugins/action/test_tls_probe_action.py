@@ -1,6 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tls_probe action: in-process on a plain local connection, the module everywhere else, same results."""
+"""The tls_probe action: in-process on a plain local connection (with the controller's certificate reader),
+the module everywhere else, the same results but for what only a certificate parser reads."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.webedge.https.plugins.action.tls_probe import ActionModule
 from ansible_collections.webedge.https.plugins.modules import tls_probe as tls_probe_module
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.probe.servers import (
+from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     OPENSSL,
     Pki,
     free_port,
@@ -122,4 +123,35 @@ def test_in_process_results_equal_the_modules(pki: Pki, capsys: pytest.CaptureFi
     assert in_process["results"][0]["error"] is None
     assert in_process["results"][0]["protocols"]["TLSv1.3"] is True
     assert in_process["results"][1]["error"] == "connection refused"
-    assert json.loads(json.dumps(in_process["results"])) == from_module["results"]
+    # The same probe, options and checks either way; only what takes a certificate parser differs:
+    # in-process the controller's cryptography reader fills it, the module (standard library) leaves it null
+    in_process_results = json.loads(json.dumps(in_process["results"]))
+    cert = in_process_results[0]["certificate"]
+    assert {key: cert[key] for key in READER_ONLY} == {
+        "self_signed": False,
+        "key_type": "RSA",
+        "key_size": 2048,
+        "curve": None,
+        "signature_algorithm": "ecdsa-with-SHA256",
+        "intermediates_served": True,
+    }
+    module_cert = from_module["results"][0]["certificate"]
+    assert {key: module_cert[key] for key in READER_ONLY} == dict.fromkeys(READER_ONLY)
+    module_findings = from_module["results"][0]["findings"]
+    assert [module_findings[cid]["status"] for cid in READER_CONTROLS] == ["error", "error"]
+    assert _without_reader_only(in_process_results) == _without_reader_only(from_module["results"])
+
+
+# What only a certificate parser can read, and the controls that judge it.
+READER_ONLY = ("self_signed", "key_type", "key_size", "curve", "signature_algorithm", "intermediates_served")
+READER_CONTROLS = ("TLS-11", "TLS-12")
+
+
+def _without_reader_only(results: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    out = json.loads(json.dumps(results))
+    for result in out:
+        if result["certificate"]:
+            result["certificate"].update(dict.fromkeys(READER_ONLY))
+        for cid in READER_CONTROLS:
+            result["findings"].pop(cid, None)
+    return out

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ansible_collections.webedge.https.plugins.filter.tls_pfx import FilterModule
 from ansible_collections.webedge.https.plugins.filter.tls_profile import FilterModule as ProfileFilters
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.certs import (
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import (
     fresh_key,
     key_pem,
     make_cert,

@@ -12,7 +12,7 @@ from typing import Any, Dict
 import pytest
 
 from ansible_collections.webedge.https.plugins.modules import tls_certificate
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.certs import pki
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import pki
 from ansible_collections.webedge.https.tests.unit.plugins.modules.module_args import patch_module_args
 
 

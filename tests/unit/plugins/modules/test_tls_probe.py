@@ -11,7 +11,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.webedge.https.plugins.modules import tls_probe
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.probe.servers import (
+from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     OPENSSL,
     Pki,
     free_port,

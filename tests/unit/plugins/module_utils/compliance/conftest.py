@@ -9,7 +9,7 @@ from typing import Any, Dict
 
 import pytest
 
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.compliance.probes import NOW, load_probe
+from ansible_collections.webedge.https.tests.unit.helpers.compliance_probes import NOW, load_probe
 
 
 @pytest.fixture

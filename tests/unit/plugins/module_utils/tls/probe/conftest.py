@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.tls.probe.servers import Pki, make_pki
+from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import Pki, make_pki
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import (
     Target,
     TargetError,
     parse_target,

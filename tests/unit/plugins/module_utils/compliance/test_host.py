@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import evaluate_host
+from ansible_collections.webedge.https.plugins.module_utils.compliance.host import evaluate_host
 
 FP = "AB:CD:" + "00" * 30
 GOOD = {

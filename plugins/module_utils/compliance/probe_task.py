@@ -1,10 +1,15 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One ``tls_probe`` task: options in, results and warnings out.
+"""One ``tls_probe`` task: options in, results (measured, then judged) and warnings out.
+
+The probe (``tls/probe``) measures; the endpoint controls judge what it measured. This task does
+both, so it lives on the judging side: compliance imports tls, never the reverse.
 
 Shared by the module (run on a host, or shipped to the controller) and by its action plugin, which
-runs this same code inside Ansible's own process when the task executes on the controller. Both
-paths therefore validate, probe and evaluate identically; only the transport differs.
+runs this same code inside Ansible's own process when the task executes on the controller, with
+a certificate reader of its own. Both paths validate, probe and evaluate identically; only the
+transport and what can be read from a certificate differ. Runs on targets (Python 3.8+, standard
+library only).
 """
 
 from __future__ import annotations
@@ -13,36 +18,14 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    evaluate_endpoint,
-    findings_to_dict,
-)
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
-    TargetError,
-    parse_targets,
-    probe_targets,
-)
-from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
-    DEFAULT_VERSION,
-    PROFILE_NAMES,
-    ProfileError,
-    get_profile,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import CertificateReader
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import probe_targets
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import TargetError, parse_targets
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 
-__all__ = ["ARGUMENT_SPEC", "ProbeTaskError", "TaskOutcome", "run_probe_task"]
-
-ARGUMENT_SPEC: Dict[str, Any] = {
-    "targets": {"type": "list", "elements": "raw", "required": True},
-    "ca_file": {"type": "path"},
-    "timeout": {"type": "float", "default": 5.0},
-    "concurrency": {"type": "int", "default": 32},
-    "http_checks": {"type": "bool", "default": True},
-    "http_port": {"type": "int", "default": 80},
-    "profile": {"type": "str", "choices": list(PROFILE_NAMES), "default": "intermediate"},
-    "profile_version": {"type": "str", "choices": ["5.7", "6.0"], "default": DEFAULT_VERSION},
-    "min_days_valid": {"type": "int", "default": 30},
-    "fail_on_error": {"type": "bool", "default": False},
-}
+__all__ = ["ProbeTaskError", "TaskOutcome", "run_probe_task"]
 
 
 class ProbeTaskError(ValueError):
@@ -67,8 +50,10 @@ def _check_ranges(params: Mapping[str, Any]) -> None:
         raise ProbeTaskError(f"min_days_valid must not be negative, got {params['min_days_valid']}")
 
 
-def run_probe_task(params: Mapping[str, Any]) -> TaskOutcome:
-    """Validate ``params`` (already type-checked against ARGUMENT_SPEC), probe, evaluate the findings.
+def run_probe_task(params: Mapping[str, Any], *, reader: Optional[CertificateReader] = None) -> TaskOutcome:
+    """Validate ``params`` (already checked against ``specs/tls_probe.py``), probe, evaluate the findings.
+
+    ``reader`` reads the served certificates (the probe's standard-library reader when None).
 
     Raises:
         ProbeTaskError: a bad target, range, profile or CA file; nothing was probed.
@@ -87,6 +72,7 @@ def run_probe_task(params: Mapping[str, Any]) -> TaskOutcome:
             concurrency=params["concurrency"],
             http_checks=params["http_checks"],
             http_port=params["http_port"],
+            reader=reader,
         )
     except (OSError, ssl.SSLError) as exc:  # raised only while loading ca_file, before any probe
         raise ProbeTaskError(f"cannot load ca_file {params['ca_file']!r}: {exc}") from None

@@ -7,14 +7,16 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import (
+    CERTIFICATE_CONTROL_IDS,
+    ENDPOINT_CHECKS,
     ENDPOINT_CONTROL_IDS,
-    HOST_CONTROL_IDS,
     evaluate_endpoint,
-    findings_to_dict,
 )
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
+from ansible_collections.webedge.https.plugins.module_utils.compliance.host import HOST_CHECKS, HOST_CONTROL_IDS
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.compliance.probes import (
+from ansible_collections.webedge.https.tests.unit.helpers.compliance_probes import (
     NOW,
     load_probe,
     with_changes,
@@ -25,6 +27,9 @@ INTERMEDIATE = get_profile("intermediate", "5.7")
 
 def test_every_catalog_control_has_a_check():
     assert set(ENDPOINT_CONTROL_IDS) | set(HOST_CONTROL_IDS) == set(CATALOG)
+    assert set(ENDPOINT_CHECKS) == set(ENDPOINT_CONTROL_IDS)
+    assert set(HOST_CHECKS) == set(HOST_CONTROL_IDS)
+    assert CERTIFICATE_CONTROL_IDS <= set(ENDPOINT_CONTROL_IDS)
 
 
 def test_compliant_intermediate_probe_passes_every_endpoint_control(good_probe):
@@ -85,6 +90,8 @@ FAILS = [
         "self-signed",
     ),
     ("name_mismatch", "TLS-09", {"certificate/hostname_valid": False}, "fail", "critical", "not valid for web1"),
+    # what no certificate reader filled (the probe ran as a module) is undecided, not a verdict
+    ("names_not_read", "TLS-09", {"certificate/hostname_valid": None}, "error", "critical", "names were not read"),
     (
         "expired",
         "TLS-10",
@@ -124,6 +131,14 @@ FAILS = [
         "fail",
         "high",
         "Ed25519 key",
+    ),
+    (
+        "key_not_read",
+        "TLS-11",
+        {"certificate/key_type": None, "certificate/key_size": None, "certificate/signature_algorithm": None},
+        "error",
+        "high",
+        "key and signature were not read",
     ),
     (
         "chain_incomplete",
@@ -282,11 +297,3 @@ def test_findings_serialize_to_the_probe_schema(good_probe):
     as_dict = findings_to_dict(evaluate_endpoint(good_probe, INTERMEDIATE, now=NOW))
     assert set(as_dict["TLS-01"]) == {"control", "status", "severity", "message", "target", "observed", "expected"}
     assert as_dict["TLS-10"]["observed"] == 200
-
-
-def test_fixture_is_a_complete_probe_result():
-    from ansible_collections.webedge.https.plugins.module_utils.compliance.schema import ProbeResult, empty_probe_result
-
-    probe = load_probe()
-    assert set(probe) == set(ProbeResult.__annotations__)
-    assert set(empty_probe_result("h", 443)) == set(probe)

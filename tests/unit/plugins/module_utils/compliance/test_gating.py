@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import (
-    Finding,
-    fails_threshold,
-    worst_failure,
-)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding
+from ansible_collections.webedge.https.plugins.module_utils.compliance.gating import fails_threshold, worst_failure
 
 
 def _f(status: str, severity: str, control: str = "TLS-01") -> Finding:

@@ -31,12 +31,24 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import ResolvedAddress
+
 OPENSSL = shutil.which("openssl")
 # The lab's legacy-protocol server (pure Python: no OpenSSL can speak SSLv3 or SSLv2 any more).
 LEGACY_SERVER = (
-    Path(__file__).resolve().parents[6] / "extensions" / "molecule" / "shared" / "lab-files" / "legacy_tls_server.py"
+    Path(__file__).resolve().parents[3] / "extensions" / "molecule" / "shared" / "lab-files" / "legacy_tls_server.py"
 )
 NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def der_of(path: Path) -> bytes:
+    """The DER bytes of the (first) certificate in a PEM file."""
+    return x509.load_pem_x509_certificate(path.read_bytes()).public_bytes(serialization.Encoding.DER)
+
+
+def loopback(port: int) -> ResolvedAddress:
+    """127.0.0.1:``port`` as the probe's resolved address (for calling its primitives directly)."""
+    return ResolvedAddress(socket.AF_INET, ("127.0.0.1", port))
 
 
 def ipv6_available() -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.controls import evaluate_host
+from ansible_collections.webedge.https.plugins.module_utils.compliance.host import evaluate_host
 
 FULL = 2032127  # FileSystemRights.FullControl
 READ = 131209  # FileSystemRights.Read (ReadData, ReadAttributes, ReadExtendedAttributes, ReadPermissions)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "compliance"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "compliance"
 NOW = datetime(2025, 6, 14, 12, 0, tzinfo=timezone.utc)
 
 

@@ -1,0 +1,77 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The endpoint controls: one check per control ID, run over one probe result.
+
+:data:`ENDPOINT_CHECKS` maps every ``endpoint`` control of the catalog to its check, a function
+of :class:`.evidence.EndpointEvidence`. A probe that failed makes every control ``error``; a probe
+without a certificate makes the certificate controls ``error``. Runs on targets (Python 3.8+,
+standard library only).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional
+
+from ansible_collections.webedge.https.plugins.module_utils.compliance import (
+    endpoint_certificate,
+    endpoint_http,
+    endpoint_protocols,
+)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG
+from ansible_collections.webedge.https.plugins.module_utils.compliance.evidence import EndpointEvidence
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding, new_finding
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import Profile
+
+__all__ = ["CERTIFICATE_CONTROL_IDS", "ENDPOINT_CHECKS", "ENDPOINT_CONTROL_IDS", "evaluate_endpoint"]
+
+EndpointCheck = Callable[[EndpointEvidence], Finding]
+
+ENDPOINT_CONTROL_IDS = tuple(cid for cid, control in CATALOG.items() if control.where == "endpoint")
+ENDPOINT_CHECKS: Dict[str, EndpointCheck] = {
+    "TLS-01": endpoint_protocols.check_sslv2,
+    "TLS-02": endpoint_protocols.check_sslv3,
+    "TLS-03": endpoint_protocols.check_tls10,
+    "TLS-04": endpoint_protocols.check_tls11,
+    "TLS-05": endpoint_protocols.check_tls12,
+    "TLS-06": endpoint_protocols.check_tls13,
+    "TLS-07": endpoint_protocols.check_ciphers,
+    "TLS-08": endpoint_certificate.check_chain,
+    "TLS-09": endpoint_certificate.check_hostname,
+    "TLS-10": endpoint_certificate.check_validity,
+    "TLS-11": endpoint_certificate.check_key,
+    "TLS-12": endpoint_certificate.check_intermediates,
+    "TLS-13": endpoint_protocols.check_group,
+    "TLS-14": endpoint_certificate.check_lifespan,
+    "HTTP-01": endpoint_http.check_hsts,
+    "HTTP-02": endpoint_http.check_redirect,
+    "HTTP-03": endpoint_http.check_server_header,
+}
+# The controls that judge the served certificate: ``error`` when the probe has none.
+CERTIFICATE_CONTROL_IDS: FrozenSet[str] = frozenset({"TLS-08", "TLS-09", "TLS-10", "TLS-11", "TLS-12", "TLS-14"})
+
+
+def evaluate_endpoint(
+    probe: Mapping[str, Any],
+    profile: Profile,
+    *,
+    min_days_valid: int = 30,
+    now: Optional[datetime] = None,
+) -> Dict[str, Finding]:
+    """Findings of every endpoint control for one ``tls_probe`` result, keyed by control ID."""
+    target = str(probe.get("target") or f"{probe.get('host')}:{probe.get('port')}")
+    if probe.get("error"):
+        return {
+            cid: new_finding(cid, "error", f"probe of {target} failed: {probe['error']}", target)
+            for cid in ENDPOINT_CONTROL_IDS
+        }
+    evidence = EndpointEvidence(probe, profile, target, min_days_valid, now or datetime.now(timezone.utc))
+    has_certificate = bool(probe.get("certificate"))
+    return {
+        cid: (
+            ENDPOINT_CHECKS[cid](evidence)
+            if has_certificate or cid not in CERTIFICATE_CONTROL_IDS
+            else new_finding(cid, "error", "no certificate information from the probe", target)
+        )
+        for cid in ENDPOINT_CONTROL_IDS
+    }
