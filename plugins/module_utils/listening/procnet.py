@@ -80,13 +80,15 @@ def parse_table(text: str, protocol: str, family: str, byteorder: str = sys.byte
     wanted_state = TCP_LISTEN if protocol == "tcp" else UDP_UNCONNECTED
     decode = _address_decoder(family, byteorder)
     found: List[Socket] = []
+    udp = protocol == "udp"
     for line in text.splitlines()[1:]:
-        fields = line.split()
+        # sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...: only the first ten matter
+        fields = line.split(None, 10)
         if len(fields) < 10 or fields[3] != wanted_state:
             continue
-        if protocol == "udp" and fields[2] not in _ZERO_REMOTES:
+        if udp and fields[2] not in _ZERO_REMOTES:
             continue
-        address_hex, port_hex = fields[1].split(":")
+        address_hex, _sep, port_hex = fields[1].partition(":")
         port = int(port_hex, 16)
         if port == 0:
             continue

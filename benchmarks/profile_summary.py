@@ -1,0 +1,107 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Summarise a py-spy ``--format raw`` profile (folded stacks: ``frame;frame;... COUNT``).
+
+    python3 benchmarks/profile_summary.py FILE [--top N]
+
+Splits the samples into the controller's main process (strategy, results, callbacks) and its
+forked workers (``WorkerProcess``: templating, the action, the connection), and lists for each the
+functions holding the most samples inclusively (each function counted once per stack) and where
+the CPU itself is spent (the leaf frame). A function is ``file.py:function``; lines are dropped.
+Frames of this collection (``ansible_collections/webedge/https``) are counted apart too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import re
+import sys
+from typing import Any, Dict, List, Tuple
+
+FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^():]+)(?::\d+)?\)$")
+OURS = "ansible_collections/webedge/https/"
+
+
+def _name(frame: str) -> str:
+    match = FRAME.match(frame.strip())
+    if not match:
+        return frame.strip()
+    path = match["file"]
+    if OURS in path:
+        short = "webedge:" + path.split(OURS, 1)[1]
+    elif "/site-packages/" in path:
+        short = path.split("/site-packages/", 1)[1]
+    else:
+        short = path.rsplit("/", 1)[-1]
+    return f"{short}:{match['func']}"
+
+
+def parse(path: str) -> List[Tuple[List[str], int]]:
+    stacks = []
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            body, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            stacks.append((body.split(";"), int(count)))
+    return stacks
+
+
+def summarise(path: str, top: int = 12) -> Dict[str, Any]:
+    stacks = parse(path)
+    total = sum(c for _s, c in stacks)
+    groups: Dict[str, Dict[str, Any]] = {}
+    ours = 0
+    for frames, count in stacks:
+        names = [_name(f) for f in frames if not f.startswith("process ") and not f.startswith("thread ")]
+        role = "workers" if any("worker.py:" in n and ":run" in n for n in names) else "main process"
+        group = groups.setdefault(
+            role, {"samples": 0, "inclusive": collections.Counter(), "self": collections.Counter()}
+        )
+        group["samples"] += count
+        for name in set(names):
+            group["inclusive"][name] += count
+        if names:
+            group["self"][names[-1]] += count
+        if any(n.startswith("webedge:") for n in names):
+            ours += count
+    out: Dict[str, Any] = {"samples": total, "ours_share": ours / total if total else 0.0, "groups": {}}
+    for role, group in sorted(groups.items()):
+        out["groups"][role] = {
+            "samples": group["samples"],
+            "share": group["samples"] / total if total else 0.0,
+            "inclusive": [(n, c / total) for n, c in group["inclusive"].most_common(top)],
+            "self": [(n, c / total) for n, c in group["self"].most_common(top)],
+        }
+    return out
+
+
+def as_text(summary: Dict[str, Any]) -> str:
+    lines = [f"{summary['samples']} samples; frames of webedge.https in {summary['ours_share']:.1%} of them"]
+    for role, group in summary["groups"].items():
+        lines.append(f"{role}: {group['share']:.1%} of the samples")
+        lines.append("  inclusive (share of all samples):")
+        lines += [f"    {share:6.1%}  {name}" for name, share in group["inclusive"]]
+        lines.append("  self (leaf frame):")
+        lines += [f"    {share:6.1%}  {name}" for name, share in group["self"]]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path")
+    parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    summary = summarise(args.path, args.top)
+    print(json.dumps(summary, indent=1) if args.json else as_text(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
