@@ -9,7 +9,7 @@ make:
 * ``expired.crt``/``expired.key``: issued by the lab intermediate, expired ``--expired-days-ago`` days ago;
 * ``selfsigned.crt``/``selfsigned.key``: a self-signed server certificate.
 
-Both come from the lab CA's own leaf builder (``plugins/module_utils/tls/lab_ca.py``
+Both come from the lab CA's own leaf builder (``plugins/plugin_utils/tls/lab_ca.py``
 ``build_leaf``: ``now`` in the past, or ``issuer=None``), so they are otherwise RFC 5280-complete
 (SKI, AKI, critical KeyUsage and BasicConstraints, EKU serverAuth, SAN) and each carries exactly
 one fault. Existing files are left alone (idempotent); keys are written with mode 0600.
@@ -40,7 +40,7 @@ def _lab_ca():  # type: ignore[no-untyped-def]
         os.makedirs(os.path.join(root, "ansible_collections", "webedge"))
         os.symlink(REPO, os.path.join(root, "ansible_collections", "webedge", "https"))
     sys.path.insert(0, root)
-    from ansible_collections.webedge.https.plugins.module_utils.tls import lab_ca
+    from ansible_collections.webedge.https.plugins.plugin_utils.tls import lab_ca
 
     return lab_ca
 

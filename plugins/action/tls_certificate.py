@@ -4,7 +4,7 @@
 
 1. Read the material: inline content, controller files (vault-aware, searched like
    ``copy``'s ``src``), or host files with ``remote_src`` (fetched with ``slurp``).
-2. Validate it with ``module_utils/tls/certificate.py`` (``cryptography``). Any failure
+2. Validate it with ``plugin_utils/tls/certificate.py`` (``cryptography``). Any failure
    ends the task here: nothing has reached the host.
 3. Run the module with the validated PEM only (the key in a ``no_log`` option), then
    describe the change: returned facts, and a diff of metadata and fingerprints.
@@ -19,9 +19,9 @@ from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.tls import certificate as tls_cert
-from ansible_collections.webedge.https.plugins.module_utils.tls import certificate_spec
-from ansible_collections.webedge.https.plugins.module_utils.tls.certificate import (
+from ansible_collections.webedge.https.plugins.module_utils.specs import tls_certificate as spec
+from ansible_collections.webedge.https.plugins.plugin_utils.tls import certificate as tls_cert
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
 )
@@ -173,11 +173,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
 
-        _validation, args = self.validate_argument_spec(
-            argument_spec=certificate_spec.argument_spec(),
-            mutually_exclusive=certificate_spec.mutually_exclusive(),
-            required_one_of=certificate_spec.required_one_of(),
-        )
+        _validation, args = self.validate_argument_spec(**spec.module_kwargs())
         if not HAS_CRYPTOGRAPHY:
             raise AnsibleActionFail(
                 "tls_certificate needs the Python 'cryptography' library on the controller: "
@@ -206,7 +202,7 @@ class ActionModule(ActionBase):
         finally:
             sources = {}
 
-        module_args = {key: args.get(key) for key in certificate_spec.MODULE_ONLY_OPTIONS}
+        module_args = {key: args.get(key) for key in spec.MODULE_ONLY_OPTIONS}
         module_args["certificate_content"] = to_text(material.certificate_pem)
         module_args["chain_content"] = to_text(material.chain_pem) if material.chain_pem else None
         module_args["private_key_content"] = (

@@ -3,7 +3,7 @@
 """Action-only plugin ``webedge.https.tls_lab_ca``: a lab CA and its certificates, on the controller.
 
 Nothing runs on the host and nothing goes over the network: keys and certificates are
-made with ``cryptography`` in a controller directory (``module_utils/tls/lab_ca.py``).
+made with ``cryptography`` in a controller directory (``plugin_utils/tls/lab_ca.py``).
 A file lock serialises hosts that issue into the same directory at the same time.
 """
 
@@ -16,37 +16,10 @@ from typing import Any, Dict, List, Optional
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.tls import lab_ca
+from ansible_collections.webedge.https.plugins.module_utils.specs.tls_lab_ca import module_kwargs
+from ansible_collections.webedge.https.plugins.plugin_utils.tls import lab_ca
 
 IMPORT_ERROR: Optional[str] = None if lab_ca.HAS_CRYPTOGRAPHY else lab_ca.CRYPTOGRAPHY_IMPORT_ERROR
-
-ARGUMENT_SPEC: Dict[str, Dict[str, Any]] = {
-    "dest": {"type": "path", "required": True},
-    "ca_common_name": {"type": "str", "default": "webedge lab root CA"},
-    "intermediate": {"type": "bool", "default": True},
-    "intermediate_common_name": {"type": "str", "default": "webedge lab intermediate CA"},
-    "key_type": {
-        "type": "str",
-        "default": "ec_p256",
-        "choices": ["ec_p256", "ec_p384", "rsa2048", "rsa3072", "rsa4096", "ed25519"],
-    },
-    "ca_valid_days": {"type": "int", "default": 3650},
-    "valid_days": {"type": "int", "default": 90},
-    "renew_days": {"type": "int", "default": 30},
-    "certificates": {
-        "type": "list",
-        "elements": "dict",
-        "default": [],
-        "options": {
-            "name": {"type": "str", "required": True},
-            "hostnames": {"type": "list", "elements": "str", "required": True},
-            "key_type": {
-                "type": "str",
-                "choices": ["ec_p256", "ec_p384", "rsa2048", "rsa3072", "rsa4096", "ed25519"],
-            },
-        },
-    },
-}
 
 _CERT_MODE = 0o644
 _KEY_MODE = 0o600
@@ -76,7 +49,7 @@ class ActionModule(ActionBase):
     def _run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         result = super().run(tmp, task_vars or {})
         del tmp
-        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validation, args = self.validate_argument_spec(**module_kwargs())
         if IMPORT_ERROR:
             raise AnsibleActionFail(
                 f"tls_lab_ca needs the Python 'cryptography' library on the controller: {IMPORT_ERROR}"

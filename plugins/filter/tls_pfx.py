@@ -94,7 +94,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webedge.https.plugins.module_utils.tls import certificate as tls_cert
+from ansible_collections.webedge.https.plugins.plugin_utils.tls import certificate as tls_cert
 
 if tls_cert.HAS_CRYPTOGRAPHY:
     from cryptography import x509

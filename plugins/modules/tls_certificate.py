@@ -317,7 +317,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webedge.https.plugins.module_utils.tls import certificate_spec, install
+from ansible_collections.webedge.https.plugins.module_utils.specs.tls_certificate import module_kwargs
+from ansible_collections.webedge.https.plugins.module_utils.tls import install
 
 _ROLES = (("cert", "cert_path"), ("key", "key_path"), ("chain", "chain_path"), ("fullchain", "fullchain_path"))
 
@@ -348,11 +349,7 @@ def _before(change: install.FileChange) -> dict:
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=certificate_spec.argument_spec(),
-        mutually_exclusive=certificate_spec.mutually_exclusive(),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(**module_kwargs(), supports_check_mode=True)
     params = module.params
     if params["certificate"] or params["private_key"] or params["chain"] or not params["certificate_content"]:
         module.fail_json(

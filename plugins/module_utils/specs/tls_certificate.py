@@ -4,6 +4,8 @@
 
 Plain data, no imports: the module (on the target) and the action plugin (on the
 controller) validate the same options, so they read them from here, once.
+:data:`MODULE_ONLY_OPTIONS` are the options the action plugin hands to the module once the
+material is validated; a new option the module needs on the host goes there too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ __all__ = [
     "KEY_TYPE_CHOICES",
     "MODULE_ONLY_OPTIONS",
     "argument_spec",
+    "module_kwargs",
     "mutually_exclusive",
     "required_one_of",
 ]
@@ -84,3 +87,12 @@ def required_one_of() -> List[List[str]]:
         ["certificate", "certificate_content"],
         ["cert_path", "key_path", "chain_path", "fullchain_path"],
     ]
+
+
+def module_kwargs() -> Dict[str, Any]:
+    """Keyword arguments for ``AnsibleModule`` and ``ActionBase.validate_argument_spec``."""
+    return {
+        "argument_spec": argument_spec(),
+        "mutually_exclusive": mutually_exclusive(),
+        "required_one_of": required_one_of(),
+    }

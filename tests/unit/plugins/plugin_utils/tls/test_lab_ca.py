@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from ansible_collections.webedge.https.plugins.module_utils.tls import certificate, lab_ca
+from ansible_collections.webedge.https.plugins.plugin_utils.tls import certificate, lab_ca
 
 
 @pytest.fixture(scope="module")

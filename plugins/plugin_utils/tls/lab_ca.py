@@ -22,7 +22,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.certificate import to_a_label
+from ansible_collections.webedge.https.plugins.module_utils.specs.tls_lab_ca import KEY_TYPE_CHOICES
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate import to_a_label
 
 try:
     from cryptography import x509
@@ -49,7 +50,7 @@ __all__ = [
     "write_file",
 ]
 
-KEY_TYPES = ("ec_p256", "ec_p384", "rsa2048", "rsa3072", "rsa4096", "ed25519")
+KEY_TYPES = tuple(KEY_TYPE_CHOICES)
 PrivateKey = Any  # cryptography's RSA, EC or Ed25519 private key
 _BACKDATE = datetime.timedelta(minutes=5)
 

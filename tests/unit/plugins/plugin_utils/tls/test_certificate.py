@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.tls import certificate as c
+from ansible_collections.webedge.https.plugins.plugin_utils.tls import certificate as c
 from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import (
     NOW,
     key_pem,
