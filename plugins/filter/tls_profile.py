@@ -104,8 +104,8 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import 
     DEFAULT_VERSION,
     ProfileError,
     get_profile,
-    render_profile,
 )
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.render import render_profile
 
 
 def tls_profile(

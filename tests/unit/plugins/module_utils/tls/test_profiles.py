@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Mozilla profiles hold the guideline values, and the renderers print what the generator prints."""
+"""The Mozilla profiles hold the guideline values (what the renderers print is tested in plugin_utils/tls)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,9 @@ import pytest
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
     OPENSSL_TO_IANA,
     ProfileError,
-    apache_curves,
-    apache_ssl_cipher_suite,
-    apache_ssl_protocol,
     get_profile,
-    nginx_ssl_ciphers,
-    nginx_ssl_ecdh_curve,
-    nginx_ssl_protocols,
     openssl_supports_mlkem,
     parse_openssl_version,
-    render_profile,
-    schannel_cipher_suites,
-    schannel_curves,
-    schannel_protocols,
 )
 
 # Guideline data (mozilla/ssl-config-generator guidelines 5.7 and 6.0), as sets.
@@ -94,15 +84,6 @@ def test_mapping_agrees_with_local_openssl():
     assert {o: known[o] for o in checked} == checked
 
 
-def test_groups_depend_on_openssl_version():
-    p = get_profile("intermediate", "6.0")
-    assert p.curves[0] == "X25519MLKEM768"
-    assert nginx_ssl_ecdh_curve(p) == "X25519:prime256v1:secp384r1"
-    assert nginx_ssl_ecdh_curve(p, "3.0.13") == "X25519:prime256v1:secp384r1"
-    assert nginx_ssl_ecdh_curve(p, "OpenSSL 3.5.1 1 Jul 2025") == "X25519MLKEM768:X25519:prime256v1:secp384r1"
-    assert apache_curves(get_profile("intermediate", "5.7"), "3.5.0") == "X25519:prime256v1:secp384r1"
-
-
 @pytest.mark.parametrize(
     ("given", "parsed", "mlkem"),
     [
@@ -118,30 +99,6 @@ def test_groups_depend_on_openssl_version():
 def test_openssl_version_parsing(given, parsed, mlkem):
     assert parse_openssl_version(given) == parsed
     assert openssl_supports_mlkem(given) is mlkem
-
-
-def test_nginx_and_apache_strings():
-    p = get_profile("intermediate")
-    assert nginx_ssl_protocols(p) == "TLSv1.2 TLSv1.3"
-    assert nginx_ssl_ciphers(p).startswith("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:")
-    assert nginx_ssl_ciphers(p).endswith(":DHE-RSA-CHACHA20-POLY1305")
-    assert apache_ssl_protocol(p) == "-all +TLSv1.2 +TLSv1.3"
-    assert apache_ssl_protocol(get_profile("modern")) == "-all +TLSv1.3"
-    assert apache_ssl_cipher_suite(get_profile("modern")) == ""
-    assert p.uses_dhe and not get_profile("intermediate", "6.0").uses_dhe
-
-
-def test_schannel_lists():
-    p = get_profile("intermediate", "6.0")
-    assert schannel_protocols(p) == {
-        "enabled": ("TLS 1.2", "TLS 1.3"),
-        "disabled": ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"),
-        "unsupported": (),
-    }
-    suites = schannel_cipher_suites(p)
-    assert suites[:3] == p.tls13_ciphersuites
-    assert not any("CHACHA20" in s for s in suites[3:])
-    assert schannel_curves(p) == ("curve25519", "NistP256", "NistP384")
 
 
 @pytest.mark.parametrize(
@@ -161,12 +118,3 @@ def test_bad_names_and_versions_are_named(name, version, fragment):
 @pytest.mark.parametrize("version", ["5.7", 5.7, "6.0", 6.0, 6, "6"])
 def test_versions_accept_yaml_floats(version):
     assert get_profile("modern", version).version in ("5.7", "6.0")
-
-
-def test_render_profile_is_plain_data():
-    import json
-
-    data = render_profile(get_profile("old"))
-    assert json.loads(json.dumps(data)) == data
-    assert data["nginx"]["ssl_prefer_server_ciphers"] == "on"
-    assert data["apache"]["SSLProtocol"] == "-all +TLSv1 +TLSv1.1 +TLSv1.2 +TLSv1.3"

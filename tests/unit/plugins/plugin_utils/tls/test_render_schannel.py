@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Mozilla profiles rendered for Windows SCHANNEL: per Windows build, with what is left out and why.
 
-Real guideline data from profiles.py; the Windows names and builds are those of Microsoft's
+Real guideline data from module_utils/tls/profiles.py; the Windows names and builds are those of Microsoft's
 "TLS Cipher Suites in Windows Server 2016/2019/2022" lists. Nothing here ran on Windows.
 """
 
@@ -12,15 +12,15 @@ import json
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.render import render_profile
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.render_schannel import (
     SCHANNEL_CIPHER_POLICY_KEY,
     SCHANNEL_DH_KEY,
     SCHANNEL_PROTOCOLS_KEY,
-    ProfileError,
-    get_profile,
     parse_windows_build,
-    render_profile,
     schannel_cipher_suites,
+    schannel_curves,
     schannel_policy,
     schannel_protocols,
 )
@@ -173,3 +173,16 @@ def test_render_profile_carries_the_schannel_part_as_plain_data():
     assert data["schannel"]["protocols_enabled"] == ["TLS 1.2"]
     # nginx and Apache renderings do not depend on the Windows build
     assert data["nginx"] == render_profile(get_profile("intermediate"))["nginx"]
+
+
+def test_schannel_lists():
+    p = get_profile("intermediate", "6.0")
+    assert schannel_protocols(p) == {
+        "enabled": ("TLS 1.2", "TLS 1.3"),
+        "disabled": ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1"),
+        "unsupported": (),
+    }
+    suites = schannel_cipher_suites(p)
+    assert suites[:3] == p.tls13_ciphersuites
+    assert not any("CHACHA20" in s for s in suites[3:])
+    assert schannel_curves(p) == ("curve25519", "NistP256", "NistP384")
