@@ -30,20 +30,27 @@ description:
     later and nothing else.
 author:
   - webedge.https contributors (@webedge)
-requirements:
-  - cryptography >= 40.0 on the controller
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - action_common_attributes.files
-  - action_common_attributes.flow
+  - webedge.https.attributes
+  - webedge.https.controller_side.cryptography
+  - ansible.builtin.action_common_attributes.files
 attributes:
   action:
     support: full
+    details: The action plugin reads and validates the material on the controller, then runs the module on the
+      host with the validated PEM only.
   async:
     support: none
+  become:
+    support: full
+    details: The module writes the files on the host as the become user.
   bypass_host_loop:
     support: none
   check_mode:
+    support: full
+  connection:
+    support: full
+  delegation:
     support: full
   diff_mode:
     support: full

@@ -26,16 +26,11 @@ description:
   - Deploy the results to hosts with M(webedge.https.tls_certificate), or with the role C(webedge.https.tls).
 author:
   - webedge.https contributors (@webedge)
-requirements:
-  - cryptography >= 40.0 on the controller
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - action_common_attributes.flow
+  - webedge.https.attributes
+  - webedge.https.controller_side
+  - webedge.https.controller_side.cryptography
 attributes:
-  action:
-    support: full
-  async:
-    support: none
   bypass_host_loop:
     support: none
   check_mode:
@@ -43,9 +38,6 @@ attributes:
     details: In check mode nothing is written; the result says whether files would be created.
   diff_mode:
     support: none
-  platform:
-    platforms: all
-    details: Runs on the controller only.
 options:
   dest:
     description:

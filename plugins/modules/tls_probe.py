@@ -21,20 +21,38 @@ description:
   - Each result carries C(findings), the compliance controls (C(TLS-01) ...) evaluated against O(profile).
   - Network trouble (a name that does not resolve, a closed port, a timeout, a service that is not TLS)
     becomes that target's C(error); the task itself only fails for invalid options, or with O(fail_on_error).
-  - The module runs where Ansible executes it. To probe from the controller (the usual case, and where the
-    C(cryptography) library is available), delegate the task to C(localhost) and set C(run_once); to probe
-    from a host's point of view, run it on that host.
-  - On the controller (a C(local) connection without privilege escalation) the action plugin runs the probe
-    inside Ansible's own process instead of starting the module as a new Python process; the options, results
-    and checks are the same either way.
+  - The module runs where Ansible executes it. To probe from the controller (the usual case), delegate the task
+    to C(localhost) and set C(run_once); to probe from a host's point of view, run it on that host.
+  - The certificate's key type, size and curve, its signature algorithm, C(self_signed), C(intermediates_served),
+    and the chain check of endpoints the local TLS library cannot handshake with (SSLv3 only) need the
+    C(cryptography) library, which only the controller is assumed to have. They are read when the probe runs
+    inside Ansible's own process on the controller (C(delegate_to=localhost) without C(become), C(environment)
+    or C(async)). Run as a module (on a host, or on the controller with C(become)), the probe uses the Python
+    standard library only; those fields are null, a warning says so, and the controls that need them
+    (C(TLS-11), C(TLS-12)) are C(error), not C(pass) or C(fail).
 author:
   - webedge.https contributors (@webedge)
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - webedge.https.attributes
+  - webedge.https.controller_side.in_process
 attributes:
+  async:
+    support: full
+    details: An async task runs the module, not the in-process probe.
+  become:
+    support: full
+    details: With C(become) the module runs (also on the controller), so certificate details that need
+      C(cryptography) are null.
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     details: The module only reads; it reports the same in check mode.
+  connection:
+    support: full
+  delegation:
+    support: full
+    details: Delegate to C(localhost) to probe from the controller, in-process.
   diff_mode:
     support: none
   platform:
@@ -96,9 +114,9 @@ options:
     type: bool
     default: false
 requirements:
-  - Python 3.8 or later on the host running the probe.
-  - The C(cryptography) Python library there for certificate details (without it, those fields are null
-    and a warning says so).
+  - Python 3.8 or later on the host running the probe (the standard library only).
+  - For the certificate details that need a certificate parser, the probe running in-process on the controller,
+    which has C(cryptography) (an ansible-core dependency).
 notes:
   - Only the certificate chain as served is inspected; OCSP and revocation are not checked.
   - The served chain is read from the cleartext TLS 1.2 Certificate message; for a TLS 1.3-only server it comes
