@@ -294,7 +294,7 @@ from typing import Optional, Sequence, Tuple
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import LocalFileStore
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_host import gather_info
+from ansible_collections.webedge.https.plugins.module_utils.firewall.info import gather_info
 from ansible_collections.webedge.https.plugins.module_utils.firewall.info_spec import argument_spec
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
 

@@ -1,6 +1,8 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Verdicts for a host: nftables and iptables rulesets together (see :mod:`.evaluate`).
+"""``firewall_info`` on a Linux host: backends, policies, our rules, and verdicts from the kernel's rulesets.
+
+The verdicts (shared logic in ``verdict.py``) come from the nftables and iptables rulesets together.
 
 Which ruleset answers:
 
@@ -35,23 +37,29 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.backend imp
     FileStore,
     Runner,
 )
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import (
-    HookVerdict,
-    Packet,
-    Verdict,
-    combine_hooks,
-    over_interfaces,
-)
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_iptables import IptablesRuleset
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_nft import NftRuleset, parse_nft_json
-from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import LEGACY_TABLE_NAMES
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.backend import LEGACY_TABLE_NAMES
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.verdict import IptablesRuleset
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     PROTOCOLS,
     FirewallError,
     ReadScope,
     ValidationError,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import (
+    LIST_ARGV,
+    NftRuleset,
+    parse_ruleset,
+)
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.verdict import evaluate_hooks
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import LINUX, Registry
+from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import (
+    HookVerdict,
+    Packet,
+    Verdict,
+    combine_hooks,
+    over_interfaces,
+    port_verdicts,
+)
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortSpecError, parse_port_specs
 
 __all__ = ["HostRulesets", "InfoRequest", "evaluate_packet", "evaluate_ports", "gather_info"]
@@ -78,9 +86,7 @@ class HostRulesets:
         self.nft = nft
         self.iptables = {fam: IptablesRuleset(text, fam) for fam, text in (iptables or {}).items() if text}
         self.variant = iptables_variant
-        self.legacy = {fam: IptablesRuleset(text, fam) for fam, text in (legacy or {}).items() if text}
-        for ruleset in self.legacy.values():
-            ruleset.tool += "-legacy"
+        self.legacy = {fam: IptablesRuleset(text, fam, legacy=True) for fam, text in (legacy or {}).items() if text}
         self.xt_tables: Set[Tuple[str, str]] = nft.xt_tables() if nft is not None else set()
 
     def _split(self, family: str) -> Tuple[List[Tuple[str, str]], Optional[List[str]]]:
@@ -98,7 +104,7 @@ class HostRulesets:
         skip, ipt_tables = self._split(packet.family)
         hooks: List[HookVerdict] = []
         if self.nft is not None:
-            hooks.extend(self.nft.evaluate_hooks(packet, skip))
+            hooks.extend(evaluate_hooks(self.nft, packet, skip))
         ipt = self.iptables.get(packet.family)
         if ipt is not None and (ipt_tables is None or ipt_tables):
             hooks.extend(ipt.evaluate_hooks(packet, ipt_tables))
@@ -148,17 +154,7 @@ def evaluate_ports(
     families: Sequence[str] = ("ipv4", "ipv6"),
 ) -> List[Dict[str, object]]:
     """One result per port: per-family verdicts plus a summary ``verdict`` (``mixed`` when they differ)."""
-    results: List[Dict[str, object]] = []
-    for port in ports:
-        entry: Dict[str, object] = {"port": port, "protocol": protocol, "source": source, "interface": interface}
-        verdicts = []
-        for family in families:
-            verdict = evaluate_packet(rulesets, Packet(family, protocol, port, source, interface))
-            entry[family] = verdict.as_dict()
-            verdicts.append(verdict.verdict)
-        entry["verdict"] = verdicts[0] if len(set(verdicts)) == 1 else "mixed"
-        results.append(entry)
-    return results
+    return port_verdicts(ports, protocol, source, interface, families, lambda p: evaluate_packet(rulesets, p))
 
 
 # ---------------------------------------------------------------------------
@@ -166,7 +162,6 @@ def evaluate_ports(
 
 MAX_PORTS = 1024
 _INTERFACE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
-NFT_LIST = ("nft", "-j", "list", "ruleset")
 
 
 @dataclass(frozen=True)
@@ -218,10 +213,10 @@ class InfoRequest:
 
 def _read_rulesets(runner: Runner, notes: List[str]) -> HostRulesets:
     nft: Optional[NftRuleset] = None
-    rc, out, err = runner.run(list(NFT_LIST))
+    rc, out, err = runner.run(list(LIST_ARGV))
     if rc == 0:
         try:
-            nft = parse_nft_json(out)
+            nft = parse_ruleset(out)
         except ValueError as exc:
             notes.append(f"'nft -j list ruleset' output could not be read: {exc}")
     elif rc != 127:

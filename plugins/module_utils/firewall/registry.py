@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Mapping, Optional, Type
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import FirewallBackend
-from ansible_collections.webedge.https.plugins.module_utils.firewall.firewalld import FirewalldBackend
-from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import IptablesBackend
-from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables import NftablesBackend
-from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw import UfwBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.firewalld.backend import FirewalldBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.backend import IptablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.backend import NftablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw.backend import UfwBackend
 
 __all__ = ["LINUX", "Registry"]
 

@@ -1,12 +1,18 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Would a new inbound packet to this port be accepted? A strict, read-only evaluator.
+"""Would a new inbound packet to this port be accepted? The verdict logic every evaluator shares.
 
-The question is asked of the kernel's own ruleset - what packets actually
-meet - whichever front-end (firewalld, ufw) wrote it:
+The question is asked of the firewall's own rules - what packets actually meet - whichever
+front-end (firewalld, ufw) wrote them:
 
-* nftables: ``nft -j list ruleset`` (:mod:`.evaluate_nft`);
-* iptables: ``iptables-save`` / ``ip6tables-save`` (:mod:`.evaluate_iptables`).
+* nftables: ``nft -j list ruleset`` (``nftables/verdict.py``);
+* iptables: ``iptables-save`` / ``ip6tables-save`` (``iptables/verdict.py``);
+* Windows Defender Firewall: its rules and profiles (``plugin_utils/windows/firewall_verdict.py``).
+
+Here: the packet, the verdict, the three-valued match results (``True``, ``False`` or
+:class:`Tri` ``unknown(reason)``) with :func:`all_of`, :func:`any_of` and :func:`negate`,
+address and interface matching, and how the answers of several chains, interfaces and
+families combine.
 
 The packet: a NEW connection's first packet (conntrack state ``new``, not
 DNATed) of ``protocol`` to ``port`` on a unicast address of this host, from
@@ -16,7 +22,7 @@ DNATed) of ``protocol`` to ``port`` on a unicast address of this host, from
 rules name and on any other one; when those disagree the verdict is
 ``unknown`` and the reason lists them.
 
-Every base chain on the input hook is walked, lowest priority first (jumps,
+On Linux every base chain on the input hook is walked, lowest priority first (jumps,
 gotos, returns, policies); a packet must be accepted by all of them and a drop
 or reject in any one is final. A rule whose matches cannot all be decided
 (a match this evaluator does not know, a rate limit, an ipset, a mark...) and
@@ -49,7 +55,9 @@ __all__ = [
     "any_of",
     "combine_hooks",
     "interface_match",
+    "negate",
     "over_interfaces",
+    "port_verdicts",
 ]
 
 VERDICTS = ("accept", "drop", "reject", "unknown")
@@ -159,7 +167,8 @@ def any_of(results: Iterable[MatchResult]) -> MatchResult:
     return unknown if unknown is not None else False
 
 
-def negate(result: MatchResult, negated: bool) -> MatchResult:
+def negate(result: MatchResult, negated: bool = True) -> MatchResult:
+    """``not result`` (when ``negated``); unknown stays unknown."""
     if not negated or isinstance(result, Tri):
         return result
     return not result
@@ -265,3 +274,25 @@ def combine_hooks(hooks: Sequence[HookVerdict]) -> Verdict:
             return Verdict("unknown", f"{hook.name}: {verdict.decided_by}".rstrip(": "), verdict.reason + note)
         return Verdict(verdict.verdict, f"{hook.name}: {verdict.decided_by}")
     return Verdict("accept", "; ".join(accepted))
+
+
+def port_verdicts(
+    ports: Sequence[int],
+    protocol: str,
+    source: Optional[str],
+    interface: Optional[str],
+    families: Sequence[str],
+    evaluate: Callable[[Packet], Verdict],
+) -> List[Dict[str, object]]:
+    """One result per port: per-family verdicts plus a summary ``verdict`` (``mixed`` when they differ)."""
+    results: List[Dict[str, object]] = []
+    for port in ports:
+        entry: Dict[str, object] = {"port": port, "protocol": protocol, "source": source, "interface": interface}
+        verdicts = []
+        for family in families:
+            verdict = evaluate(Packet(family, protocol, port, source, interface))
+            entry[family] = verdict.as_dict()
+            verdicts.append(verdict.verdict)
+        entry["verdict"] = verdicts[0] if len(set(verdicts)) == 1 else "mixed"
+        results.append(entry)
+    return results

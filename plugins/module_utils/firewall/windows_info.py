@@ -40,15 +40,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import (
+from ansible_collections.webedge.https.plugins.module_utils.firewall.info import InfoRequest
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
+from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import (
     Packet,
     Tri,
     Verdict,
     all_of,
     any_of,
 )
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_host import InfoRequest
-from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.windows import GROUP, parse_rule
 from ansible_collections.webedge.https.plugins.module_utils.firewall.windows_info_ps import READ_SCRIPT
 from ansible_collections.webedge.https.plugins.module_utils.windows_ps import (

@@ -2,6 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """iptables backend (both ``iptables-nft`` and ``iptables-legacy``; ``ip6tables`` for IPv6).
 
+The saves are read through ``parse.py``, shared with the verdict evaluator.
+
 What we own, per address family, in the ``filter`` table only:
 
 * the chain ``WEBEDGE-HTTPS``, one ``-j ACCEPT`` rule per :class:`Rule`, each
@@ -30,8 +32,7 @@ the ``filter`` table as read now (with our change applied) - that is what
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
@@ -45,6 +46,12 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.backend imp
     Step,
     neutral_after,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.parse import (
+    SaveRule,
+    SaveTable,
+    filter_table,
+    split_rule,
+)
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
@@ -57,14 +64,12 @@ from ansible_collections.webedge.https.plugins.module_utils.ports import PortRan
 __all__ = [
     "CHAIN",
     "RULES_PATHS",
-    "FilterTable",
     "IptablesBackend",
-    "parse_save",
+    "family_state",
     "render_jump",
     "render_rule",
     "restore_input",
     "save_argv",
-    "split_rule",
     "update_rules_file",
 ]
 
@@ -73,18 +78,6 @@ RULES_PATHS = {"ipv4": "/etc/iptables/rules.v4", "ipv6": "/etc/iptables/rules.v6
 VARIANTS = ("nft", "legacy")
 _BLOCKING = {"DROP", "REJECT"}
 BUILTIN_CHAINS = {"INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING"}
-
-
-def split_rule(line: str) -> Tuple[str, ...]:
-    """Tokens of one ``iptables-save`` rule line.
-
-    Most lines have no quoting, and a plain split gives the same tokens as
-    ``shlex`` about ten times faster, which matters on hosts with thousands of
-    rules (a save is parsed for detection, the read and the rules files).
-    """
-    if '"' in line or "'" in line or "\\" in line:
-        return tuple(shlex.split(line))
-    return tuple(line.split())
 
 
 def _tool(family: str, variant: str, suffix: str) -> str:
@@ -120,88 +113,6 @@ def render_jump(action: str = "-A INPUT") -> str:
     return f"{action} -m comment --comment {_quote(COMMENT_MARK)} -j {CHAIN}"
 
 
-# ---------------------------------------------------------------------------
-# parsing
-
-
-@dataclass(frozen=True)
-class SaveRule:
-    chain: str
-    line: str
-    tokens: Tuple[str, ...]
-
-    @property
-    def target(self) -> Optional[str]:
-        toks = self.tokens
-        for i, tok in enumerate(toks[:-1]):
-            if tok in ("-j", "--jump", "-g", "--goto"):
-                return toks[i + 1]
-        return None
-
-    @property
-    def unconditional(self) -> bool:
-        """Only a target (plus comments / reject type): it matches every packet."""
-        toks = list(self.tokens[2:])  # drop "-A CHAIN"
-        i = 0
-        while i < len(toks):
-            tok = toks[i]
-            skip = tok in ("-j", "--jump", "-g", "--goto", "--reject-with", "--comment")
-            if skip or (tok == "-m" and toks[i + 1 : i + 2] == ["comment"]):
-                i += 2
-            else:
-                return False
-        return True
-
-
-@dataclass(frozen=True)
-class FilterTable:
-    """The ``*filter`` section of one ``iptables-save`` output."""
-
-    present: bool
-    policies: Dict[str, str] = field(default_factory=dict)
-    chains: Tuple[str, ...] = ()
-    rules: Tuple[SaveRule, ...] = ()
-
-    def chain_rules(self, chain: str) -> List[SaveRule]:
-        return [r for r in self.rules if r.chain == chain]
-
-    @property
-    def has_rules(self) -> bool:
-        return bool(self.rules) or any(p not in ("ACCEPT", "-") for p in self.policies.values())
-
-
-def parse_save(text: str) -> FilterTable:
-    """Parse the ``*filter`` section of ``iptables-save`` output."""
-    in_filter = False
-    present = False
-    policies: Dict[str, str] = {}
-    chains: List[str] = []
-    rules: List[SaveRule] = []
-    for raw in (text or "").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("*"):
-            in_filter = line == "*filter"
-            present = present or in_filter
-            continue
-        if not in_filter:
-            continue
-        if line == "COMMIT":
-            in_filter = False
-        elif line.startswith(":"):
-            name, rest = ([*line[1:].split(" ", 1), ""])[:2]
-            chains.append(name)
-            policies[name] = rest.split(" ", 1)[0] if rest else "-"
-        elif line.startswith("-A "):
-            try:
-                tokens = split_rule(line)
-            except ValueError:
-                tokens = tuple(line.split())
-            rules.append(SaveRule(tokens[1], line, tokens))
-    return FilterTable(present=present, policies=policies, chains=tuple(chains), rules=tuple(rules))
-
-
 def _option(tokens: Sequence[str], *names: str) -> Optional[str]:
     for i, tok in enumerate(tokens[:-1]):
         if tok in names:
@@ -231,7 +142,7 @@ def parse_own_rule(rule: SaveRule, family: str) -> Optional[Rule]:
     return parsed if render_rule(parsed) == rule.line else None
 
 
-def _blocking_chains(table: FilterTable) -> Set[str]:
+def _blocking_chains(table: SaveTable) -> Set[str]:
     blocking: Set[str] = set()
     changed = True
     while changed:
@@ -252,7 +163,7 @@ class FamilyState:
     """What we read for one address family."""
 
     family: str
-    table: FilterTable
+    table: SaveTable
     own_chain: bool
     own_rules: Tuple[Rule, ...]
     own_unparsed: int
@@ -264,7 +175,7 @@ class FamilyState:
 
 
 def family_state(family: str, text: str) -> FamilyState:
-    table = parse_save(text)
+    table = filter_table(text)
     own = table.chain_rules(CHAIN)
     parsed = [parse_own_rule(r, family) for r in own]
     input_rules = table.chain_rules("INPUT")
@@ -333,7 +244,7 @@ def update_rules_file(text: str, wanted: Sequence[Rule]) -> str:
         lines.extend(["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", "COMMIT"])
     start = [line.strip() for line in lines].index("*filter")
     end = next(i for i in range(start, len(lines)) if lines[i].strip() == "COMMIT")
-    section = parse_save("\n".join(lines[start : end + 1]))
+    section = filter_table("\n".join(lines[start : end + 1]))
     blocking = _blocking_chains(section)
     # iptables-save order: built-in chains, then user chains sorted by name; rules grouped the same way
     decl_at: Optional[int] = None
@@ -408,7 +319,7 @@ class IptablesBackend(FirewallBackend):
                     reasons.append(f"{save_argv(family, variant)[0]} failed: {(err or out).strip()}")
                     continue
                 found.setdefault(variant, False)
-                if parse_save(out).has_rules:
+                if filter_table(out).has_rules:
                     has = True
                     reasons.append(f"{save_argv(family, variant)[0]} shows filter rules")
             if has:

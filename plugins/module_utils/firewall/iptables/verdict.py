@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The input-path evaluator for iptables, over ``iptables-save`` / ``ip6tables-save`` (see :mod:`.evaluate`).
+"""The input-path evaluator for iptables, over the parsed ``iptables-save`` / ``ip6tables-save`` (``parse.py``).
 
 Chains on the input hook, in priority order: ``mangle INPUT`` (-150),
 ``filter INPUT`` (0), ``security INPUT`` (50).
@@ -12,16 +12,15 @@ Understood: ``-p``, ``-s``, ``-d``, ``-i`` (with ``!`` and ``+`` wildcards),
 ``ACCEPT``/``DROP``/``REJECT``/``RETURN``, user chains (``-j``/``-g``) and
 targets that do not decide (``LOG``, ``NFLOG``, ``MARK``...). Anything else
 (``-m recent``, ``-m limit``, ``-m set``, ``--sport``, ``-m mark``...) is
-unknown when the rule could decide the packet.
+unknown when the rule could decide the packet. The shared logic is ``firewall/verdict.py``.
 """
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import (
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.parse import SaveTable, parse_save
+from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import (
     ChainResult,
     HookVerdict,
     MatchResult,
@@ -34,7 +33,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate im
     negate,
 )
 
-__all__ = ["INPUT_TABLES", "IptablesRuleset", "parse_iptables_save"]
+__all__ = ["INPUT_TABLES", "IptablesRuleset"]
 
 INPUT_TABLES = (("mangle", -150), ("filter", 0), ("security", 50))
 BUILTIN_VERDICTS = {"ACCEPT": "accept", "DROP": "drop", "REJECT": "reject", "RETURN": "return"}
@@ -62,60 +61,26 @@ KNOWN_MODULES = ("tcp", "udp", "multiport", "conntrack", "state", "comment", "ad
 MAX_DEPTH = 64
 
 
-@dataclass
-class _Rule:
-    line: str
-    tokens: List[str]
-
-
-@dataclass
-class _Table:
-    name: str
-    policies: Dict[str, str] = field(default_factory=dict)
-    rules: Dict[str, List[_Rule]] = field(default_factory=dict)
-
-
-def parse_iptables_save(text: str) -> Dict[str, _Table]:
-    """``iptables-save`` output -> tables by name, chains with policies and rules in order."""
-    tables: Dict[str, _Table] = {}
-    current: Optional[_Table] = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("*"):
-            current = tables.setdefault(line[1:], _Table(line[1:]))
-        elif line == "COMMIT":
-            current = None
-        elif current is not None and line.startswith(":"):
-            name, policy = [*line[1:].split(), "-"][:2]
-            current.policies[name] = policy
-            current.rules.setdefault(name, [])
-        elif current is not None and line.startswith("-A "):
-            try:
-                tokens = shlex.split(line)
-            except ValueError:
-                tokens = line.split()
-            current.rules.setdefault(tokens[1], []).append(_Rule(line, tokens[2:]))
-    return tables
-
-
 class IptablesRuleset:
-    """One address family's iptables ruleset, ready to walk."""
+    """One address family's iptables ruleset, ready to walk.
 
-    def __init__(self, text: str, family: str) -> None:
+    ``tool`` names it in verdicts and policies (``iptables``, ``ip6tables-legacy``...).
+    """
+
+    def __init__(self, text: str, family: str, legacy: bool = False) -> None:
         self.family = family
-        self.tables = parse_iptables_save(text)
-        self.tool = "iptables" if family == "ipv4" else "ip6tables"
+        self.tables: Dict[str, SaveTable] = parse_save(text)
+        self.tool = ("iptables" if family == "ipv4" else "ip6tables") + ("-legacy" if legacy else "")
 
     def interface_names(self) -> Set[str]:
         names: Set[str] = set()
         for table in self.tables.values():
             for rules in table.rules.values():
                 for rule in rules:
-                    for i, token in enumerate(rule.tokens[:-1]):
+                    tokens = rule.matches
+                    for i, token in enumerate(tokens[:-1]):
                         if token in ("-i", "--in-interface"):
-                            names.add(rule.tokens[i + 1].replace("+", "*"))
+                            names.add(tokens[i + 1].replace("+", "*"))
         return names
 
     def policies(self) -> List[Dict[str, object]]:
@@ -141,11 +106,11 @@ class IptablesRuleset:
             hooks.append(HookVerdict(prio, ident, verdict))
         return hooks
 
-    def _walk(self, table: _Table, chain: str, packet: Packet, depth: int) -> ChainResult:
+    def _walk(self, table: SaveTable, chain: str, packet: Packet, depth: int) -> ChainResult:
         if depth > MAX_DEPTH:
             return ChainResult("unknown", chain, f"more than {MAX_DEPTH} nested jumps (a loop?)")
         for rule in table.rules.get(chain, []):
-            matched, target, goto = _rule_matches(rule.tokens, packet)
+            matched, target, goto = _rule_matches(rule.matches, packet)
             if matched is False:
                 continue
             where = f"rule '{rule.line}'"

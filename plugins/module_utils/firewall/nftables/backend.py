@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""nftables backend.
+"""nftables backend (the ruleset is read through ``parse.py``, shared with the verdict evaluator).
 
 What we own:
 
@@ -35,10 +35,9 @@ to be idempotent on reload; if it does not, the next run removes duplicates.
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     COMMENT_MARK,
@@ -58,6 +57,13 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
     Rule,
     plan_rules,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import (
+    LIST_ARGV,
+    NFT_FAMILIES,
+    NftChain,
+    NftRuleset,
+    parse_ruleset,
+)
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
 
 __all__ = [
@@ -66,7 +72,7 @@ __all__ = [
     "LIST_ARGV",
     "NftState",
     "NftablesBackend",
-    "parse_ruleset",
+    "read_state",
     "render_rule",
 ]
 
@@ -74,13 +80,11 @@ TABLE_FAMILY = "inet"
 TABLE = "webedge_https"
 CHAIN = "input"
 PRIORITY = "filter - 10"
-LIST_ARGV = ("nft", "-j", "list", "ruleset")
 APPLY_ARGV = ("nft", "-f", "-")
 CONF_PATH = "/etc/nftables.conf"
 INCLUDE_PATH = "/etc/nftables.d/webedge-https.nft"
 XTABLES_TABLES = {"filter", "nat", "mangle", "raw", "security"}
 XTABLES_CHAINS = {"INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING"}
-NFT_FAMILIES = {"inet": ("ipv4", "ipv6"), "ip": ("ipv4",), "ip6": ("ipv6",)}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
 _PASSIVE = {"counter", "log", "comment"}
 _BLOCKING = {"drop", "reject"}
@@ -226,16 +230,17 @@ def _verdict(exprs: Sequence[Mapping[str, Any]]) -> Tuple[Optional[str], Optiona
     return None, None
 
 
-def _blocking_chains(rules_by_chain: Mapping[Tuple[str, str, str], List[Mapping[str, Any]]]) -> Set[Tuple[str, ...]]:
+def _blocking_chains(chains: Sequence[NftChain]) -> Set[Tuple[str, ...]]:
     """Chains (family, table, name) holding an unconditional drop/reject, transitively through jumps."""
     blocking: Set[Tuple[str, ...]] = set()
     changed = True
     while changed:
         changed = False
-        for key, rules in rules_by_chain.items():
+        for chain in chains:
+            key = chain.key
             if key in blocking:
                 continue
-            for rule in rules:
+            for rule in chain.rules:
                 if _is_marked(rule):
                     continue
                 verdict, target = _verdict(rule.get("expr", []))
@@ -249,66 +254,46 @@ def _blocking_chains(rules_by_chain: Mapping[Tuple[str, str, str], List[Mapping[
     return blocking
 
 
-def parse_ruleset(text: str) -> NftState:
-    """Parse ``nft -j list ruleset`` output."""
-    try:
-        items = json.loads(text or '{"nftables": []}').get("nftables", [])
-    except (ValueError, AttributeError) as exc:
-        raise FirewallError(f"nftables: cannot parse 'nft -j list ruleset' output: {exc}") from None
-    chains: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
-    rules_by_chain: Dict[Tuple[str, str, str], List[Dict[str, Any]]] = {}
-    own_table = False
-    for item in items:
-        if "table" in item:
-            table = item["table"]
-            if (table.get("family"), table.get("name")) == (TABLE_FAMILY, TABLE):
-                own_table = True
-        elif "chain" in item:
-            chain = item["chain"]
-            key = (chain.get("family"), chain.get("table"), chain.get("name"))
-            chains[key] = chain
-            rules_by_chain.setdefault(key, [])
-        elif "rule" in item:
-            rule = item["rule"]
-            key = (rule.get("family"), rule.get("table"), rule.get("chain"))
-            rules_by_chain.setdefault(key, []).append(rule)
-
+def own_state(ruleset: NftRuleset) -> NftState:
+    """Our table and the other tables' input chains, as the backend plans with them."""
     own_key = (TABLE_FAMILY, TABLE, CHAIN)
-    own = chains.get(own_key)
-    own_chain_ok = bool(own and own.get("hook") == "input" and own.get("policy", "accept") == "accept")
+    own = ruleset.chains.get(own_key)
+    own_table = (TABLE_FAMILY, TABLE) in ruleset.tables
+    own_chain_ok = bool(own and own.declared and own.hook == "input" and own.policy == "accept")
     own_rules: List[Rule] = []
     own_unparsed = 0
-    for rule in rules_by_chain.get(own_key, []):
+    for rule in own.rules if own is not None else ():
         parsed = parse_rule_exprs(rule.get("expr", []), TABLE_FAMILY) if _is_marked(rule) else None
         if parsed is None:
             own_unparsed += 1
         else:
             own_rules.append(parsed)
-    if own_table and set(k for k in chains if k[:2] == (TABLE_FAMILY, TABLE)) != {own_key}:
+    ours = {c.key for c in ruleset.chains.values() if c.declared and (c.family, c.table) == (TABLE_FAMILY, TABLE)}
+    if own_table and ours != {own_key}:
         own_chain_ok = False
 
-    blocking = _blocking_chains(rules_by_chain)
+    chains = list(ruleset.chains.values())
+    blocking = _blocking_chains(chains)
     foreign: List[ForeignChain] = []
-    for key, rules in rules_by_chain.items():
-        family, table, name = key
+    for chain in chains:
+        family, table, name = chain.key
         if (family, table) == (TABLE_FAMILY, TABLE):
             continue
-        chain = chains.get(key, {})
-        is_input = chain.get("hook") == "input" and family in NFT_FAMILIES
+        is_input = chain.hook == "input" and family in NFT_FAMILIES
         marked = tuple(
             MarkedRule(int(r.get("handle", 0)), parse_rule_exprs(r.get("expr", []), family))
-            for r in rules
+            for r in chain.rules
             if _is_marked(r)
         )
         if not is_input and not marked:
             continue
         xtables = (family in ("ip", "ip6") and table in XTABLES_TABLES and name in XTABLES_CHAINS) or any(
-            "xt" in e for r in rules for e in r.get("expr", [])
+            "xt" in e for r in chain.rules for e in r.get("expr", [])
         )
         block_handle: Optional[int] = None
         block_index: Optional[int] = None
         index = 0
-        for rule in rules:
+        for rule in chain.rules:
             if _is_marked(rule):
                 continue
             exprs = rule.get("expr", [])
@@ -319,14 +304,13 @@ def parse_ruleset(text: str) -> NftState:
                 block_handle, block_index = int(rule.get("handle", 0)), index
                 break
             index += 1
-        policy = str(chain.get("policy", "accept"))
-        blocks = is_input and (policy == "drop" or block_handle is not None)
+        blocks = is_input and (chain.policy == "drop" or block_handle is not None)
         foreign.append(
             ForeignChain(
                 family=family,
                 table=table,
                 name=name,
-                policy=policy,
+                policy=chain.policy,
                 blocks=blocks,
                 block_handle=block_handle,
                 block_index=block_index,
@@ -341,6 +325,14 @@ def parse_ruleset(text: str) -> NftState:
         own_unparsed=own_unparsed,
         foreign=tuple(sorted(foreign, key=lambda c: (c.family, c.table, c.name))),
     )
+
+
+def read_state(text: str) -> NftState:
+    """``nft -j list ruleset`` output -> :class:`NftState` (FirewallError when it cannot be read)."""
+    try:
+        return own_state(parse_ruleset(text))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise FirewallError(f"nftables: cannot parse 'nft -j list ruleset' output: {exc}") from None
 
 
 _TABLE_DECL = re.compile(
@@ -473,7 +465,7 @@ class NftablesBackend(FirewallBackend):
             return Detection(cls.name, False, "nft is not installed", available=False)
         if rc != 0:
             return Detection(cls.name, False, f"'nft -j list ruleset' failed: {(err or out).strip()}")
-        state = parse_ruleset(out)
+        state = read_state(out)
         native = [c for c in state.foreign if c.blocks and not c.xtables]
         if native:
             chain = native[0]
@@ -486,7 +478,7 @@ class NftablesBackend(FirewallBackend):
         rc, out, err = self.runner.run(list(LIST_ARGV))
         if rc != 0:
             raise FirewallError(f"nftables: 'nft -j list ruleset' failed (rc={rc}): {(err or out).strip()}")
-        state = parse_ruleset(out)
+        state = read_state(out)
         if scope.persist:
             conf = self.files.read(CONF_PATH)
             state = NftState(

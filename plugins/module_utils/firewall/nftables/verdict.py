@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The input-path evaluator for nftables, over ``nft -j list ruleset`` (see :mod:`.evaluate`).
+"""The input-path evaluator for nftables, over the parsed ``nft -j list ruleset`` (``parse.py``).
 
 Understood: ``meta l4proto``/``nfproto``/``protocol``/``iifname``/``iif``/``pkttype``,
 ``tcp|udp|th dport`` (values, ranges, anonymous and named sets),
@@ -10,17 +10,17 @@ Understood: ``meta l4proto``/``nfproto``/``protocol``/``iifname``/``iif``/``pktt
 ``goto``/``return``/``continue``, and statements that do not decide (counter,
 log, mark setting, set updates). Everything else - ``limit``, ``quota``,
 ``meta mark``, ``xt`` (iptables-nft extensions), ``socket``, ``queue``... - is
-unknown when it could decide the packet.
+unknown when it could decide the packet. The shared logic is ``firewall/verdict.py``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import (
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import NftChain, NftRuleset
+from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import (
     ChainResult,
     HookVerdict,
     MatchResult,
@@ -32,7 +32,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate im
     interface_match,
 )
 
-__all__ = ["NftRuleset", "parse_nft_json"]
+__all__ = ["evaluate_hooks", "render_rule"]
 
 NFPROTO = {"ip": "ipv4", "ip6": "ipv6"}
 PROTO_NUMBERS = {"tcp": 6, "udp": 17}
@@ -41,110 +41,24 @@ UNDECIDABLE_STATEMENTS = {"limit", "quota", "queue", "synproxy", "connlimit", "n
 MAX_DEPTH = 64
 
 
-def _family_of_table(family: str) -> Tuple[str, ...]:
-    return {"inet": ("ipv4", "ipv6"), "ip": ("ipv4",), "ip6": ("ipv6",)}.get(family, ())
+def evaluate_hooks(
+    ruleset: NftRuleset, packet: Packet, skip_tables: Sequence[Tuple[str, str]] = ()
+) -> List[HookVerdict]:
+    """The verdict of every input base chain that sees the packet (tables in ``skip_tables`` aside)."""
+    return _Walker(ruleset).hooks(packet, skip_tables)
 
 
-@dataclass(frozen=True)
-class _Chain:
-    family: str
-    table: str
-    name: str
-    hook: Optional[str]
-    priority: int
-    policy: str
-    rules: Tuple[Mapping[str, Any], ...]
+class _Walker:
+    """Walks one ruleset's chains for a packet."""
 
-    @property
-    def ident(self) -> str:
-        return f"nftables {self.family} {self.table} {self.name}"
+    def __init__(self, ruleset: NftRuleset) -> None:
+        self.ruleset = ruleset
+        self.chains = ruleset.chains
+        self.sets = ruleset.sets
 
-
-class NftRuleset:
-    """A parsed ``nft -j list ruleset``: chains, rules and named sets, ready to walk."""
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        items = data.get("nftables", []) if isinstance(data, Mapping) else []
-        chains: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
-        rules: Dict[Tuple[str, str, str], List[Mapping[str, Any]]] = {}
-        self.sets: Dict[Tuple[str, str, str], List[Any]] = {}
-        for item in items:
-            if "chain" in item:
-                c = item["chain"]
-                chains[(c["family"], c["table"], c["name"])] = c
-            elif "rule" in item:
-                r = item["rule"]
-                rules.setdefault((r["family"], r["table"], r["chain"]), []).append(r)
-            elif "set" in item or "map" in item:
-                s = item.get("set") or item.get("map")
-                self.sets[(s["family"], s["table"], s["name"])] = list(s.get("elem") or [])
-        self.chains: Dict[Tuple[str, str, str], _Chain] = {}
-        for key, c in chains.items():
-            prio = c.get("prio", 0)
-            self.chains[key] = _Chain(
-                c["family"],
-                c["table"],
-                c["name"],
-                c.get("hook"),
-                prio if isinstance(prio, int) else 0,
-                c.get("policy", "accept"),
-                tuple(rules.get(key, [])),
-            )
-
-    # -- structure ---------------------------------------------------------
-    def input_chains(self, family: str, skip_tables: Sequence[Tuple[str, str]] = ()) -> List[_Chain]:
-        return sorted(
-            (
-                c
-                for c in self.chains.values()
-                if c.hook == "input" and family in _family_of_table(c.family) and (c.family, c.table) not in skip_tables
-            ),
-            key=lambda c: c.priority,
-        )
-
-    def xt_tables(self) -> Set[Tuple[str, str]]:
-        """Tables holding iptables-nft ``xt`` expressions (read those through iptables-save instead)."""
-        found: Set[Tuple[str, str]] = set()
-        for chain in self.chains.values():
-            for rule in chain.rules:
-                if any(isinstance(e, Mapping) and "xt" in e for e in rule.get("expr", [])):
-                    found.add((chain.family, chain.table))
-        return found
-
-    def interface_names(self) -> Set[str]:
-        names: Set[str] = set()
-
-        def collect(value: Any) -> None:
-            if isinstance(value, str) and not value.startswith("@"):
-                names.add(value)
-            elif isinstance(value, Mapping) and "set" in value:
-                for elem in value["set"]:
-                    collect(elem)
-            elif isinstance(value, list):
-                for elem in value:
-                    collect(elem)
-
-        for chain in self.chains.values():
-            for rule in chain.rules:
-                for expr in rule.get("expr", []):
-                    match = expr.get("match") if isinstance(expr, Mapping) else None
-                    if isinstance(match, Mapping):
-                        meta = (match.get("left") or {}).get("meta") if isinstance(match.get("left"), Mapping) else None
-                        if isinstance(meta, Mapping) and meta.get("key") in ("iifname", "iif"):
-                            collect(match.get("right"))
-        return names
-
-    def policies(self) -> List[Dict[str, Any]]:
-        """Every input base chain with its policy (for reporting)."""
-        return [
-            {"chain": c.ident, "priority": c.priority, "policy": c.policy}
-            for c in sorted((c for c in self.chains.values() if c.hook == "input"), key=lambda c: (c.priority, c.ident))
-        ]
-
-    # -- evaluation ----------------------------------------------------------
-    def evaluate_hooks(self, packet: Packet, skip_tables: Sequence[Tuple[str, str]] = ()) -> List[HookVerdict]:
+    def hooks(self, packet: Packet, skip_tables: Sequence[Tuple[str, str]]) -> List[HookVerdict]:
         hooks: List[HookVerdict] = []
-        for chain in self.input_chains(packet.family, skip_tables):
+        for chain in self.ruleset.input_chains(packet.family, skip_tables):
             result = self._walk(chain, packet, 0)
             if result.outcome in ("return", "continue"):
                 verdict = Verdict(chain.policy, f"policy {chain.policy}")
@@ -153,7 +67,7 @@ class NftRuleset:
             hooks.append(HookVerdict(chain.priority, chain.ident, verdict))
         return hooks
 
-    def _walk(self, chain: _Chain, packet: Packet, depth: int) -> ChainResult:
+    def _walk(self, chain: NftChain, packet: Packet, depth: int) -> ChainResult:
         if depth > MAX_DEPTH:
             return ChainResult("unknown", chain.ident, f"more than {MAX_DEPTH} nested jumps (a loop?)")
         for rule in chain.rules:
@@ -183,7 +97,7 @@ class NftRuleset:
             return result
         return ChainResult("continue")
 
-    def _rule(self, chain: _Chain, rule: Mapping[str, Any], packet: Packet) -> Tuple[Optional[str], str]:
+    def _rule(self, chain: NftChain, rule: Mapping[str, Any], packet: Packet) -> Tuple[Optional[str], str]:
         """``(action, reason)``: action None (no match), a verdict, ``jump X``, ``goto X``, or ``unknown``."""
         matched: MatchResult = True
         for expr in rule.get("expr", []):
@@ -229,7 +143,7 @@ class NftRuleset:
         return None, ""  # no verdict: the rule only counts or logs
 
     # -- matches -----------------------------------------------------------------
-    def _elements(self, chain: _Chain, right: Any) -> Optional[List[Any]]:
+    def _elements(self, chain: NftChain, right: Any) -> Optional[List[Any]]:
         if isinstance(right, str) and right.startswith("@"):
             elems = self.sets.get((chain.family, chain.table, right[1:]))
             if elems is None:
@@ -241,7 +155,7 @@ class NftRuleset:
             return list(right)
         return [right]
 
-    def _match(self, chain: _Chain, match: Mapping[str, Any], packet: Packet) -> MatchResult:
+    def _match(self, chain: NftChain, match: Mapping[str, Any], packet: Packet) -> MatchResult:
         op = match.get("op", "==")
         left, right = match.get("left"), match.get("right")
         result = self._membership(chain, left, right, packet)
@@ -260,7 +174,7 @@ class NftRuleset:
             return _protocol_applies(payload.get("protocol"), packet)
         return True
 
-    def _membership(self, chain: _Chain, left: Any, right: Any, packet: Packet) -> MatchResult:
+    def _membership(self, chain: NftChain, left: Any, right: Any, packet: Packet) -> MatchResult:
         if not isinstance(left, Mapping):
             return Tri.unknown(f"left side {left!r}")
         elems = self._elements(chain, right)
@@ -321,7 +235,7 @@ class NftRuleset:
             return False if values == ["loopback"] else Tri.unknown("meta iiftype")
         return Tri.unknown(f"meta {key}")
 
-    def _vmap(self, chain: _Chain, vmap: Mapping[str, Any], packet: Packet) -> Tuple[Optional[str], Any]:
+    def _vmap(self, chain: NftChain, vmap: Mapping[str, Any], packet: Packet) -> Tuple[Optional[str], Any]:
         pairs = self._elements(chain, vmap.get("data"))
         if pairs is None:
             return None, Tri.unknown("verdict map not found")
@@ -473,10 +387,3 @@ def render_rule(rule: Mapping[str, Any]) -> str:
     if rule.get("comment"):
         parts.append(f'comment "{rule["comment"]}"')
     return " ".join(parts)
-
-
-def parse_nft_json(text: str) -> NftRuleset:
-    """``nft -j list ruleset`` output -> :class:`NftRuleset` (empty output: no ruleset)."""
-    if not text.strip():
-        return NftRuleset({"nftables": []})
-    return NftRuleset(json.loads(text))

@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import Detection, FirewallBackend
 from ansible_collections.webedge.https.plugins.module_utils.firewall.detect import select_backend
-from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import IptablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.backend import IptablesBackend
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
-from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables import NftablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.backend import NftablesBackend
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall")

@@ -8,10 +8,10 @@ from typing import List, Optional, Sequence, Tuple
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
-from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import Connection
-from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout import LockoutError, parse_ssh_connection
+from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout import LockoutError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError, ValidationError
-from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables import LIST_ARGV, NftablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.backend import NftablesBackend
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import LIST_ARGV
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "nftables")
@@ -44,21 +44,6 @@ def go(params, ruleset="after-open.json", ssh=None, apply_rc=0, check=False):
         registry=Registry({"nftables": NftablesBackend}),
     )
     return result, runner
-
-
-@pytest.mark.parametrize(
-    ("ssh", "parsed"),
-    [
-        ("192.0.2.10 50000 192.0.2.1 22", Connection(22, "192.0.2.10")),
-        ("::ffff:192.0.2.10 50000 ::ffff:192.0.2.1 2222", Connection(2222, "192.0.2.10")),
-        ("2001:db8::5 50000 2001:db8::1 22", Connection(22, "2001:db8::5")),
-        ("garbage", None),
-        (None, None),
-    ],
-    ids=["ipv4", "v4-mapped-becomes-ipv4", "ipv6", "garbage-ignored", "unset"],
-)
-def test_parse_ssh_connection(ssh, parsed):
-    assert parse_ssh_connection(ssh) == parsed
 
 
 def test_closing_the_port_of_the_ssh_connection_is_refused_before_any_write():

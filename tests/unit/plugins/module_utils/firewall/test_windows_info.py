@@ -14,8 +14,8 @@ from typing import Any, Dict, Optional
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import windows_info
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate import Packet
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
+from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import Packet
 from ansible_collections.webedge.https.plugins.module_utils.firewall.windows_info import (
     InboundRule,
     InfoProfile,

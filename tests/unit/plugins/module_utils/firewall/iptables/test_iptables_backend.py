@@ -6,24 +6,23 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, iptables
-from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables import (
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.backend import (
     RULES_PATHS,
     IptablesBackend,
     family_state,
-    parse_save,
     save_argv,
     update_rules_file,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.parse import filter_table
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import DesiredState
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "iptables")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "firewall", "iptables")
 CASES = [(v, s) for v in ("nft", "legacy") for s in ("docker-fail2ban", "reject-tail")]
 IDS = [f"{v}-{s}" for v, s in CASES]
 OPEN_A = {"port": [443, "8000-8080"]}
@@ -159,7 +158,7 @@ def test_close_deletes_our_jump_by_position_and_our_chain(variant, scenario):
 )
 def test_jump_position_in_real_after_state(scenario, jump_before):
     for variant in ("nft", "legacy"):
-        rules = [r.line for r in parse_save(fixture(variant, scenario, "after-open.v4.save")).chain_rules("INPUT")]
+        rules = [r.line for r in filter_table(fixture(variant, scenario, "after-open.v4.save")).chain_rules("INPUT")]
         at = rules.index('-A INPUT -m comment --comment "webedge.https" -j WEBEDGE-HTTPS')
         assert rules[at + 1 : at + 2] == ([jump_before] if jump_before else [])
         if scenario == "docker-fail2ban":
@@ -202,17 +201,3 @@ def test_detection_picks_the_variant_holding_rules_without_creating_legacy_table
     assert (detection.active, detection.variant) == (True, variant)
     called = any(call[0][0] == "iptables-legacy-save" for call in runner.calls)
     assert called is probe_calls_legacy_save
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT",
-        '-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "admin: ssh" -j ACCEPT',
-        "-A f2b-sshd -s 192.0.2.10/32 -j REJECT --reject-with icmp-port-unreachable",
-        '-A WEBEDGE-HTTPS -p tcp -m comment --comment "webedge.https: tcp/443 ipv4 from any" -j ACCEPT',
-        "-A INPUT -m comment --comment 'single quoted' -j ACCEPT",
-    ],
-)
-def test_fast_split_gives_the_tokens_shlex_gives(line: str) -> None:
-    assert iptables.split_rule(line) == tuple(shlex.split(line))

@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ufw commands in one ufw process (ufw_batch), on outputs captured from real ufw 0.36.2.
+"""ufw commands in one ufw process (ufw/batch.py), on outputs captured from real ufw 0.36.2.
 
 See fixtures/firewall/ufw/batch/ (capture.sh): each case ran as the CLI loop and as one batch
 from the same starting state in a lab container.
@@ -20,13 +20,13 @@ import pytest
 from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import Plan, Step
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
-from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw import (
+from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw.backend import (
     _ERROR_MARKERS,
     DEFAULTS_PATH,
     RULES_PATHS,
     UfwBackend,
 )
-from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw_batch import (
+from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw.batch import (
     SCRIPT,
     TAG,
     UfwScript,
@@ -36,7 +36,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw_batch i
     shebang_interpreter,
 )
 
-BATCH = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "ufw", "batch")
+BATCH = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "firewall", "ufw", "batch")
 UFW_HEAD = "#! /usr/bin/python3\n#\n# ufw: front-end for Linux firewalling (cli)\n"  # /usr/sbin/ufw, ufw 0.36.2
 SCRIPT_AT = UfwScript("/usr/sbin/ufw", ("/usr/bin/python3",))
 CASES = ["open", "split-and-close", "stops-at-failed-delete", "stops-at-error"]

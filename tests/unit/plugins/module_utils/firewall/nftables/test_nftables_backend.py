@@ -13,18 +13,18 @@ import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
-from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables import (
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.backend import (
     CONF_PATH,
     INCLUDE_PATH,
-    LIST_ARGV,
     NftablesBackend,
     add_include,
     conf_includes,
-    parse_ruleset,
+    read_state,
 )
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import LIST_ARGV
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "nftables")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "firewall", "nftables")
 SCENARIOS = ["policy-drop", "reject-tail", "fail2ban-ip6", "docker-policy-drop"]
 OPEN_A = {"port": [443, "8000-8080"]}
 OPEN_B = {"port": [8443], "source": ["192.0.2.0/24", "2001:db8::/32"]}
@@ -158,7 +158,7 @@ def test_copies_go_after_conditional_drops_and_before_the_first_blocking_rule(sc
 
 
 def test_blocking_rule_handles_in_fixtures_are_the_catch_all_rules():
-    state = parse_ruleset(fixture("reject-tail", "before.json"))
+    state = read_state(fixture("reject-tail", "before.json"))
     chain = next(c for c in state.foreign if c.ident == "inet filter input")
     assert (chain.blocks, chain.block_handle, chain.block_index) == (True, 7, 4)  # after the blocklist drop
 

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall.evaluate_host import InfoRequest, gather_info
+from ansible_collections.webedge.https.plugins.module_utils.firewall.info import InfoRequest, gather_info
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "evaluate", "info")
