@@ -27,6 +27,7 @@ help:
 	@echo "make docs        regenerate docs/reference (antsibull-docs, from the modules and role argument specs)"
 	@echo "make lint|sanity|units|molecule [SCENARIO=name]|images|demo-clean"
 	@echo "make pytest [TESTS=tests/unit/plugins/...] [ARGS=-k name]   unit tests without ansible-test (quick)"
+	@echo "make bench [BENCH_ARGS=--quick]   every benchmark (fleet of 10/25/50 hosts too) -> benchmarks/RESULTS.md"
 
 host:
 	@bash lab/setup-host.sh
@@ -94,6 +95,17 @@ docs: venv
 	@antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst \
 	  --dest-dir docs/reference webedge.https
 	@echo "docs/reference: $$(ls docs/reference | wc -l) pages"
+
+# Every benchmark (listening_ports, the fleet of 10/25/50 lab hosts, the compliance probe, the firewall)
+# and benchmarks/RESULTS.md. Not part of `make test`; about an hour or more on a quiet 2-core machine.
+.PHONY: bench
+BENCH_ARGS ?=
+$(ROOT)/.build/venv-bench/.stamp: benchmarks/requirements.txt
+	@bash lab/make-venv.sh "$(ROOT)/.build/venv-bench" benchmarks/requirements.txt
+	@touch $@
+
+bench: venv lab judges $(ROOT)/.build/venv-bench/.stamp
+	@bash benchmarks/run-all.sh $(BENCH_ARGS)
 
 clean: demo-clean
 	rm -rf .build tests/output

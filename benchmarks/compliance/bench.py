@@ -52,6 +52,7 @@ def main() -> int:
     parser.add_argument("--faults-address", required=True)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--check-goals", action="store_true")
+    parser.add_argument("--json-out", help="write the figures, ratios and goals to this JSON file (make bench)")
     args = parser.parse_args()
     # The lab containment guard first: nothing is sent unless both addresses route to the lab bridge.
     guard = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lab", "containment.py")
@@ -222,6 +223,18 @@ def main() -> int:
         tail = "" if goal is None else f"  (goal {goal[0]} {goal[1]}: {'met' if met else 'MISSED'})"
         print(f"  {name}: {value:.1f}{tail}")
     print(json.dumps({"figures": figures, "ratios": ratios}, indent=2))
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as handle:
+            json.dump(
+                {
+                    "figures": figures,
+                    "ratios": ratios,
+                    "goals": {k: list(v) for k, v in goals.items()},
+                    "missed": missed,
+                },
+                handle,
+                indent=1,
+            )
     return 1 if (args.check_goals and missed) else 0
 
 

@@ -3,7 +3,7 @@
 # (extensions/molecule/compliance: the right host, and a host with one right server block
 # listening on 100 ports). Not part of `make test`.
 #
-# Usage: benchmarks/compliance/run.sh [--keep-lab] [--check-goals]
+# Usage: benchmarks/compliance/run.sh [--keep-lab] [--check-goals] [--reps N] [--json-out FILE]
 #   Brings the lab up with `molecule converge -s compliance` (reusing it when it runs), runs
 #   bench.py once, then `molecule destroy -s compliance` unless --keep-lab.
 # Goals (checked by bench.py with --check-goals): the whole play >= 50x faster than testssl.sh's
@@ -18,17 +18,25 @@ while (($#)); do
   case $1 in
     --keep-lab) keep=1 ;;
     --check-goals) args+=(--check-goals) ;;
+    --json-out | --reps) args+=("$1" "$2"); shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 
 export PATH="$repo/.venv/bin:$PATH"
-if [[ -z "${ANSIBLE_COLLECTIONS_PATH:-}" ]]; then
+if [[ -n "${BENCH_SOURCE:-}" && "${BENCH_SOURCE}" != worktree ]]; then
+  source "$here/../lib.sh"
+  bench_tree=$(mktemp -d /tmp/bench-compliance-tree.XXXXXX)
+  expose_collection "$bench_tree"   # a commit of the collection (../lib.sh); molecule's scenario stays the checkout's
+elif [[ -z "${ANSIBLE_COLLECTIONS_PATH:-}" ]]; then
   export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
 fi
 cd "$repo"
-cleanup() { ((keep)) || molecule destroy -s compliance >/dev/null 2>&1 || true; }
+cleanup() {
+  ((keep)) || molecule destroy -s compliance >/dev/null 2>&1 || true
+  [ -n "${bench_tree:-}" ] && rm -rf "$bench_tree"
+}
 trap cleanup EXIT INT TERM
 
 echo "== lab: molecule converge -s compliance (log: /tmp/bench-compliance-converge.log)"

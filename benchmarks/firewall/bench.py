@@ -356,6 +356,7 @@ def main() -> int:
         help="skip the host-side breakdown (engine without Ansible) after the timings",
     )
     parser.add_argument("--work", help="scratch directory (default: a new temporary one, left in place)")
+    parser.add_argument("--json-out", help="write every median and ratio to this JSON file (make bench)")
     args = parser.parse_args()
     backends = [b for b in args.backends.split(",") if b]
     idem_backends = [b for b in args.idem_backends.split(",") if b]
@@ -493,6 +494,29 @@ def main() -> int:
             )
             if not ok:
                 missed.append(f"{backend} idempotent re-run {ratio:.2f}x ping > {GOAL_IDEMPOTENT:g}x")
+    if args.json_out:
+        summary: Dict[str, Any] = {"ports": count, "rules": args.rules, "open": {}, "idempotent": {}}
+        for backend in backends:
+            ours, peer = results[(backend, "ours")], results[(backend, "peer")]
+            summary["open"][backend] = {
+                "peer_module": PEERS[backend],
+                "peer_tasks": len(peer_tasks(backend, count)),
+                "ours_wall": med(ours, 0),
+                "peer_wall": med(peer, 0),
+                "peer_over_ours": med(peer, 0) / med(ours, 0),
+                "goal": GOAL_SPEEDUP,
+            }
+        for backend in idem_backends:
+            ours, ping = idem[(backend, "ours")], idem[(backend, "ping")]
+            summary["idempotent"][backend] = {
+                "ping_wall": med(ping, 0),
+                "ours_wall": med(ours, 0),
+                "ours_over_ping": med(ours, 0) / med(ping, 0),
+                "goal": GOAL_IDEMPOTENT,
+            }
+        summary["missed"] = missed
+        with open(args.json_out, "w", encoding="utf-8") as handle:
+            json.dump(summary, handle, indent=1)
     if args.profile:
         profile(hosts, backends, idem_backends, count)
     try:

@@ -5,6 +5,7 @@
 #
 # Usage: benchmarks/firewall/run.sh [--check-goals] [--reps N] [--idem-reps N] [--ports N] [--rules N]
 #                                   [--backends iptables,firewalld,ufw] [--idem-backends nftables,iptables]
+#                                   [--no-profile] [--json-out FILE]
 # Env:   PATH gets .venv/bin first; lab images localhost/webedge-lab:debian12{,-iptables,-firewalld,-ufw}.
 # Goals: peer/ours >= 10x on every backend, and the idempotent re-run within 2x of ping
 #        (checked only with --check-goals: exit 1 when one is missed).
@@ -25,9 +26,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The repository root is the collection: expose it as ansible_collections/webedge/https.
-mkdir -p "$work/ac/ansible_collections/webedge"
-ln -s "$repo" "$work/ac/ansible_collections/webedge/https"
-export ANSIBLE_COLLECTIONS_PATH="$work/ac"
+source "$here/../lib.sh"
+expose_collection "$work"   # the checkout, or HEAD with BENCH_SOURCE=head
 
 python3 "$here/bench.py" --work "$work" "$@"

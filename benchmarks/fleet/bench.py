@@ -345,6 +345,8 @@ def measure_settings(args: argparse.Namespace, work: str, count: int, inv: str, 
         ("pipelining off", {"ANSIBLE_PIPELINING": "0"}),
         ("strategy free", {"ANSIBLE_STRATEGY": "free"}),
     ]
+    if args.quick_settings:  # a loaded machine: fewer knobs, and not on the (slowest) site re-run
+        variants = [v for v in variants if v[0] in ("forks=5", f"forks={count}", "pipelining off", "strategy free")]
     rows: List[Dict[str, Any]] = []
 
     def row(name: str, settings: Dict[str, str], what: str, argv: List[str], checker: Callable, inventory: str = inv,
@@ -385,9 +387,10 @@ def measure_settings(args: argparse.Namespace, work: str, count: int, inv: str, 
         if name == f"forks={args.forks}":
             continue
         row(name, settings, "ping", ping, ping_ok)
-        row(name, settings, "site re-run", playbook_argv("webedge.https.site"), unchanged)
+        if not args.quick_settings:
+            row(name, settings, "site re-run", playbook_argv("webedge.https.site"), unchanged)
         row(name, settings, "compliance", compliance_argv(work), unchanged)
-    for concurrency in (8, 64):
+    for concurrency in (8,) if args.quick_settings else (8, 64):
         row(f"compliance_concurrency={concurrency}", {}, "compliance",
             compliance_argv(work, "-e", f"compliance_concurrency={concurrency}"), unchanged)  # fmt: skip
     # Fact gathering: our playbooks do not gather (gather_facts: false); a play of yours that does
@@ -405,7 +408,7 @@ def measure_settings(args: argparse.Namespace, work: str, count: int, inv: str, 
     row("facts: smart+jsonfile, warm", cache, "gather play", playbook_argv(gather), unchanged)
     row("facts: min subset", {"ANSIBLE_GATHERING": "implicit", "ANSIBLE_GATHER_SUBSET": "!all"},
         "gather play", playbook_argv(gather), unchanged)  # fmt: skip
-    if args.podman:
+    if args.podman and not args.quick_settings:
         pinv = write_inventory(work, count, "podman")
         row("connection podman (lab)", {}, "ping", ping, ping_ok, pinv)
         row("connection podman (lab)", {}, "site re-run", playbook_argv("webedge.https.site"), unchanged, pinv)
@@ -422,8 +425,10 @@ def profile(args: argparse.Namespace, work: str, count: int, inv: str, results: 
     hosts = [host_name(i) for i in range(1, count + 1)]
     ans = Ansible(work, base_settings(args))
     out: Dict[str, Any] = {}
-    for what, argv in (("compliance", compliance_argv(work)), ("site re-run", playbook_argv("webedge.https.site")),
-                       ("ping", ["ansible", "web_servers", "-m", "ansible.builtin.ping"])):  # fmt: skip
+    runs = [("compliance", compliance_argv(work)), ("site re-run", playbook_argv("webedge.https.site"))]
+    if not args.quick_settings:
+        runs.append(("ping", ["ansible", "web_servers", "-m", "ansible.builtin.ping"]))
+    for what, argv in runs:
         folded = os.path.join(work, f"profile-{what.replace(' ', '-')}.txt")
         wrap = [
             pyspy,
@@ -496,6 +501,7 @@ def main() -> int:
     parser.add_argument("--forks", type=int, default=25)
     parser.add_argument("--no-settings", dest="settings", action="store_false")
     parser.add_argument("--no-podman", dest="podman", action="store_false")
+    parser.add_argument("--quick-settings", action="store_true", help="fewer settings, none on the site re-run")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-dir", default=os.path.join(REPO, ".build", "bench", "profiles"))
     parser.add_argument("--json-out")
@@ -504,26 +510,45 @@ def main() -> int:
     work = args.work
     sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "webedge-fleet-bench", "-f", os.path.join(work, "key")])
     os.makedirs(os.path.join(work, "cp"), exist_ok=True)
-    results: Dict[str, Any] = {"sizes": {}, "forks": args.forks, "image": IMAGE, "network": NETWORK}
+    results: Dict[str, Any] = {
+        "sizes": {},
+        "forks": args.forks,
+        "image": IMAGE,
+        "network": NETWORK,
+        "reps": args.reps,
+        "ping_reps": args.ping_reps,
+        "quick_settings": args.quick_settings,
+    }
     sizes = [int(s) for s in args.sizes.split(",")]
     started = time.monotonic()
+
+    def save() -> None:
+        """Every figure so far (a later failure keeps what was measured), with the goals."""
+        if results["sizes"]:
+            results["goals"] = goals(results)
+        results["duration_s"] = round(time.monotonic() - started)
+        if args.json_out:
+            with open(args.json_out, "w", encoding="utf-8") as handle:
+                json.dump(results, handle, indent=1)
+
     try:
         inv = ""
         for count in sizes:
             inv = measure_size(args, work, count, results)
+            save()
         if args.settings:
             measure_settings(args, work, sizes[-1], inv, results)
+            save()
         if args.profile:
             profile(args, work, sizes[-1], inv, results)
+    except SystemExit as exc:
+        results["error"] = str(exc)[:3000]
+        save()
+        raise
     finally:
         if not args.keep:
             fleet_down()
-    results["goals"] = goals(results)
-    results["duration_s"] = round(time.monotonic() - started)
-    text = json.dumps(results, indent=1)
-    if args.json_out:
-        with open(args.json_out, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    save()
     g = results["goals"]
     log(
         f"compliance/ping {g['compliance_over_ping']:.2f}x (goal <= 4),"
