@@ -13,11 +13,10 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
-from ansible.plugins.action import ActionBase
+from ansible.module_utils.common.text.converters import to_native, to_text
 
 from ansible_collections.webedge.https.plugins.module_utils.specs import tls_certificate as spec
 from ansible_collections.webedge.https.plugins.plugin_utils.tls import certificate as tls_cert
@@ -25,9 +24,12 @@ from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate impo
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
 )
-
-if HAS_CRYPTOGRAPHY:
-    from cryptography import x509
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate_diff import (
+    build_diff,
+    certificate_pems,
+    describe_certificates,
+)
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.controller_action import ControllerAction
 
 MODULE_NAME = "webedge.https.tls_certificate"
 _SOURCES = (
@@ -37,92 +39,7 @@ _SOURCES = (
 )
 
 
-def describe_certificates(pems: List[str]) -> List[Dict[str, Any]]:
-    """Public metadata of PEM certificates (for the diff's 'before' side)."""
-    out = []
-    for pem in pems:
-        try:
-            cert = x509.load_pem_x509_certificate(to_bytes(pem))
-        except ValueError:
-            out.append({"unparsable": True})
-            continue
-        info = tls_cert.certificate_info(cert)
-        out.append(
-            {"subject": info.subject, "not_after": info.not_after, "sha256_fingerprint": info.sha256_fingerprint}
-        )
-    return out
-
-
-def _lines(meta: Dict[str, Any]) -> str:
-    out = []
-    for key, value in meta.items():
-        if isinstance(value, list):
-            out.append(f"{key}:")
-            for item in value:
-                out.append("  - " + ", ".join(f"{k}: {v}" for k, v in item.items()))
-        else:
-            out.append(f"{key}: {value}")
-    return "\n".join(out) + "\n"
-
-
-def build_diff(
-    files: List[Dict[str, Any]],
-    material: tls_cert.ValidatedMaterial,
-    chain_meta: List[Dict[str, Any]],
-) -> List[Dict[str, str]]:
-    """One diff per file, metadata only: never key material."""
-    info = material.info
-    leaf_meta = {"subject": info.subject, "not_after": info.not_after, "sha256_fingerprint": info.sha256_fingerprint}
-    diffs = []
-    for entry in files:
-        role = entry["role"]
-        before = entry["before"]
-        attrs = {"owner_uid": entry["uid"], "group_gid": entry["gid"], "mode": entry["mode"]}
-        if role == "key":
-            after_meta: Dict[str, Any] = {
-                "private key sha256 of public key": material.private_key_public_sha256,
-                "key_type": f"{info.key_type} ({info.key_size} bits)",
-            }
-        elif role == "cert":
-            after_meta = {**leaf_meta, "key_type": f"{info.key_type} ({info.key_size} bits)"}
-        elif role == "chain":
-            after_meta = {"certificates": chain_meta}
-        else:
-            after_meta = {"certificates": [leaf_meta, *chain_meta]}
-        after_meta.update(attrs)
-        if not before["exists"]:
-            before_text = ""
-        else:
-            before_attrs = {"owner_uid": before["uid"], "group_gid": before["gid"], "mode": before["mode"]}
-            if role == "key":
-                same = not entry["content_changed"]
-                before_meta: Dict[str, Any] = (
-                    {k: v for k, v in after_meta.items() if k not in before_attrs}
-                    if same
-                    else {"private key": "a different key (content not shown)"}
-                )
-            elif role == "cert":
-                described = describe_certificates(before.get("certificates", []))
-                before_meta = dict(described[0]) if described else {"certificate": "no PEM certificate in the file"}
-                if not entry["content_changed"]:
-                    before_meta["key_type"] = after_meta["key_type"]
-            else:
-                before_meta = {"certificates": describe_certificates(before.get("certificates", []))}
-            before_meta.update(before_attrs)
-            before_text = _lines(before_meta)
-        diffs.append(
-            {
-                "before_header": entry["path"] + (" (absent)" if not before["exists"] else ""),
-                "after_header": entry["path"],
-                "before": before_text,
-                "after": _lines(after_meta),
-            }
-        )
-    return diffs
-
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(ControllerAction):
     _requires_connection = True
 
     def _read_controller(self, path: str, what: str) -> str:
@@ -161,18 +78,7 @@ class ActionModule(ActionBase):
             return self._read_remote(path, path_opt, task_vars)
         return self._read_controller(path, path_opt)
 
-    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        """Failures come back as a failed result (not an exception), so ``failed_when`` and ``register`` see them."""
-        try:
-            return self._run(tmp, task_vars)
-        except AnsibleActionFail as exc:
-            return {"failed": True, "changed": False, "msg": exc.message}
-
-    def _run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        del tmp
-
+    def _run(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
         _validation, args = self.validate_argument_spec(**spec.module_kwargs())
         if not HAS_CRYPTOGRAPHY:
             raise AnsibleActionFail(
@@ -222,23 +128,7 @@ class ActionModule(ActionBase):
             chain_meta.extend(describe_certificates([pem]))
         files = module_result.get("files", [])
         result.update(module_result)
-        result.update(
-            {
-                "subject": info.subject,
-                "subject_alt_names": info.subject_alt_names,
-                "issuer": info.issuer,
-                "not_before": info.not_before,
-                "not_after": info.not_after,
-                "days_remaining": info.days_remaining,
-                "sha256_fingerprint": info.sha256_fingerprint,
-                "serial_number": info.serial_number,
-                "signature_algorithm": info.signature_algorithm,
-                "key_type": info.key_type,
-                "key_size": info.key_size,
-                "chain_length": material.chain_length,
-                "chain_subjects": material.chain_subjects,
-            }
-        )
+        result.update(info.to_dict(), chain_length=material.chain_length, chain_subjects=material.chain_subjects)
         if material.private_key_public_sha256:
             result["private_key_public_sha256"] = material.private_key_public_sha256
         if self._task.diff:
@@ -248,9 +138,3 @@ class ActionModule(ActionBase):
         if material.warnings:
             result.setdefault("warnings", []).extend(material.warnings)
         return result
-
-
-def certificate_pems(data: bytes) -> List[str]:
-    text = to_text(data)
-    marker = "-----END CERTIFICATE-----"
-    return [part.strip() + "\n" + marker + "\n" for part in text.split(marker) if part.strip()]

@@ -14,10 +14,10 @@ import os
 from typing import Any, Dict, List, Optional
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.webedge.https.plugins.module_utils.specs.tls_lab_ca import module_kwargs
 from ansible_collections.webedge.https.plugins.plugin_utils.tls import lab_ca
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.controller_action import ControllerAction
 
 IMPORT_ERROR: Optional[str] = None if lab_ca.HAS_CRYPTOGRAPHY else lab_ca.CRYPTOGRAPHY_IMPORT_ERROR
 
@@ -35,20 +35,10 @@ def _safe_name(name: str) -> str:
     return name
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(ControllerAction):
     _requires_connection = False
 
-    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        """Failures come back as a failed result (not an exception), so ``failed_when`` and ``register`` see them."""
-        try:
-            return self._run(tmp, task_vars)
-        except AnsibleActionFail as exc:
-            return {"failed": True, "changed": False, "msg": exc.message}
-
-    def _run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        result = super().run(tmp, task_vars or {})
-        del tmp
+    def _run(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
         _validation, args = self.validate_argument_spec(**module_kwargs())
         if IMPORT_ERROR:
             raise AnsibleActionFail(
@@ -87,31 +77,25 @@ class ActionModule(ActionBase):
                     lab_ca.write_file(path(name, "key"), issued.key_pem, _KEY_MODE)
                     lab_ca.write_file(path(name, "crt"), issued.cert_pem, _CERT_MODE)
 
-        root = lab_ca.ensure_ca(
-            path("ca", "crt"),
-            path("ca", "key"),
-            common_name=args["ca_common_name"],
-            key_type=args["key_type"],
-            valid_days=args["ca_valid_days"],
-            renew_days=args["renew_days"],
-            path_length=1 if args["intermediate"] else 0,
-        )
-        store("ca", root)
-        signer = lab_ca.load_pair(root.cert_pem, root.key_pem)
-        chain_file: Optional[str] = None
-        if args["intermediate"]:
-            inter = lab_ca.ensure_ca(
-                path("intermediate", "crt"),
-                path("intermediate", "key"),
-                common_name=args["intermediate_common_name"],
+        def ca(stem: str, common_name: str, issuer: Any, path_length: int) -> Any:
+            """The CA in ``stem``.crt/.key (kept or made, and stored); returns its signing pair."""
+            issued = lab_ca.ensure_ca(
+                path(stem, "crt"),
+                path(stem, "key"),
+                common_name=common_name,
                 key_type=args["key_type"],
                 valid_days=args["ca_valid_days"],
                 renew_days=args["renew_days"],
-                issuer=signer,
-                path_length=0,
+                issuer=issuer,
+                path_length=path_length,
             )
-            store("intermediate", inter)
-            signer = lab_ca.load_pair(inter.cert_pem, inter.key_pem)
+            store(stem, issued)
+            return lab_ca.load_pair(issued.cert_pem, issued.key_pem)
+
+        signer = ca("ca", args["ca_common_name"], None, 1 if args["intermediate"] else 0)
+        chain_file: Optional[str] = None
+        if args["intermediate"]:
+            signer = ca("intermediate", args["intermediate_common_name"], signer, 0)
             chain_file = path("intermediate", "crt")
         certificates: Dict[str, Dict[str, Any]] = {}
         for item in args["certificates"]:

@@ -22,12 +22,13 @@ What is checked (:func:`validate`):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 try:
     from cryptography import x509
@@ -93,6 +94,10 @@ class CertificateInfo:
     signature_algorithm: str
     key_type: str
     key_size: int
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Every field, as plain data (what ``tls_certificate`` returns about the leaf)."""
+        return {**dataclasses.asdict(self), "subject_alt_names": list(self.subject_alt_names)}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import (
     CertificateReader,
     ChainVerdict,
+    ServedChain,
     hostname_matches,
     new_certificate_info,
 )
@@ -167,22 +168,11 @@ class CryptographyCertificateReader(CertificateReader):
             return False, reason
         return True, None
 
-    def describe(
-        self,
-        leaf_der: bytes,
-        served_chain: Optional[Sequence[bytes]],
-        *,
-        server_name: str,
-        chain_valid: Optional[bool],
-        chain_error: Optional[str],
-        verified_peercert: Optional[Dict[str, Any]] = None,
-        anchors: FrozenSet[bytes] = frozenset(),
-        now: Optional[datetime] = None,
-    ) -> Tuple[Dict[str, Any], List[str]]:
-        now = now or datetime.now(timezone.utc)
+    def describe(self, served: ServedChain) -> Tuple[Dict[str, Any], List[str]]:
+        now = served.now or datetime.now(timezone.utc)
         notes: List[str] = []
-        chain = list(served_chain) if served_chain else None
-        info = new_certificate_info(leaf_der, chain, chain_valid, chain_error)
+        leaf_der, chain, chain_valid = served.leaf_der, list(served.chain) if served.chain else None, served.chain_valid
+        info = new_certificate_info(leaf_der, chain, chain_valid, served.chain_error)
         cert = x509.load_der_x509_certificate(leaf_der)
         try:
             san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
@@ -192,12 +182,12 @@ class CryptographyCertificateReader(CertificateReader):
             dns_names, ip_addresses = [], []
         not_before = _utc(cert, "not_valid_before")
         not_after = _utc(cert, "not_valid_after")
-        hostname_ok, why = hostname_matches(server_name, dns_names, ip_addresses)
+        hostname_ok, why = hostname_matches(served.server_name, dns_names, ip_addresses)
         if not hostname_ok:
             notes.append(f"hostname mismatch: {why}")
         key_type, key_size, curve = _key_details(cert.public_key())
         oid = cert.signature_algorithm_oid
-        served = [x509.load_der_x509_certificate(der) for der in chain[1:]] if chain else []
+        issuers = [x509.load_der_x509_certificate(der) for der in chain[1:]] if chain else []
         info.update(
             {
                 "subject": cert.subject.rfc4514_string(),
@@ -212,7 +202,7 @@ class CryptographyCertificateReader(CertificateReader):
                 "key_size": key_size,
                 "curve": curve,
                 "signature_algorithm": getattr(oid, "_name", None) or oid.dotted_string,
-                "intermediates_served": _chain_complete(cert, served, anchors, chain_valid) if chain else None,
+                "intermediates_served": _chain_complete(cert, issuers, served.anchors, chain_valid) if chain else None,
             }
         )
         return info, notes

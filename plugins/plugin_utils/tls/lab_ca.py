@@ -23,21 +23,21 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.specs.tls_lab_ca import KEY_TYPE_CHOICES
-from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate import to_a_label
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+    to_a_label,
+)
 
-try:
+if HAS_CRYPTOGRAPHY:  # the action plugin reports a missing library with CRYPTOGRAPHY_IMPORT_ERROR
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR: Optional[str] = None
-except ImportError as _exc:  # the action plugin reports it; this file is never imported on targets
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = str(_exc)
-
 __all__ = [
+    "CRYPTOGRAPHY_IMPORT_ERROR",
+    "HAS_CRYPTOGRAPHY",
     "Issued",
     "LabCAError",
     "build_ca",
@@ -120,6 +120,47 @@ def san_entries(hostnames: Sequence[str]) -> List[x509.GeneralName]:
     return out
 
 
+def _base_builder(
+    subject: x509.Name,
+    issuer_name: x509.Name,
+    key: PrivateKey,
+    now: datetime.datetime,
+    valid_days: int,
+    *,
+    ca: bool,
+    path_length: Optional[int] = None,
+    key_encipherment: bool = False,
+) -> x509.CertificateBuilder:
+    """What every lab certificate has: names, key, serial, validity, BasicConstraints and KeyUsage (both critical).
+
+    A CA signs certificates and CRLs; a leaf signs handshakes (and an RSA leaf also enciphers keys).
+    """
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _BACKDATE)
+        .not_valid_after(now + datetime.timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=key_encipherment,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    )
+
+
 def build_ca(
     common_name: str,
     *,
@@ -147,28 +188,7 @@ def build_ca(
         aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key())  # type: ignore[arg-type]
         issuer_name = issuer_cert.subject
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _BACKDATE)
-        .not_valid_after(now + datetime.timedelta(days=valid_days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        _base_builder(subject, issuer_name, key, now, valid_days, ca=True, path_length=path_length)
         .add_extension(ski, critical=False)
         .add_extension(aki, critical=False)
     )
@@ -204,28 +224,7 @@ def build_leaf(
     rsa_key = isinstance(key, rsa.RSAPrivateKey)
     sans = san_entries(hostnames)
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _BACKDATE)
-        .not_valid_after(now + datetime.timedelta(days=valid_days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=rsa_key,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        _base_builder(subject, issuer_name, key, now, valid_days, ca=False, key_encipherment=rsa_key)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)

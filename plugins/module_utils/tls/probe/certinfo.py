@@ -23,12 +23,15 @@ import abc
 import hashlib
 import ipaddress
 import ssl
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 __all__ = [
     "NO_READER_NOTE",
     "CertificateReader",
+    "ChainVerdict",
+    "ServedChain",
     "StdlibCertificateReader",
     "fill_from_peercert",
     "hostname_matches",
@@ -42,6 +45,31 @@ NO_READER_NOTE = (
 )
 
 ChainVerdict = Tuple[Optional[bool], Optional[str]]
+
+
+@dataclass(frozen=True)
+class ServedChain:
+    """What one endpoint served, and what the handshake made of it, for a reader to describe.
+
+    Attributes:
+        leaf_der: the server certificate (DER).
+        chain: the served chain, leaf first, when it could be read.
+        server_name: the name the certificate must cover.
+        chain_valid: the handshake's (or offline) verdict on trust, None when not judged.
+        chain_error: why the chain is not trusted.
+        verified_peercert: ``ssl``'s ``getpeercert()`` after a verified handshake.
+        anchors: DER subjects of the trust anchors (for chain completeness).
+        now: the time certificates are judged at (None: now).
+    """
+
+    leaf_der: bytes
+    chain: Optional[Sequence[bytes]]
+    server_name: str
+    chain_valid: Optional[bool]
+    chain_error: Optional[str]
+    verified_peercert: Optional[Dict[str, Any]] = None
+    anchors: FrozenSet[bytes] = frozenset()
+    now: Optional[datetime] = None
 
 
 class CertificateReader(abc.ABC):
@@ -62,18 +90,7 @@ class CertificateReader(abc.ABC):
         """
 
     @abc.abstractmethod
-    def describe(
-        self,
-        leaf_der: bytes,
-        served_chain: Optional[Sequence[bytes]],
-        *,
-        server_name: str,
-        chain_valid: Optional[bool],
-        chain_error: Optional[str],
-        verified_peercert: Optional[Dict[str, Any]] = None,
-        anchors: FrozenSet[bytes] = frozenset(),
-        now: Optional[datetime] = None,
-    ) -> Tuple[Dict[str, Any], List[str]]:
+    def describe(self, served: ServedChain) -> Tuple[Dict[str, Any], List[str]]:
         """The ``certificate`` part of a probe result, and notes (hostname mismatch, degradations)."""
 
 
@@ -185,20 +202,10 @@ class StdlibCertificateReader(CertificateReader):
     ) -> ChainVerdict:
         return None, "not verified: the local TLS library could not handshake and no certificate parser is available"
 
-    def describe(
-        self,
-        leaf_der: bytes,
-        served_chain: Optional[Sequence[bytes]],
-        *,
-        server_name: str,
-        chain_valid: Optional[bool],
-        chain_error: Optional[str],
-        verified_peercert: Optional[Dict[str, Any]] = None,
-        anchors: FrozenSet[bytes] = frozenset(),
-        now: Optional[datetime] = None,
-    ) -> Tuple[Dict[str, Any], List[str]]:
-        info = new_certificate_info(leaf_der, served_chain, chain_valid, chain_error)
+    def describe(self, served: ServedChain) -> Tuple[Dict[str, Any], List[str]]:
+        info = new_certificate_info(served.leaf_der, served.chain, served.chain_valid, served.chain_error)
         notes = [NO_READER_NOTE]
-        if verified_peercert:
-            fill_from_peercert(info, verified_peercert, server_name, now or datetime.now(timezone.utc), notes)
+        if served.verified_peercert:
+            now = served.now or datetime.now(timezone.utc)
+            fill_from_peercert(info, served.verified_peercert, served.server_name, now, notes)
         return info, notes

@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import ServedChain
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.base import (
     Basics,
     Endpoint,
@@ -50,14 +51,16 @@ class ServedCertificate(ProbeCheck):
             if offline[0] is not None:
                 chain_valid, chain_error = offline
         cert, notes = settings.reader.describe(
-            leaf,
-            chain,
-            server_name=endpoint.target.server_name,
-            chain_valid=chain_valid,
-            chain_error=chain_error,
-            verified_peercert=handshake.verified_peercert,
-            anchors=settings.anchors,
-            now=endpoint.now,
+            ServedChain(
+                leaf,
+                chain,
+                endpoint.target.server_name,
+                chain_valid,
+                chain_error,
+                verified_peercert=handshake.verified_peercert,
+                anchors=settings.anchors,
+                now=endpoint.now,
+            )
         )
         report.result["certificate"] = cert
         report.notes.extend(notes)

@@ -10,6 +10,7 @@ from cryptography import x509
 
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import (
     CertificateReader,
+    ServedChain,
     StdlibCertificateReader,
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import probe_version
@@ -46,9 +47,9 @@ def test_anchors_are_the_self_signed_roots_of_the_ca_file(pki: Pki) -> None:
 
 def test_it_fills_what_the_standard_library_reader_leaves_null(pki: Pki) -> None:
     leaf, chain = der_of(pki.good.cert), (der_of(pki.good.cert), der_of(pki.intermediate))
-    kwargs = dict(server_name="localhost", chain_valid=True, chain_error=None)
-    full, _notes = READER.describe(leaf, chain, **kwargs)
-    bare, _notes = StdlibCertificateReader().describe(leaf, chain, **kwargs)
+    served = ServedChain(leaf, chain, "localhost", chain_valid=True, chain_error=None)
+    full, _notes = READER.describe(served)
+    bare, _notes = StdlibCertificateReader().describe(served)
     assert {key: value for key, value in bare.items() if value is not None and value != []} == {
         key: full[key] for key in ("chain_valid", "sha256_fingerprint", "chain_length")
     }
