@@ -38,6 +38,25 @@ def _name(frame: str) -> str:
     return f"{short}:{match['func']}"
 
 
+# Where controller time goes, by phase: (label, substrings of a frame name); a sample counts for every
+# phase one of its frames matches (inclusive), so the shares overlap and need not add up to 100%.
+PHASES = [
+    ("start-up: imports", ("_find_and_load",)),
+    ("inventory and playbook loading", ("inventory/manager.py:", "playbook/__init__.py:Playbook.load", "yaml/")),
+    ("variables (VariableManager.get_vars)", ("vars/manager.py:VariableManager.get_vars",)),
+    ("templating (Jinja2)", ("template/__init__.py:", "_internal/_templating/", "jinja2/")),
+    ("forking workers", ("worker.py:WorkerProcess.start", "popen_fork.py:")),
+    ("building modules (AnsiballZ)", ("module_common.py:modify_module", "module_common.py:_find_module_utils")),
+    ("ssh: connection plugin", ("connection/ssh.py:",)),
+    ("action plugins of webedge.https", ("webedge:plugins/action/",)),
+    ("filters of webedge.https", ("webedge:plugins/filter/",)),
+    ("tls_probe (in-process probe)", ("webedge:plugins/module_utils/tls/",)),
+    ("results: strategy processing", ("strategy/__init__.py:StrategyBase._process_pending_results",)),
+    ("results: callbacks", ("task_queue_manager.py:TaskQueueManager.send_callback",)),
+    ("waiting (select/poll/sleep)", ("select", "time.sleep", "_wait_on_pending_results")),
+]
+
+
 def parse(path: str) -> List[Tuple[List[str], int]]:
     stacks = []
     with open(path, encoding="utf-8", errors="replace") as handle:
@@ -57,9 +76,18 @@ def summarise(path: str, top: int = 12) -> Dict[str, Any]:
     total = sum(c for _s, c in stacks)
     groups: Dict[str, Dict[str, Any]] = {}
     ours = 0
+    phases: collections.Counter = collections.Counter()
     for frames, count in stacks:
         names = [_name(f) for f in frames if not f.startswith("process ") and not f.startswith("thread ")]
-        role = "workers" if any("worker.py:" in n and ":run" in n for n in names) else "main process"
+        for label, needles in PHASES:
+            if any(needle in name for name in names for needle in needles):
+                phases[label] += count
+        if any("AnsiballZ_" in n for n in names):
+            role = "module processes (a local target)"
+        elif any(n.endswith("WorkerProcess.run") or n.endswith("WorkerProcess._run") for n in names):
+            role = "workers"
+        else:
+            role = "main process"
         group = groups.setdefault(
             role, {"samples": 0, "inclusive": collections.Counter(), "self": collections.Counter()}
         )
@@ -70,7 +98,12 @@ def summarise(path: str, top: int = 12) -> Dict[str, Any]:
             group["self"][names[-1]] += count
         if any(n.startswith("webedge:") for n in names):
             ours += count
-    out: Dict[str, Any] = {"samples": total, "ours_share": ours / total if total else 0.0, "groups": {}}
+    out: Dict[str, Any] = {
+        "samples": total,
+        "ours_share": ours / total if total else 0.0,
+        "phases": [(label, phases[label] / total if total else 0.0) for label, _n in PHASES],
+        "groups": {},
+    }
     for role, group in sorted(groups.items()):
         out["groups"][role] = {
             "samples": group["samples"],
@@ -83,6 +116,8 @@ def summarise(path: str, top: int = 12) -> Dict[str, Any]:
 
 def as_text(summary: Dict[str, Any]) -> str:
     lines = [f"{summary['samples']} samples; frames of webedge.https in {summary['ours_share']:.1%} of them"]
+    lines.append("by phase (inclusive, overlapping):")
+    lines += [f"    {share:6.1%}  {label}" for label, share in summary["phases"] if share > 0]
     for role, group in summary["groups"].items():
         lines.append(f"{role}: {group['share']:.1%} of the samples")
         lines.append("  inclusive (share of all samples):")

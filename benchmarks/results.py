@@ -149,6 +149,10 @@ def listening_section(data: Dict[str, Any]) -> List[str]:
     return lines
 
 
+def tcpu(size: Dict[str, Any], key: str) -> str:
+    return fmt(size[key].get("target_cpu"), 1)
+
+
 def fleet_section(data: Dict[str, Any]) -> List[str]:
     lines = [
         f"Lab hosts `{data['image']}` on the internal network `{data['network']}`, over SSH (pipelining,"
@@ -158,8 +162,8 @@ def fleet_section(data: Dict[str, Any]) -> List[str]:
         " included); RSS is the peak of the whole ansible process tree, summed.",
         "",
         "| hosts | ping s | compliance s (x ping) | site first converge s (x ping) | site re-run s (x ping) |"
-        " peak RSS MiB | CPU s (ping / compliance / first / re-run) | load |",
-        "|---|---|---|---|---|---|---|---|",
+        " peak RSS MiB | controller CPU s (ping / compliance / first / re-run) | targets' CPU s (same) | load |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for key in sorted(data["sizes"], key=int):
         s = data["sizes"][key]
@@ -170,7 +174,8 @@ def fleet_section(data: Dict[str, Any]) -> List[str]:
             f" {s['site_first']['wall']:.1f} ({s['site_first']['wall'] / ping:.1f}x) |"
             f" {s['site_rerun']['wall']:.1f} ({s['site_rerun']['wall'] / ping:.1f}x) | {peak:.0f} |"
             f" {s['ping']['cpu']:.1f} / {s['compliance']['cpu']:.1f} / {s['site_first']['cpu']:.1f} /"
-            f" {s['site_rerun']['cpu']:.1f} | {s['load_start'][0]:.1f} to {s['load_end'][0]:.1f} |"
+            f" {s['site_rerun']['cpu']:.1f} | {tcpu(s, 'ping')} / {tcpu(s, 'compliance')} / {tcpu(s, 'site_first')} /"
+            f" {tcpu(s, 'site_rerun')} | {s['load_start'][0]:.1f} to {s['load_end'][0]:.1f} |"
         )
     goals = data.get("goals", {})
     if goals.get("slopes"):
@@ -195,14 +200,15 @@ def fleet_section(data: Dict[str, Any]) -> List[str]:
             "",
             f"Settings at {settings['hosts']} hosts, one run each, against the base settings in the same fleet:",
             "",
-            "| setting | run | wall s | x base | CPU s | peak RSS MiB | load | note |",
-            "|---|---|---|---|---|---|---|---|",
+            "| setting | run | wall s | x base | controller CPU s | targets' CPU s | peak RSS MiB | load | note |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for row in settings["rows"]:
             ref = base.get(row["what"])
             ratio = f"{row['wall'] / ref:.2f}" if ref else "-"
             lines.append(
                 f"| {row['setting']} | {row['what']} | {row['wall']:.1f} | {ratio} | {row['cpu']:.1f} |"
+                f" {fmt(row.get('target_cpu'), 1)} |"
                 f" {row['peak_rss'] / MIB:.0f} | {row['load']:.1f} | {row['note'] or ('ok' if row['ok'] else '')} |"
             )
     profiles = data.get("profiles")
@@ -213,6 +219,8 @@ def fleet_section(data: Dict[str, Any]) -> List[str]:
                 f"- **{what}** ({prof['samples']} samples; frames of webedge.https in {prof['ours_share']:.0%};"
                 f" folded stacks: `{prof.get('folded', '')}`):"
             )
+            phases = ", ".join(f"{label} {share:.0%}" for label, share in prof.get("phases", []) if share >= 0.01)
+            lines.append(f"  - by phase (inclusive, overlapping): {phases}")
             for role, group in prof["groups"].items():
                 top = ", ".join(f"{name} {share:.0%}" for name, share in group["self"][:6])
                 lines.append(f"  - {role} ({group['share']:.0%} of samples), most CPU in: {top}")

@@ -91,6 +91,30 @@ def fleet_names() -> List[str]:
     return [n for n in out.stdout.split() if n]
 
 
+def fleet_cpu() -> float:
+    """CPU seconds used so far by every fleet container (their cgroups): the targets' side of a run.
+
+    The targets share this machine's cores with the controller, so their work is part of every
+    wall clock figure; this says how much of it there was. cgroup v1 (cpuacct) or v2 (cpu.stat).
+    """
+    out = sh(["podman", "ps", "--filter", "label=webedge.lab=fleet", "--format", "{{.ID}}", "--no-trunc"], check=False)
+    total = 0.0
+    for cid in out.stdout.split():
+        for path, scale in (
+            (f"/sys/fs/cgroup/cpuacct/libpod_parent/libpod-{cid}/cpuacct.usage", 1e-9),
+            (f"/sys/fs/cgroup/libpod_parent/libpod-{cid}/cpu.stat", 1e-6),
+        ):
+            try:
+                with open(path, encoding="ascii") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            value = text.split()[1] if text.startswith("usage_usec") else text.split()[0]
+            total += int(value) * scale
+            break
+    return total
+
+
 def fleet_down() -> None:
     names = fleet_names()
     if names:
@@ -209,7 +233,10 @@ class Ansible:
         env = dict(self.env, ANSIBLE_INVENTORY=inventory, **(extra_env or {}))
         path = os.path.join(self.work, "logs", f"{self.n:03d}-{label}.log")
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        return measure((wrap or []) + argv, env=env, cwd=self.work, log=path)
+        before = fleet_cpu()
+        result = measure((wrap or []) + argv, env=env, cwd=self.work, log=path)
+        result.target_cpu = fleet_cpu() - before
+        return result
 
 
 def recap(output: str) -> Dict[str, Dict[str, int]]:
@@ -251,6 +278,7 @@ def figure(runs: List[Measured]) -> Dict[str, Any]:
     return {
         "wall": statistics.median(r.wall for r in runs),
         "cpu": statistics.median(r.cpu for r in runs),
+        "target_cpu": statistics.median(r.target_cpu for r in runs),
         "peak_rss": max(r.peak_rss for r in runs),
         "runs": [round(r.wall, 2) for r in runs],
         "load": loadavg()[0],
@@ -364,6 +392,7 @@ def measure_settings(args: argparse.Namespace, work: str, count: int, inv: str, 
                 "what": what,
                 "wall": result.wall,
                 "cpu": result.cpu,
+                "target_cpu": result.target_cpu,
                 "peak_rss": result.peak_rss,
                 "ok": not note,
                 "note": note,

@@ -34,6 +34,7 @@ class Measured:
     peak_rss: int  # bytes, the tree summed, sampled
     samples: int
     output: str  # stdout and stderr, interleaved
+    target_cpu: float = 0.0  # CPU seconds of the targets during the run, when the caller measures them
 
 
 def _stat(pid: str) -> Optional[tuple]:
