@@ -13,12 +13,30 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance import (
-    endpoint_certificate,
-    endpoint_http,
-    endpoint_protocols,
-)
 from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_certificate import (
+    check_chain,
+    check_hostname,
+    check_intermediates,
+    check_key,
+    check_lifespan,
+    check_validity,
+)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_http import (
+    check_hsts,
+    check_redirect,
+    check_server_header,
+)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_protocols import (
+    check_ciphers,
+    check_group,
+    check_sslv2,
+    check_sslv3,
+    check_tls10,
+    check_tls11,
+    check_tls12,
+    check_tls13,
+)
 from ansible_collections.webedge.https.plugins.module_utils.compliance.evidence import EndpointEvidence
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding, new_finding
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import Profile
@@ -29,23 +47,23 @@ EndpointCheck = Callable[[EndpointEvidence], Finding]
 
 ENDPOINT_CONTROL_IDS = tuple(cid for cid, control in CATALOG.items() if control.where == "endpoint")
 ENDPOINT_CHECKS: Dict[str, EndpointCheck] = {
-    "TLS-01": endpoint_protocols.check_sslv2,
-    "TLS-02": endpoint_protocols.check_sslv3,
-    "TLS-03": endpoint_protocols.check_tls10,
-    "TLS-04": endpoint_protocols.check_tls11,
-    "TLS-05": endpoint_protocols.check_tls12,
-    "TLS-06": endpoint_protocols.check_tls13,
-    "TLS-07": endpoint_protocols.check_ciphers,
-    "TLS-08": endpoint_certificate.check_chain,
-    "TLS-09": endpoint_certificate.check_hostname,
-    "TLS-10": endpoint_certificate.check_validity,
-    "TLS-11": endpoint_certificate.check_key,
-    "TLS-12": endpoint_certificate.check_intermediates,
-    "TLS-13": endpoint_protocols.check_group,
-    "TLS-14": endpoint_certificate.check_lifespan,
-    "HTTP-01": endpoint_http.check_hsts,
-    "HTTP-02": endpoint_http.check_redirect,
-    "HTTP-03": endpoint_http.check_server_header,
+    "TLS-01": check_sslv2,
+    "TLS-02": check_sslv3,
+    "TLS-03": check_tls10,
+    "TLS-04": check_tls11,
+    "TLS-05": check_tls12,
+    "TLS-06": check_tls13,
+    "TLS-07": check_ciphers,
+    "TLS-08": check_chain,
+    "TLS-09": check_hostname,
+    "TLS-10": check_validity,
+    "TLS-11": check_key,
+    "TLS-12": check_intermediates,
+    "TLS-13": check_group,
+    "TLS-14": check_lifespan,
+    "HTTP-01": check_hsts,
+    "HTTP-02": check_redirect,
+    "HTTP-03": check_server_header,
 }
 # The controls that judge the served certificate: ``error`` when the probe has none.
 CERTIFICATE_CONTROL_IDS: FrozenSet[str] = frozenset({"TLS-08", "TLS-09", "TLS-10", "TLS-11", "TLS-12", "TLS-14"})

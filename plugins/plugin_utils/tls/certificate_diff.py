@@ -14,9 +14,13 @@ from typing import Any, Dict, List
 
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 
-from ansible_collections.webedge.https.plugins.plugin_utils.tls import certificate as tls_cert
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate import (
+    HAS_CRYPTOGRAPHY,
+    ValidatedMaterial,
+    certificate_info,
+)
 
-if tls_cert.HAS_CRYPTOGRAPHY:
+if HAS_CRYPTOGRAPHY:
     from cryptography import x509
 
 __all__ = ["build_diff", "certificate_pems", "describe_certificates"]
@@ -31,7 +35,7 @@ def describe_certificates(pems: List[str]) -> List[Dict[str, Any]]:
         except ValueError:
             out.append({"unparsable": True})
             continue
-        info = tls_cert.certificate_info(cert)
+        info = certificate_info(cert)
         out.append(
             {"subject": info.subject, "not_after": info.not_after, "sha256_fingerprint": info.sha256_fingerprint}
         )
@@ -52,7 +56,7 @@ def _lines(meta: Dict[str, Any]) -> str:
 
 def build_diff(
     files: List[Dict[str, Any]],
-    material: tls_cert.ValidatedMaterial,
+    material: ValidatedMaterial,
     chain_meta: List[Dict[str, Any]],
 ) -> List[Dict[str, str]]:
     """One diff per file, metadata only: never key material."""
