@@ -6,8 +6,8 @@
   would without this plugin (as ``ansible.builtin.normal`` runs it: check mode and async
   included, the remote temporary directory removed afterwards).
 * Windows: no module runs. The options are validated with the module's own argument spec
-  (``module_utils/firewall/info_spec.py``) and the same option checks, so bad input fails
-  before any command; then ``module_utils/firewall/windows_info.py`` reads the firewall with
+  (``module_utils/specs/firewall_info.py``) and the same option checks, so bad input fails
+  before any command; then ``plugin_utils/windows/firewall_info.py`` reads the firewall with
   ONE PowerShell script over this connection and computes the same result here.
 """
 
@@ -15,18 +15,19 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import info_spec, windows_info
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
+from ansible_collections.webedge.https.plugins.module_utils.specs import firewall_info as spec
 from ansible_collections.webedge.https.plugins.plugin_utils.actions import ModuleOrPowerShellAction
-from ansible_collections.webedge.https.plugins.plugin_utils.windows import PowerShellRunner
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall_info import check_request, run
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import PowerShellRunner
 
 
 class ActionModule(ModuleOrPowerShellAction):
     MODULE_NAME = "webedge.https.firewall_info"
+    SPEC = spec
     USER_ERRORS = (FirewallError,)
 
-    def _windows(self) -> Dict[str, Any]:
-        """Validate, then one read script; the verdicts are computed here (no module)."""
-        _validation, args = self.validate_argument_spec(argument_spec=info_spec.argument_spec())
-        request, interface = windows_info.check_request(args)
-        return windows_info.run(request, interface, PowerShellRunner(self._low_level_execute_command))
+    def _windows(self, args: Dict[str, Any], runner: PowerShellRunner, task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """One read script; the verdicts are computed here (no module)."""
+        request, interface = check_request(args)
+        return run(request, interface, runner)

@@ -17,9 +17,10 @@ Without ``confirm_timeout`` (or in check mode) the module simply runs. With it:
 The decisions are pure functions (:func:`outcome`) so they are unit-tested as tables.
 
 On a Windows host (a PowerShell shell) no module runs: the plugin validates the options with
-the module's own argument spec, then ``module_utils/firewall/windows.py`` reads the firewall
-with ONE PowerShell script, plans in Python and, unless in check mode, changes it with at
-most ONE more script (``plugin_utils/windows.PowerShellRunner`` sends them over this connection).
+the module's own argument spec (``module_utils/specs/firewall_port.py``), then hands the
+Windows Defender Firewall backend (``plugin_utils/windows/firewall.py``) and a PowerShell
+runner to the same orchestrator the module runs (``module_utils/firewall/engine.run``): ONE
+read script, the plan in Python and, unless in check mode, at most ONE more script.
 """
 
 from __future__ import annotations
@@ -29,19 +30,16 @@ import json
 import time
 from typing import Any, Callable, Dict, Mapping, Optional
 
-from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
+from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 from ansible.plugins.connection import ConnectionBase
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, port_spec, rollback, windows
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, rollback
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError, ValidationError
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PowerShellError
-from ansible_collections.webedge.https.plugins.plugin_utils.windows import (
-    PowerShellRunner,
-    connection_ports,
-    is_windows,
-)
+from ansible_collections.webedge.https.plugins.module_utils.specs import firewall_port as spec
+from ansible_collections.webedge.https.plugins.plugin_utils.actions import ModuleOrPowerShellAction
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall import WINDOWS
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import PowerShellRunner, connection_ports
 
 MODULE_NAME = "webedge.https.firewall_port"
 COMMAND = "ansible.builtin.command"
@@ -111,18 +109,17 @@ def parse_launcher(answer: Mapping[str, Any]) -> Dict[str, Any]:
     return {"failed": True, "msg": text or "no answer"}
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(ModuleOrPowerShellAction):
+    MODULE_NAME = MODULE_NAME
+    SPEC = spec
+    USER_ERRORS = (FirewallError,)
+    _supports_async = False  # a change must not outlive its task (nor its confirmation)
 
     clock: Callable[[], float] = staticmethod(time.monotonic)  # type: ignore[assignment]
     sleep: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
 
-    def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        del tmp  # tmp no longer has any effect
-        if is_windows(self._connection, task_vars or {}):
-            result.update(self._windows(task_vars or {}))
-            return result
+    def _linux(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """The module; with ``confirm_timeout`` (not in check mode), confirmed over a new connection."""
         args = dict(self._task.args)
         raw = args.get("confirm_timeout")
         if raw is None or self._task.check_mode:
@@ -140,26 +137,17 @@ class ActionModule(ActionBase):
         self._cleanup()
         return result
 
-    def _windows(self, task_vars: Mapping[str, Any]) -> Dict[str, Any]:
-        """Windows: validate, one read, plan, at most one write; all from here (no module)."""
-        try:
-            _validation, args = self.validate_argument_spec(argument_spec=port_spec.argument_spec())
-        except AnsibleActionFail as exc:
-            return {"failed": True, "changed": False, "msg": to_text(exc.message)}
-        runner = PowerShellRunner(self._low_level_execute_command)
-        try:
-            answer = engine.run(
-                args,
-                runner,
-                check_mode=bool(self._task.check_mode),
-                registry=windows.WINDOWS,
-                connection_ports=connection_ports(self._connection, task_vars),
-            )
-        except (FirewallError, PowerShellError) as exc:
-            return {"failed": True, "changed": False, "msg": str(exc)}
-        warnings = answer.pop("warnings", [])
-        if warnings:
-            answer["warnings"] = warnings
+    def _windows(self, args: Dict[str, Any], runner: PowerShellRunner, task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """The one orchestrator with the Windows backend: one read, the plan, at most one write."""
+        answer = engine.run(
+            args,
+            runner,
+            check_mode=bool(self._task.check_mode),
+            registry=WINDOWS,
+            connection_ports=connection_ports(self._connection, task_vars),
+        )
+        if not answer.get("warnings"):
+            answer.pop("warnings", None)
         return answer
 
     # -- the three steps -------------------------------------------------------

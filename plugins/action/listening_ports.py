@@ -6,8 +6,8 @@
   would without this plugin (as ``ansible.builtin.normal`` runs it: check mode and async
   included, the remote temporary directory removed afterwards).
 * Windows: no module runs. The options are validated with the module's own argument spec
-  (``module_utils/listening/spec.py``) and ``parse_query``, so bad input fails before any
-  command; then ``module_utils/listening/windows.py`` reads the listeners with ONE PowerShell
+  (``module_utils/specs/listening_ports.py``) and ``parse_query``, so bad input fails before any
+  command; then ``plugin_utils/windows/listening.py`` reads the listeners with ONE PowerShell
   script over this connection and builds the same result with the same checks.
 """
 
@@ -15,18 +15,18 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ansible_collections.webedge.https.plugins.module_utils.listening import spec, windows
 from ansible_collections.webedge.https.plugins.module_utils.listening.report import QueryError, parse_query
+from ansible_collections.webedge.https.plugins.module_utils.specs import listening_ports as spec
 from ansible_collections.webedge.https.plugins.plugin_utils.actions import ModuleOrPowerShellAction
-from ansible_collections.webedge.https.plugins.plugin_utils.windows import PowerShellRunner
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.listening import run
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import PowerShellRunner
 
 
 class ActionModule(ModuleOrPowerShellAction):
     MODULE_NAME = "webedge.https.listening_ports"
+    SPEC = spec
     USER_ERRORS = (QueryError,)
 
-    def _windows(self) -> Dict[str, Any]:
-        """Validate, then one read script; the result is built here (no module)."""
-        _validation, args = self.validate_argument_spec(argument_spec=spec.argument_spec())
-        query = parse_query(args)
-        return windows.run(query, PowerShellRunner(self._low_level_execute_command))
+    def _windows(self, args: Dict[str, Any], runner: PowerShellRunner, task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """One read script; the result is built here (no module)."""
+        return run(parse_query(args), runner)

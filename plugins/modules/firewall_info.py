@@ -288,34 +288,17 @@ notes:
   elements: str
 """
 
-import shutil
-from typing import Optional, Sequence, Tuple
-
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.webedge.https.plugins.module_utils.command_runner import ModuleRunner
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import LocalFileStore
 from ansible_collections.webedge.https.plugins.module_utils.firewall.info import gather_info
-from ansible_collections.webedge.https.plugins.module_utils.firewall.info_spec import argument_spec
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
-
-SBIN_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
-
-
-class ModuleRunner:
-    """``module.run_command`` with the C locale; a missing tool is rc 127."""
-
-    def __init__(self, module: AnsibleModule) -> None:
-        self.module = module
-
-    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
-        path = self.module.get_bin_path(argv[0], opt_dirs=SBIN_DIRS) or shutil.which(argv[0])
-        if path is None:
-            return 127, "", f"{argv[0]}: command not found"
-        return self.module.run_command([path, *argv[1:]], data=data, environ_update={"LC_ALL": "C", "LANG": "C"})
+from ansible_collections.webedge.https.plugins.module_utils.specs.firewall_info import module_kwargs
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(**module_kwargs(), supports_check_mode=True)
     try:
         result = gather_info(module.params, ModuleRunner(module), files=LocalFileStore())
     except FirewallError as exc:

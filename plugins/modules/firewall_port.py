@@ -296,38 +296,17 @@ rollback:
 """
 
 import os
-import shutil
-from typing import Optional, Sequence, Tuple
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, port_spec, rollback
+from ansible_collections.webedge.https.plugins.module_utils.command_runner import ModuleRunner
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, rollback
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
-
-SBIN_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin"]
-
-
-class ModuleRunner:
-    """The engine's runner on Linux: ``module.run_command``, C locale, missing tools as rc 127."""
-
-    def __init__(self, module: AnsibleModule) -> None:
-        self.module = module
-
-    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
-        path = self.module.get_bin_path(argv[0], opt_dirs=SBIN_DIRS) or shutil.which(argv[0])
-        if path is None:
-            return 127, "", f"{argv[0]}: command not found"
-        rc, out, err = self.module.run_command(
-            [path, *argv[1:]],
-            data=data,
-            binary_data=True,
-            environ_update={"LC_ALL": "C", "LANG": "C"},
-        )
-        return rc, out, err
+from ansible_collections.webedge.https.plugins.module_utils.specs.firewall_port import module_kwargs
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=port_spec.argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(**module_kwargs(), supports_check_mode=True)
     runner = ModuleRunner(module)
     params = module.params
     try:

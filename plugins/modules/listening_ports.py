@@ -332,16 +332,13 @@ import platform
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webedge.https.plugins.module_utils.listening.report import QueryError, parse_query, run
-from ansible_collections.webedge.https.plugins.module_utils.listening.spec import argument_spec
+from ansible_collections.webedge.https.plugins.module_utils.specs.listening_ports import module_kwargs
 
 PROC_ROOT = "/proc"
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(**module_kwargs(), supports_check_mode=True)
     try:
         query = parse_query(module.params)
     except QueryError as exc:

@@ -1,14 +1,16 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin building blocks shared by the collection's modules.
+"""Action plugin building blocks shared by the collection's modules (controller side).
 
 * :func:`run_module_as_normal`: run the task's module exactly as ``ansible.builtin.normal``
   does (async wrapping, temporary directory removed afterwards), for action plugins that only
   sometimes do the work themselves.
 * :class:`ModuleOrPowerShellAction`: the module on Linux (and every host Ansible does not talk
-  PowerShell to); on Windows no module runs, the subclass's :meth:`_windows` does the work from
-  the controller with PowerShell over the task's connection. Invalid options and the errors a
-  user can fix come back as a failed result, so ``register`` and ``failed_when`` see them.
+  PowerShell to); on Windows no module runs: the options are validated with the module's own
+  spec (``module_utils/specs/<module>.py``), then the subclass's :meth:`_windows` does the work
+  from the controller with PowerShell over the task's connection (``plugin_utils/windows``).
+  Invalid options and the errors a user can fix come back as a failed result, so ``register``
+  and ``failed_when`` see them.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PowerShellError
-from ansible_collections.webedge.https.plugins.plugin_utils.windows import is_windows
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import (
+    PowerShellError,
+    PowerShellRunner,
+    is_windows,
+)
 
 __all__ = ["ModuleOrPowerShellAction", "run_module_as_normal"]
 
@@ -44,23 +49,33 @@ def _failed(msg: str) -> Dict[str, Any]:
 
 
 class ModuleOrPowerShellAction(ActionBase):
-    """Subclasses set ``MODULE_NAME`` and ``USER_ERRORS`` and implement :meth:`_windows`."""
+    """Subclasses set ``MODULE_NAME``, ``SPEC`` and ``USER_ERRORS`` and implement :meth:`_windows`.
+
+    ``SPEC`` is the module's spec module (``module_utils/specs/<module>.py``). A subclass whose
+    Linux path is more than running the module overrides :meth:`_linux`.
+    """
 
     MODULE_NAME = ""
+    SPEC: Any = None
     USER_ERRORS: Tuple[Type[Exception], ...] = ()
     TRANSFERS_FILES = False
-    _supports_check_mode = True  # the modules using this only read, on either platform
+    _supports_check_mode = True
     _supports_async = True  # on Linux; refused on Windows, where the controller does the work
 
     def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         result = super().run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
-        if not is_windows(self._connection, task_vars or {}):
-            return run_module_as_normal(self, result, task_vars, self.MODULE_NAME)
-        result.update(self._windows_guarded())
+        task_vars = task_vars or {}
+        if not is_windows(self._connection, task_vars):
+            return self._linux(result, task_vars)
+        result.update(self._windows_guarded(task_vars))
         return result
 
-    def _windows_guarded(self) -> Dict[str, Any]:
+    def _linux(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """Every host that is not Windows: run the module."""
+        return run_module_as_normal(self, result, task_vars, self.MODULE_NAME)
+
+    def _windows_guarded(self, task_vars: Dict[str, Any]) -> Dict[str, Any]:
         short_name = self.MODULE_NAME.rsplit(".", 1)[-1]
         if self._task.async_val:
             return _failed(
@@ -68,12 +83,13 @@ class ModuleOrPowerShellAction(ActionBase):
                 " run the task without async"
             )
         try:
-            return self._windows()
+            _validation, args = self.validate_argument_spec(**self.SPEC.module_kwargs())
+            return self._windows(args, PowerShellRunner(self._low_level_execute_command), task_vars)
         except AnsibleActionFail as exc:
             return _failed(to_text(exc.message))
         except (PowerShellError, *self.USER_ERRORS) as exc:
             return _failed(str(exc))
 
     @abc.abstractmethod
-    def _windows(self) -> Dict[str, Any]:
-        """Validate the options, then read (and act) with PowerShell; return the module's result."""
+    def _windows(self, args: Dict[str, Any], runner: PowerShellRunner, task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """With the validated options, read (and act) with PowerShell through ``runner``; the module's result."""

@@ -1,16 +1,16 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The argument spec of ``webedge.https.firewall_port``, shared by its action plugin and module.
+"""The argument spec of ``webedge.https.firewall_port`` (see ``specs/__init__.py``).
 
-Plain data, no imports: the module (Linux, on the target) and the action plugin
-(Windows, on the controller) validate the same options, so they read them from here, once.
+Plain data: the module (Linux, on the target) and its action plugin (Windows, on the
+controller) validate the same options with :func:`module_kwargs`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
-__all__ = ["BACKEND_CHOICES", "argument_spec"]
+__all__ = ["BACKEND_CHOICES", "argument_spec", "module_kwargs"]
 
 BACKEND_CHOICES = ["auto", "nftables", "iptables", "firewalld", "ufw", "windows"]
 
@@ -30,3 +30,8 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
         "confirm_timeout": {"type": "int"},
         "rollback_id": {"type": "str"},
     }
+
+
+def module_kwargs() -> Dict[str, Any]:
+    """The keyword arguments of ``AnsibleModule`` and of the action plugin's ``validate_argument_spec``."""
+    return {"argument_spec": argument_spec()}

@@ -1,16 +1,16 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The argument spec of ``webedge.https.listening_ports``, shared by its module and action plugin.
+"""The argument spec of ``webedge.https.listening_ports`` (see ``specs/__init__.py``).
 
-Plain data, no imports: the module (Linux, on the target) and the action plugin (Windows,
-on the controller) validate the same options, so they read them from here, once.
+Plain data: the module (Linux, on the target) and its action plugin (Windows, on the
+controller) validate the same options with :func:`module_kwargs`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
-__all__ = ["argument_spec", "expect_spec"]
+__all__ = ["argument_spec", "expect_spec", "module_kwargs"]
 
 
 def expect_spec() -> Dict[str, Dict[str, Any]]:
@@ -33,3 +33,8 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
         "fail_on_missing": {"type": "bool", "default": True},
         "fact_name": {"type": "str"},
     }
+
+
+def module_kwargs() -> Dict[str, Any]:
+    """The keyword arguments of ``AnsibleModule`` and of the action plugin's ``validate_argument_spec``."""
+    return {"argument_spec": argument_spec()}

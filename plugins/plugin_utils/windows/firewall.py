@@ -2,10 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Windows Defender Firewall backend: rules in the group ``webedge.https``, through PowerShell.
 
-Ansible runs no Python on a Windows host, so this module runs on the CONTROLLER
-(the ``firewall_port`` action plugin calls :func:`run`); the host only runs the two
-scripts of ``windows_ps``. The runner is a PowerShell runner: ``run(argv, data)``
-sends ``data`` (a whole script) to ``PowerShell -Command -``.
+Ansible runs no Python on a Windows host, so this module runs on the CONTROLLER: the
+``firewall_port`` action plugin hands :data:`WINDOWS` (this backend's registry) and a
+PowerShell runner to the one orchestrator, ``module_utils/firewall/engine.run``; the host only
+runs the two scripts of ``firewall_ps.py``. The runner's ``run(argv, data)`` sends ``data``
+(a whole script) to ``PowerShell -Command -``.
 
 What we own: inbound allow rules in the PersistentStore whose ``Group`` is exactly
 ``webedge.https``. Nothing else is read back as ours, and the write script refuses to
@@ -33,7 +34,6 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import windows_ps
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     COMMENT_MARK,
     Connection,
@@ -57,7 +57,9 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
 )
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import POWERSHELL_ARGV, last_json
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.answer import flag, strings
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall_ps import READ_SCRIPT, WRITE_SCRIPT
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import POWERSHELL_ARGV, call, render
 
 __all__ = [
     "GROUP",
@@ -66,8 +68,8 @@ __all__ = [
     "WinRule",
     "WindowsBackend",
     "WindowsState",
+    "check_write",
     "parse_read",
-    "parse_write",
     "rule_name",
     "rule_spec",
 ]
@@ -142,23 +144,6 @@ def rule_spec(rule: Rule) -> Dict[str, Any]:
 
 
 # -- parsing the read script's answer ----------------------------------------------------
-def _last_json(text: str, what: str) -> Dict[str, Any]:
-    """The last stdout line that is a JSON object (PowerShell may print warnings before it)."""
-    value = last_json(text)
-    if value is None:
-        raise FirewallError(f"windows: the {what} script gave no JSON answer: {(text or '').strip()[-500:]!r}")
-    return value
-
-
-def _strings(value: Any) -> List[str]:
-    """ConvertTo-Json may give a string, a list or null for a list property."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [str(item) for item in value]
-    return [str(value)]
-
-
 def parse_ports(values: Sequence[str]) -> List[PortRange]:
     """``["443", "8000-8080"]`` -> port ranges; anything else (``Any``, ``RPC``) raises ValueError."""
     ranges = []
@@ -209,8 +194,8 @@ def _shape_problem(record: Mapping[str, Any]) -> Optional[str]:
     if str(record.get("profile", "Any")) != "Any":
         return f"profile is {record.get('profile')!r}, not 'Any'"
     for key in ("remote_port", "local_address"):
-        if [v.lower() for v in _strings(record.get(key))] not in ([], ["any"]):
-            return f"{key} is {_strings(record.get(key))}"
+        if [v.lower() for v in strings(record.get(key))] not in ([], ["any"]):
+            return f"{key} is {list(strings(record.get(key)))}"
     if _WILDCARDS & set(str(record.get("name", ""))):
         return "its name contains wildcard characters"
     return None
@@ -224,18 +209,12 @@ def parse_rule(record: Mapping[str, Any]) -> WinRule:
         return WinRule(name, problem=problem)
     protocol = str(record["protocol"]).lower()
     try:
-        ports = parse_ports(_strings(record.get("local_port")))
-        sources = [item for token in _strings(record.get("remote_address")) or ["Any"] for item in parse_address(token)]
+        ports = parse_ports(strings(record.get("local_port")))
+        sources = [item for token in strings(record.get("remote_address")) or ["Any"] for item in parse_address(token)]
     except ValueError as exc:
         return WinRule(name, problem=f"unsupported {exc}")
     rules = {Rule(family, protocol, port, source) for port in ports for family, source in sources}
     return WinRule(name, tuple(sorted(rules)))
-
-
-def _flag(value: Any, default: bool) -> bool:
-    """GpoBoolean as text: True / False / NotConfigured (= the default)."""
-    text = str(value)
-    return default if text not in ("True", "False") else text == "True"
 
 
 def parse_connections(answer: Mapping[str, Any]) -> Tuple[Connection, ...]:
@@ -251,35 +230,31 @@ def parse_connections(answer: Mapping[str, Any]) -> Tuple[Connection, ...]:
     return tuple(found)
 
 
-def parse_read(text: str) -> WindowsState:
-    """The read script's stdout -> :class:`WindowsState`."""
-    answer = _last_json(text, "read")
-    if answer.get("failed"):
-        raise FirewallError(f"windows: reading the firewall failed: {answer.get('msg')}")
+def parse_read(answer: Mapping[str, Any]) -> WindowsState:
+    """The read script's JSON answer -> :class:`WindowsState`."""
     rules = tuple(parse_rule(record) for record in answer.get("rules") or [] if record.get("group", GROUP) == GROUP)
     profiles = tuple(
         WinProfile(
             name=str(item.get("name")),
-            enabled=_flag(item.get("enabled"), True),
+            enabled=flag(item.get("enabled"), True),
             # NotConfigured in the ActiveStore means the built-in default, which is Block.
             default_inbound_action=str(item.get("default_inbound_action") or "Block").replace("NotConfigured", "Block"),
-            allow_inbound_rules=_flag(item.get("allow_inbound_rules"), True),
-            allow_local_firewall_rules=_flag(item.get("allow_local_firewall_rules"), True),
+            allow_inbound_rules=flag(item.get("allow_inbound_rules"), True),
+            allow_local_firewall_rules=flag(item.get("allow_local_firewall_rules"), True),
         )
         for item in answer.get("profiles") or []
     )
     return WindowsState(rules=rules, profiles=profiles, connections=parse_connections(answer))
 
 
-def parse_write(text: str) -> Dict[str, Any]:
-    """The write script's stdout -> its answer; raises FirewallError when it failed."""
-    answer = _last_json(text, "write")
+def check_write(answer: Mapping[str, Any]) -> None:
+    """Raise FirewallError when the write script's answer says it failed (and whether it undid itself)."""
     if answer.get("ok") is True:
-        return answer
+        return
     if answer.get("rolled_back"):
         how = "every change of this run was undone"
     else:
-        how = "undoing failed too: " + "; ".join(_strings(answer.get("rollback_errors"))) or "unknown state"
+        how = "undoing failed too: " + "; ".join(strings(answer.get("rollback_errors"))) or "unknown state"
     raise FirewallError(f"windows: changing the firewall failed: {answer.get('error') or answer.get('msg')} ({how})")
 
 
@@ -375,13 +350,10 @@ class WindowsBackend(FirewallBackend):
 
     def read_script(self) -> str:
         ports = list(self.options.connection_ports)
-        return windows_ps.render(windows_ps.READ_SCRIPT, {"group": GROUP, "ports": ports})
+        return render(READ_SCRIPT, {"group": GROUP, "ports": ports})
 
     def read(self, scope: ReadScope) -> Ruleset:
-        rc, out, err = self.runner.run(list(POWERSHELL_ARGV), data=self.read_script())
-        if rc != 0 and not (out or "").strip():
-            raise FirewallError(f"windows: the read script failed (rc={rc}): {(err or '').strip()[-500:]}")
-        state = parse_read(out)
+        state = parse_read(call(self.runner, self.read_script(), "firewall_port read"))
         # No connection seen (a proxy, an unusual transport): any client on the task's ports.
         connections = state.connections or tuple(Connection(port) for port in self.options.connection_ports)
         return Ruleset(rules=state.owned, raw=state, connections=connections)
@@ -392,7 +364,7 @@ class WindowsBackend(FirewallBackend):
         changes = windows_changes(state, add, remove)
         steps: Tuple[Step, ...] = ()
         if changes.create or changes.remove or changes.remove_first:
-            script = windows_ps.render(windows_ps.WRITE_SCRIPT, write_input(changes))
+            script = render(WRITE_SCRIPT, write_input(changes))
             steps = (Step(POWERSHELL_ARGV, script),)
         return Plan(
             before=current.rules,
@@ -406,10 +378,7 @@ class WindowsBackend(FirewallBackend):
     def apply(self, plan: Plan) -> List[Dict[str, Any]]:
         done = []
         for step in plan.steps:  # at most one: the write script
-            rc, out, err = self.runner.run(list(step.argv), data=step.data)
-            if not (out or "").strip():
-                raise FirewallError(f"windows: the write script failed (rc={rc}): {(err or '').strip()[-500:]}")
-            parse_write(out)
+            check_write(call(self.runner, str(step.data), "firewall_port write"))
             done.append(step.as_dict())
         return done
 

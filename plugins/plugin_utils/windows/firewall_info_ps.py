@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The PowerShell ``firewall_info`` sends to a Windows host: ONE read script, plain ASCII.
 
-It starts with the shared prelude and functions (``module_utils/windows_ps``), takes its input
+It starts with the shared prelude and functions (``powershell.py``, ``firewall_ps.py``), takes its input
 (``{"group": "webedge.https"}``) as base64 JSON and only reads. It prints one JSON line::
 
     {"version": 1, "active_profile": "Public",
@@ -36,11 +36,8 @@ Nothing found is an ObjectNotFound error from these cmdlets, read as an empty li
 
 from __future__ import annotations
 
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import (
-    GET_OR_EMPTY,
-    GET_PROFILE_RECORDS,
-    PRELUDE,
-)
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall_ps import GET_PROFILE_RECORDS
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import GET_OR_EMPTY, PRELUDE
 
 __all__ = ["FILTER_KINDS", "READ_SCRIPT"]
 

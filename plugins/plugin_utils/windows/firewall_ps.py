@@ -1,13 +1,13 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The PowerShell the Windows Defender Firewall backend sends, as text.
+"""The PowerShell the Windows Defender Firewall backend (``firewall.py``) sends, as text.
 
-Two scripts, all plain ASCII, each starting with the shared prelude of
-``module_utils/windows_ps.py`` (which also holds the stub, the input encoding and the
-command line, re-exported here):
+Two scripts, all plain ASCII, each starting with the shared prelude of ``powershell.py``:
 
-* :data:`READ_SCRIPT`: one read round trip; prints one JSON line (see ``windows.parse_read``).
+* :data:`READ_SCRIPT`: one read round trip; prints one JSON line (see ``firewall.parse_read``).
 * :data:`WRITE_SCRIPT`: one write round trip, all-or-nothing; prints one JSON line.
+
+:data:`GET_PROFILE_RECORDS` is shared with firewall_info's read (``firewall_info_ps.py``).
 
 Input reaches a script ONLY as base64 of a JSON document (:func:`render`); no user value
 is ever interpolated into PowerShell source.
@@ -15,27 +15,30 @@ is ever interpolated into PowerShell source.
 
 from __future__ import annotations
 
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import (
-    GET_OR_EMPTY,
-    GET_PROFILE_RECORDS,
-    POWERSHELL_ARGS,
-    PRELUDE,
-    STUB,
-    encode_command,
-    render,
-)
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import GET_OR_EMPTY, PRELUDE
 
-__all__ = [
-    "POWERSHELL_ARGS",
-    "READ_SCRIPT",
-    "STUB",
-    "WRITE_SCRIPT",
-    "encode_command",
-    "render",
-]
+__all__ = ["GET_PROFILE_RECORDS", "READ_SCRIPT", "WRITE_SCRIPT"]
+
+# The firewall scripts (firewall_port's read, firewall_info's read): the three profiles of
+# the store named by -PolicyStore, as the controller parses them.
+GET_PROFILE_RECORDS = """
+function Get-ProfileRecords {
+    param([string]$PolicyStore)
+    foreach ($item in @(Get-NetFirewallProfile -PolicyStore $PolicyStore)) {
+        [ordered]@{
+            name = [string]$item.Name
+            enabled = [string]$item.Enabled
+            default_inbound_action = [string]$item.DefaultInboundAction
+            allow_inbound_rules = [string]$item.AllowInboundRules
+            allow_local_firewall_rules = [string]$item.AllowLocalFirewallRules
+        }
+    }
+}
+"""
+
 
 # The shared prelude, then what both firewall scripts use: the store and our group. The
-# read adds the shared functions it uses (module_utils/windows_ps.py), each once.
+# read adds the shared functions it uses, each once.
 _PRELUDE = (
     PRELUDE
     + """\

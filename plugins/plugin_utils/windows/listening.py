@@ -4,7 +4,7 @@
 
 Ansible runs no Python on Windows, so this runs on the CONTROLLER (the ``listening_ports``
 action plugin calls :func:`run` with a PowerShell runner). The host runs ONE script
-(``listening/windows_ps.READ_SCRIPT``); its answer becomes the same :class:`Socket`,
+(``listening_ps.READ_SCRIPT``); its answer becomes the same :class:`Socket`,
 :class:`Owner` and :class:`Listener` objects the Linux code builds from ``/proc``, and the
 expectations and the result go through the same ``expectations.check`` and
 ``report.summarize``, so the result has the same shape and the same messages.
@@ -42,8 +42,9 @@ from ansible_collections.webedge.https.plugins.module_utils.listening.report imp
     sort_listeners,
     summarize,
 )
-from ansible_collections.webedge.https.plugins.module_utils.listening.windows_ps import READ_SCRIPT
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import (
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.answer import records, text
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.listening_ps import READ_SCRIPT
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import (
     PowerShellError,
     ScriptRunner,
     call,
@@ -78,24 +79,14 @@ def read_script(protocols: Iterable[str]) -> str:
     return render(READ_SCRIPT, {"protocols": wanted})
 
 
-def _records(value: Any) -> List[Mapping[str, Any]]:
-    """ConvertTo-Json may give an object instead of a one-element list, or null for none."""
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, Mapping)]
-
-
 def _text(value: Any) -> Optional[str]:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+    """A property as text, None when empty (the Linux code's "unknown")."""
+    return text(value) or None
 
 
-def _address(text: str) -> Tuple[str, str]:
+def _address(value: str) -> Tuple[str, str]:
     """``(family, address)`` as the Linux code prints it (compressed, no brackets); ValueError if not an IP."""
-    address = ipaddress.ip_address(text.strip().strip("[]"))
+    address = ipaddress.ip_address(value.strip().strip("[]"))
     return ("ipv4" if address.version == 4 else "ipv6"), str(address)
 
 
@@ -124,7 +115,7 @@ def parse_read(answer: Mapping[str, Any]) -> WindowsRead:
     if answer.get("version") != 1:
         raise PowerShellError(f"windows: unexpected answer from the listening_ports read script: {dict(answer)!r}")
     processes: Dict[int, Mapping[str, Any]] = {}
-    for record in _records(answer.get("processes")):
+    for record in records(answer.get("processes")):
         try:
             processes[int(record["pid"])] = record
         except (KeyError, TypeError, ValueError):
@@ -132,7 +123,7 @@ def parse_read(answer: Mapping[str, Any]) -> WindowsRead:
     warnings: List[str] = []
     seen = set()
     listeners: List[Listener] = []
-    for record in _records(answer.get("sockets")):
+    for record in records(answer.get("sockets")):
         try:
             protocol = str(record["protocol"])
             family, address = _address(str(record["address"]))

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The PowerShell ``listening_ports`` sends to a Windows host: ONE read script, plain ASCII.
 
-It starts with the shared prelude and ``Get-OrEmpty`` (``module_utils/windows_ps``), takes its input
+It starts with the shared prelude and ``Get-OrEmpty`` (``powershell.py``), takes its input
 (``{"protocols": ["tcp", "udp"]}``) as base64 JSON, and prints one JSON line::
 
     {"version": 1, "elevated": true,
@@ -25,7 +25,7 @@ None of the cmdlets finding anything is an ObjectNotFound error, read as an empt
 
 from __future__ import annotations
 
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import GET_OR_EMPTY, PRELUDE
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import GET_OR_EMPTY, PRELUDE
 
 __all__ = ["READ_SCRIPT"]
 

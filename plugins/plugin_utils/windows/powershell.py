@@ -2,17 +2,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """How the collection talks PowerShell to a Windows host: one script in, one JSON line out.
 
-Shared by every module that works on Windows hosts (``firewall/windows_ps.py``,
-``listening/windows_ps.py``). Ansible runs no Python on Windows, so this code runs on the
-CONTROLLER; the host only runs the scripts, all plain ASCII:
+Shared by every Windows driver (``firewall_ps.py``, ``firewall_info_ps.py``, ``listening_ps.py``).
+Ansible runs no Python on Windows, so this code runs on the CONTROLLER; the host only runs
+the scripts, all plain ASCII:
 
 * :data:`STUB`: the only thing on the command line (``-EncodedCommand``). It reads the
   real script from standard input and runs it, so the size of a script never meets the
   Windows command-line limit (ansible's own ``bootstrap_wrapper.ps1`` does the same).
 * :data:`PRELUDE`: the start of every script: decodes the input into ``$request`` and
   defines ``ConvertTo-StringList`` and ``Write-Answer`` (one JSON line, last on stdout).
-* :data:`GET_OR_EMPTY`, :data:`GET_PROFILE_RECORDS`: PowerShell functions more than one
-  script needs, written once here; a script adds each one it uses after the prelude, once.
+* :data:`GET_OR_EMPTY`: a PowerShell function more than one script needs, written once here;
+  a script adds each shared function it uses after the prelude, once.
+* :class:`PowerShellRunner`: each ``run`` is ONE round trip over the task's connection: the
+  command line is only the stub, the script travels on standard input; :func:`call` runs a
+  script and returns its JSON answer (``answer.py`` reads the values in it).
+* :func:`is_windows`, :func:`connection_ports`: which hosts take this path, and the port(s)
+  the task arrives on (for the lockout check).
 
 Input reaches a script ONLY as base64 of a JSON document, substituted for
 ``__INPUT_BASE64__`` (:func:`render`); base64 has no character PowerShell could read as
@@ -23,23 +28,34 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Dict, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Protocol, Sequence, Tuple
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.answer import last_json
 
 __all__ = [
+    "DEFAULT_PORTS",
     "GET_OR_EMPTY",
-    "GET_PROFILE_RECORDS",
     "PLACEHOLDER",
     "POWERSHELL_ARGS",
     "POWERSHELL_ARGV",
     "PRELUDE",
     "STUB",
+    "WINDOWS_CONNECTIONS",
     "PowerShellError",
+    "PowerShellRunner",
     "ScriptRunner",
     "call",
+    "connection_ports",
     "encode_command",
-    "last_json",
+    "is_windows",
     "render",
 ]
+
+WINDOWS_CONNECTIONS = ("winrm", "psrp", "ansible.builtin.winrm", "ansible.builtin.psrp")
+DEFAULT_PORTS = {"ssh": (22,), "winrm": (5985, 5986), "psrp": (5985, 5986)}
 
 PLACEHOLDER = "__INPUT_BASE64__"
 POWERSHELL_ARGS: Tuple[str, ...] = (
@@ -98,23 +114,6 @@ function Get-OrEmpty {
 }
 """
 
-# The firewall scripts (firewall_port's read, firewall_info's read): the three profiles of
-# the store named by -PolicyStore, as the controller parses them.
-GET_PROFILE_RECORDS = """
-function Get-ProfileRecords {
-    param([string]$PolicyStore)
-    foreach ($item in @(Get-NetFirewallProfile -PolicyStore $PolicyStore)) {
-        [ordered]@{
-            name = [string]$item.Name
-            enabled = [string]$item.Enabled
-            default_inbound_action = [string]$item.DefaultInboundAction
-            allow_inbound_rules = [string]$item.AllowInboundRules
-            allow_local_firewall_rules = [string]$item.AllowLocalFirewallRules
-        }
-    }
-}
-"""
-
 
 class PowerShellError(Exception):
     """A script could not be sent, or gave no usable answer; the message says which and why."""
@@ -143,18 +142,6 @@ def encode_command(script: str) -> str:
     return " ".join((*POWERSHELL_ARGS, "-EncodedCommand", encoded))
 
 
-def last_json(text: str) -> Optional[Dict[str, Any]]:
-    """The last stdout line that is a JSON object (PowerShell may print warnings before it), or None."""
-    for line in reversed((text or "").splitlines()):
-        if line.strip().startswith("{"):
-            try:
-                value = json.loads(line)
-            except ValueError:
-                return None
-            return value if isinstance(value, dict) else None
-    return None
-
-
 def call(runner: ScriptRunner, script: str, what: str) -> Dict[str, Any]:
     """Run ``script`` (one round trip) and return its JSON answer.
 
@@ -169,3 +156,41 @@ def call(runner: ScriptRunner, script: str, what: str) -> Dict[str, Any]:
     if answer.get("failed"):
         raise PowerShellError(f"windows: the {what} script failed: {answer.get('msg')}")
     return answer
+
+
+class PowerShellRunner:
+    """A runner (``run(argv, data)``) whose every call is one round trip over the task's connection.
+
+    ``execute`` is the action plugin's ``_low_level_execute_command``. The command line is only
+    :data:`STUB` (``-EncodedCommand``); ``data``, the whole script, ASCII with its input as
+    base64, goes on standard input. ``argv`` is what the script would run under on a shell and
+    is not sent: the stub is always the same. Become is not used (``sudoable=False``).
+    """
+
+    def __init__(self, execute: Callable[..., Dict[str, Any]]) -> None:
+        self.execute = execute
+
+    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
+        if data is None or not data.isascii():
+            raise PowerShellError("windows: a script must be ASCII text (its input travels as base64)")
+        answer = self.execute(encode_command(STUB), sudoable=False, in_data=to_bytes(data))
+        return int(answer.get("rc", 1)), to_text(answer.get("stdout", "")), to_text(answer.get("stderr", ""))
+
+
+def is_windows(connection: Any, task_vars: Mapping[str, Any]) -> bool:
+    """Ansible talks PowerShell to this host (its shell plugin, or a WinRM/PSRP connection)."""
+    family = getattr(getattr(connection, "_shell", None), "SHELL_FAMILY", None)
+    return family == "powershell" or task_vars.get("ansible_connection") in WINDOWS_CONNECTIONS
+
+
+def connection_ports(connection: Any, task_vars: Mapping[str, Any]) -> Tuple[int, ...]:
+    """The port(s) this task arrives on: the connection's port option, else the transport's defaults."""
+    try:
+        port = connection.get_option("port")
+    except (AnsibleError, KeyError, AttributeError):
+        port = None
+    port = port or task_vars.get("ansible_port")
+    if isinstance(port, int) or (isinstance(port, str) and port.isdigit()):
+        return (int(port),)
+    transport = str(task_vars.get("ansible_connection") or getattr(connection, "transport", "")).rsplit(".", 1)[-1]
+    return DEFAULT_PORTS.get(transport, (5985, 5986, 22))

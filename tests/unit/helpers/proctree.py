@@ -14,7 +14,9 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "listening"
+from ansible_collections.webedge.https.plugins.module_utils.listening import owners
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "listening"
 TABLES = ("tcp", "tcp6", "udp", "udp6")
 SCENARIOS = ("netns-mixed", "netns-v6only", "netns-other-pidns", "lab-nginx", "lab-apache", "lab-nginx-local")
 USERS = {0: "root", 33: "www-data", 100: "messagebus"}
@@ -56,8 +58,6 @@ def build(tmp_path: Path, scenario: str) -> Tuple[str, List[int]]:
 
 def deny_fds(monkeypatch: Any, root: str, pids: List[int]) -> None:
     """Make reading the fd links of ``pids`` fail as it does without CAP_SYS_PTRACE."""
-    from ansible_collections.webedge.https.plugins.module_utils.listening import owners
-
     real = owners._readlink
     blocked = tuple(os.path.join(root, str(pid), "fd") + os.sep for pid in pids)
 
@@ -71,6 +71,4 @@ def deny_fds(monkeypatch: Any, root: str, pids: List[int]) -> None:
 
 def fixed_users(monkeypatch: Any) -> None:
     """User names independent of the test machine's passwd."""
-    from ansible_collections.webedge.https.plugins.module_utils.listening import owners
-
     monkeypatch.setattr(owners, "user_name", lambda uid: USERS.get(uid, str(uid)))

@@ -28,12 +28,18 @@ def make_task(args: Dict[str, Any], check_mode: bool = False, async_val: int = 0
 
 
 class WindowsHarness:
-    def __init__(self, action_class: Type[ActionBase], args: Dict[str, Any], host: Any, **task_options: Any) -> None:
+    """An action plugin on a PowerShell connection (its ``port`` option set when given) to ``host``."""
+
+    def __init__(
+        self, action_class: Type[ActionBase], args: Dict[str, Any], host: Any, port: Any = None, **task_options: Any
+    ) -> None:
         self.host = host
         self.commands: List[Dict[str, Any]] = []
         connection = MagicMock()
         connection._shell.SHELL_FAMILY = "powershell"
         connection._shell.tmpdir = None
+        if port is not None:
+            connection.get_option.side_effect = lambda name: port if name == "port" else None
         self.action = action_class(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
         self.action._low_level_execute_command = self._execute  # type: ignore[method-assign]
         self.action._execute_module = MagicMock(side_effect=AssertionError("no module on Windows"))  # type: ignore[method-assign]

@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "firewall", "windows")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "firewall", "windows")
 _INPUT = re.compile(r"FromBase64String\('([A-Za-z0-9+/=]+)'\)")
 
 

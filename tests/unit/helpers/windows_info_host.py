@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.firewall.windows_host import (
+from ansible_collections.webedge.https.tests.unit.helpers.windows_host import (
     answer_line,
     fixture,
     script_input,

@@ -15,12 +15,12 @@ import json
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.firewall.windows_host import (
+from ansible_collections.webedge.https.tests.unit.helpers.windows_host import (
     answer_line,
     script_input,
 )
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "listening", "windows")
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "listening", "windows")
 
 
 def fixture(name: str) -> Dict[str, Any]:

@@ -13,9 +13,9 @@ from typing import Any, Dict, Optional
 import pytest
 
 from ansible_collections.webedge.https.plugins.action.firewall_info import ActionModule
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import STUB, encode_command
-from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import WindowsHarness as Harness
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.firewall.windows_info_host import FakeInfoHost
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import STUB, encode_command
+from ansible_collections.webedge.https.tests.unit.helpers.windows_harness import WindowsHarness as Harness
+from ansible_collections.webedge.https.tests.unit.helpers.windows_info_host import FakeInfoHost
 
 
 def windows_harness(args: Dict[str, Any], host: Optional[FakeInfoHost] = None, **task_options: Any) -> Harness:

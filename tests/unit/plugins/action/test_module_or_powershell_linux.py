@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.webedge.https.plugins.action.firewall_info import ActionModule as FirewallInfoAction
 from ansible_collections.webedge.https.plugins.action.listening_ports import ActionModule as ListeningPortsAction
-from ansible_collections.webedge.https.tests.unit.plugins.action.windows_harness import linux_action
+from ansible_collections.webedge.https.tests.unit.helpers.windows_harness import linux_action
 
 # (id, action plugin, the result key its module returns, options for the check-mode run)
 PLUGINS = [

@@ -21,7 +21,7 @@ from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     make_pki,
     s_server,
 )
-from ansible_collections.webedge.https.tests.unit.plugins.modules.module_args import patch_module_args
+from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 
 MODULE_SENTINEL = {"changed": False, "results": ["from the module"]}
 

@@ -18,7 +18,7 @@ from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     make_pki,
     s_server,
 )
-from ansible_collections.webedge.https.tests.unit.plugins.modules.module_args import patch_module_args
+from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from ansible_collections.webedge.https.plugins.module_utils.listening.owners imp
     find_owners,
     scan_socket_holders,
 )
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.proctree import (
+from ansible_collections.webedge.https.tests.unit.helpers.proctree import (
     USERS,
     build,
     deny_fds,

@@ -12,7 +12,7 @@ from ansible_collections.webedge.https.plugins.module_utils.listening.procnet im
     read_bindv6only,
     read_sockets,
 )
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.proctree import FIXTURES, build
+from ansible_collections.webedge.https.tests.unit.helpers.proctree import FIXTURES, build
 
 # (protocol, family, address, port) of every listening socket, as `ss -tuln` showed at capture time
 EXPECTED = {

@@ -14,7 +14,7 @@ from ansible_collections.webedge.https.plugins.module_utils.listening.report imp
     parse_query,
     run,
 )
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.proctree import (
+from ansible_collections.webedge.https.tests.unit.helpers.proctree import (
     build,
     deny_fds,
     fixed_users,

@@ -3,7 +3,7 @@
 """Windows Defender Firewall backend: parsing the read answer, planning, the write input, the run.
 
 The fixtures are built from Microsoft's documented object shapes, not captured from a host
-(see fixtures/firewall/windows/README.md); the host is simulated (windows_host.py).
+(see fixtures/firewall/windows/README.md); the host is simulated (tests/unit/helpers/windows_host.py).
 """
 
 from __future__ import annotations
@@ -13,22 +13,41 @@ from typing import Any, Dict
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, windows, windows_ps
+from ansible_collections.webedge.https.plugins.module_utils.firewall import engine
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import Ruleset
 from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout import LockoutError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import (
     DesiredState,
     FirewallError,
+    ReadScope,
     Rule,
     ValidationError,
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.firewall.windows_host import (
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import firewall as windows
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import firewall_ps
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import (
+    POWERSHELL_ARGV,
+    STUB,
+    PowerShellError,
+    encode_command,
+    render,
+)
+from ansible_collections.webedge.https.tests.unit.helpers.windows_host import (
     FakeWindowsHost,
-    answer_line,
     fixture,
     script_input,
 )
+
+
+class Printing:
+    """A host whose every script prints ``output`` (with exit code 1 when it is not a JSON answer)."""
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+
+    def run(self, argv: Any, data: Any = None) -> Any:
+        return (0 if self.output.startswith("{") else 1), self.output, ""
 
 
 def run(params: Dict[str, Any], host: FakeWindowsHost, **options: Any) -> Dict[str, Any]:
@@ -82,7 +101,7 @@ def test_local_port_keywords_are_not_ours(values):
 
 
 def test_read_answer_of_owned_rules():
-    state = windows.parse_read(answer_line(fixture("read-owned.json")))
+    state = windows.parse_read(fixture("read-owned.json"))
     assert state.owned == (
         rule("ipv4", "tcp", 443),
         rule("ipv4", "tcp", 8000, 8080, "10.0.0.0/8"),
@@ -106,7 +125,7 @@ def test_read_answer_of_owned_rules():
 
 
 def test_read_notes_say_what_is_left_alone_and_what_group_policy_ignores():
-    notes = windows.state_notes(windows.parse_read(answer_line(fixture("read-owned.json"))))
+    notes = windows.state_notes(windows.parse_read(fixture("read-owned.json")))
     assert notes == (
         "rule 'webedge.https disabled' in group 'webedge.https' is left alone: enabled is 'False', not 'True'",
         "rule 'webedge.https subnet keyword' in group 'webedge.https' is left alone: "
@@ -116,7 +135,7 @@ def test_read_notes_say_what_is_left_alone_and_what_group_policy_ignores():
 
 
 def test_not_configured_default_inbound_action_reads_as_block():
-    state = windows.parse_read(answer_line(fixture("read-empty.json")))
+    state = windows.parse_read(fixture("read-empty.json"))
     assert [p.describe() for p in state.profiles] == [
         "Domain on, inbound Block",
         "Private on, inbound Block",
@@ -127,14 +146,14 @@ def test_not_configured_default_inbound_action_reads_as_block():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"failed": true, "msg": "Access is denied."}\n', "reading the firewall failed: Access is denied."),
+        ('{"failed": true, "msg": "Access is denied."}\n', "read script failed: Access is denied."),
         ("#< CLIXML\nnot json\n", "gave no JSON answer"),
         ("", "gave no JSON answer"),
     ],
 )
 def test_read_failures_raise(text, message):
-    with pytest.raises(FirewallError, match=message):
-        windows.parse_read(text)
+    with pytest.raises(PowerShellError, match=message):
+        windows.WindowsBackend(Printing(text)).read(ReadScope())
 
 
 @pytest.mark.parametrize(
@@ -146,11 +165,11 @@ def test_read_failures_raise(text, message):
 )
 def test_write_failures_say_whether_they_were_undone(name, message):
     with pytest.raises(FirewallError, match=message):
-        windows.parse_write(answer_line(fixture(name)))
+        windows.check_write(fixture(name))
 
 
 def test_write_success_is_returned():
-    assert windows.parse_write(answer_line(fixture("write-ok.json")))["ok"] is True
+    assert windows.check_write(fixture("write-ok.json")) is None
 
 
 # -- rendering ----------------------------------------------------------------------------
@@ -181,25 +200,25 @@ def test_user_values_reach_the_script_only_as_base64():
     changes = windows.WinChanges(
         (), ("webedge.https 'quoted'; Remove-Item",), (rule("ipv6", "tcp", 443, 0, "2001:db8::/32"),)
     )
-    script = windows_ps.render(windows_ps.WRITE_SCRIPT, windows.write_input(changes))
+    script = render(firewall_ps.WRITE_SCRIPT, windows.write_input(changes))
     assert script.isascii()
     assert "Remove-Item" not in script.replace("Remove-NetFirewallRule", "").replace("Remove-OwnedRule", "")
     assert "2001:db8" not in script
     assert script_input(script) == windows.write_input(changes)
-    assert windows_ps.render(windows_ps.READ_SCRIPT, {"group": "webedge.https", "ports": [5986]}).count("__INPUT") == 0
+    assert render(firewall_ps.READ_SCRIPT, {"group": "webedge.https", "ports": [5986]}).count("__INPUT") == 0
 
 
 def test_render_refuses_a_script_without_exactly_one_placeholder():
     with pytest.raises(ValueError):
-        windows_ps.render("Write-Output 1", {})
+        render("Write-Output 1", {})
 
 
 def test_encoded_command_is_utf16_base64_of_the_stub():
     import base64
 
-    command = windows_ps.encode_command(windows_ps.STUB)
+    command = encode_command(STUB)
     assert command.startswith("PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand ")
-    assert base64.b64decode(command.rsplit(" ", 1)[1]).decode("utf-16-le") == windows_ps.STUB
+    assert base64.b64decode(command.rsplit(" ", 1)[1]).decode("utf-16-le") == STUB
 
 
 # -- planning and running -----------------------------------------------------------------
@@ -218,7 +237,7 @@ def test_open_on_an_empty_host_is_one_read_and_one_write_then_nothing():
         {"family": "ipv4", "protocol": "tcp", "port": "443", "source": None},
         {"family": "ipv6", "protocol": "tcp", "port": "443", "source": None},
     ]
-    assert first["commands"][0]["argv"] == list(windows.POWERSHELL_ARGV)
+    assert first["commands"][0]["argv"] == list(POWERSHELL_ARGV)
 
     second = run(params(), host, connection_ports=[5986])
     assert second["changed"] is False and second["commands"] == []
@@ -350,7 +369,7 @@ def test_unknown_client_is_treated_as_any_address():
 
 
 def test_windows_changes_is_pure_planning():
-    state = windows.parse_read(answer_line(fixture("read-owned.json")))
+    state = windows.parse_read(fixture("read-owned.json"))
     desired = DesiredState.from_params(params(port=[443], state="closed", family="ipv6"))
     plan = windows.WindowsBackend(FakeWindowsHost()).plan(desired, Ruleset(state.owned, state))
     assert plan.remove == (rule("ipv6", "tcp", 443),)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import windows_info
-from ansible_collections.webedge.https.plugins.module_utils.firewall.windows_info_ps import FILTER_KINDS, READ_SCRIPT
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall_info_ps import FILTER_KINDS, READ_SCRIPT
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall_info_read import read_script
+from ansible_collections.webedge.https.tests.unit.helpers.powershell_grammar import problems
 
 
 def test_read_script_parses_without_error_or_missing_nodes():
-    script = windows_info.read_script()
+    script = read_script()
     assert script.isascii()
     assert problems(script) == []
 

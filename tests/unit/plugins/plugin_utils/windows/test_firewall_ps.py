@@ -12,11 +12,13 @@ from typing import List
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall import windows, windows_ps
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import BackendOptions
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import Rule
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import firewall as windows
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import firewall_ps
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import STUB, render
+from ansible_collections.webedge.https.tests.unit.helpers.powershell_grammar import problems
 
 
 def sent_scripts() -> List[tuple]:
@@ -30,9 +32,9 @@ def sent_scripts() -> List[tuple]:
         ),
     )
     return [
-        ("stub", windows_ps.STUB),
+        ("stub", STUB),
         ("read", windows.WindowsBackend(None, options=BackendOptions(connection_ports=(5985, 5986))).read_script()),  # type: ignore[arg-type]
-        ("write", windows_ps.render(windows_ps.WRITE_SCRIPT, windows.write_input(changes))),
+        ("write", render(firewall_ps.WRITE_SCRIPT, windows.write_input(changes))),
     ]
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.listening import windows
 from ansible_collections.webedge.https.plugins.module_utils.listening.report import parse_query, run
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import PowerShellError
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.proctree import build, fixed_users
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.listening.windows_host import (
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import listening as windows
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import PowerShellError
+from ansible_collections.webedge.https.tests.unit.helpers.proctree import build, fixed_users
+from ansible_collections.webedge.https.tests.unit.helpers.windows_listening_host import (
     FakeListeningHost,
     fixture,
 )

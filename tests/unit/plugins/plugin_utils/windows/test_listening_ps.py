@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.listening import windows
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import listening as windows
+from ansible_collections.webedge.https.tests.unit.helpers.powershell_grammar import problems
 
 
 @pytest.mark.parametrize("protocols", [["tcp", "udp"], ["tcp"], ["udp"]])

@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The shared script plumbing: input as base64 JSON, the JSON answer, one call per script."""
+"""The shared script plumbing (powershell.py): input as base64 JSON, one call per script, its JSON answer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils import windows_ps
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import powershell
+from ansible_collections.webedge.https.tests.unit.helpers.powershell_grammar import problems
 
 
 class Recorder:
@@ -25,7 +26,7 @@ class Recorder:
 
 def test_render_carries_user_values_only_as_base64_json():
     hostile = {"name": "'; Remove-Item C:\\ -Recurse; '", "ports": [443]}
-    script = windows_ps.render(windows_ps.PRELUDE + "Write-Answer -Answer $request\n", hostile)
+    script = powershell.render(powershell.PRELUDE + "Write-Answer -Answer $request\n", hostile)
     assert "Remove-Item" not in script and script.isascii()
     payload = script.split("FromBase64String('", 1)[1].split("'", 1)[0]
     assert json.loads(base64.b64decode(payload)) == hostile
@@ -34,28 +35,13 @@ def test_render_carries_user_values_only_as_base64_json():
 @pytest.mark.parametrize("script", ["Write-Output 1", "'__INPUT_BASE64__' '__INPUT_BASE64__'"])
 def test_render_needs_exactly_one_placeholder(script):
     with pytest.raises(ValueError):
-        windows_ps.render(script, {})
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('WARNING: x\n{"a": 1}\n', {"a": 1}),
-        ('{"a": 1}\n{"b": 2}\nnoise\n', {"b": 2}),
-        ("no json at all", None),
-        ("{broken\n", None),
-        ("[1, 2]\n", None),
-        ("", None),
-    ],
-)
-def test_last_json(text, expected):
-    assert windows_ps.last_json(text) == expected
+        powershell.render(script, {})
 
 
 def test_call_runs_one_script_and_returns_its_answer():
     runner = Recorder(0, 'noise\n{"version": 1}\n')
-    assert windows_ps.call(runner, "Write-Output 1", "test") == {"version": 1}
-    assert runner.calls == [(list(windows_ps.POWERSHELL_ARGV), "Write-Output 1")]
+    assert powershell.call(runner, "Write-Output 1", "test") == {"version": 1}
+    assert runner.calls == [(list(powershell.POWERSHELL_ARGV), "Write-Output 1")]
 
 
 @pytest.mark.parametrize(
@@ -66,14 +52,11 @@ def test_call_runs_one_script_and_returns_its_answer():
     ],
 )
 def test_call_turns_failures_into_one_error(rc, out, err, message):
-    with pytest.raises(windows_ps.PowerShellError) as caught:
-        windows_ps.call(Recorder(rc, out, err), "Write-Output 1", "test")
+    with pytest.raises(powershell.PowerShellError) as caught:
+        powershell.call(Recorder(rc, out, err), "Write-Output 1", "test")
     assert str(caught.value) == f"windows: {message}"
 
 
-@pytest.mark.parametrize(("name", "script"), [("stub", windows_ps.STUB), ("prelude", windows_ps.PRELUDE)])
+@pytest.mark.parametrize(("name", "script"), [("stub", powershell.STUB), ("prelude", powershell.PRELUDE)])
 def test_shared_powershell_parses(name, script):
-    # imported here: without tree-sitter only this test is skipped
-    from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
-
     assert problems(script) == []

@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Windows scripts are composed of shared pieces (``module_utils/windows_ps.py``).
+"""The Windows scripts are composed of shared pieces (``powershell.py``, ``firewall_ps.py``).
 
 Each shared PowerShell function is written once in Python and added to every script that
 calls it exactly once: never missing (a call to an undefined function fails only on the
@@ -15,21 +15,23 @@ from typing import Dict, List
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils import windows_ps
-from ansible_collections.webedge.https.plugins.module_utils.firewall import windows_info_ps
-from ansible_collections.webedge.https.plugins.module_utils.firewall import windows_ps as firewall_ps
-from ansible_collections.webedge.https.plugins.module_utils.listening import windows_ps as listening_ps
-from ansible_collections.webedge.https.tests.unit.plugins.module_utils.powershell_grammar import problems
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import (
+    firewall_info_ps,
+    firewall_ps,
+    listening_ps,
+    powershell,
+)
+from ansible_collections.webedge.https.tests.unit.helpers.powershell_grammar import problems
 
 SCRIPTS: Dict[str, str] = {
     "firewall_port read": firewall_ps.READ_SCRIPT,
     "firewall_port write": firewall_ps.WRITE_SCRIPT,
-    "firewall_info read": windows_info_ps.READ_SCRIPT,
+    "firewall_info read": firewall_info_ps.READ_SCRIPT,
     "listening_ports read": listening_ps.READ_SCRIPT,
 }
 SHARED: Dict[str, str] = {
-    "GET_OR_EMPTY": windows_ps.GET_OR_EMPTY,
-    "GET_PROFILE_RECORDS": windows_ps.GET_PROFILE_RECORDS,
+    "GET_OR_EMPTY": powershell.GET_OR_EMPTY,
+    "GET_PROFILE_RECORDS": firewall_ps.GET_PROFILE_RECORDS,
 }
 # Which script uses which shared function (so a script that stops using one is noticed too).
 USES: Dict[str, List[str]] = {
@@ -46,7 +48,7 @@ def defined(script: str) -> List[str]:
 
 
 def all_functions() -> set:
-    names = set(defined(windows_ps.PRELUDE))
+    names = set(defined(powershell.PRELUDE))
     for text in (*SCRIPTS.values(), *SHARED.values()):
         names.update(defined(text))
     return names
@@ -55,7 +57,7 @@ def all_functions() -> set:
 @pytest.mark.parametrize("name", sorted(SHARED))
 def test_each_shared_piece_is_one_function_that_parses(name):
     assert len(defined(SHARED[name])) == 1
-    assert SHARED[name].isascii() and windows_ps.PLACEHOLDER not in SHARED[name]
+    assert SHARED[name].isascii() and powershell.PLACEHOLDER not in SHARED[name]
     assert problems(SHARED[name]) == []
 
 
@@ -68,7 +70,7 @@ def test_no_function_is_defined_twice(script):
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_each_shared_function_appears_exactly_once_where_used(script):
     text = SCRIPTS[script]
-    assert text.startswith(windows_ps.PRELUDE)
+    assert text.startswith(powershell.PRELUDE)
     for name, piece in SHARED.items():
         expected = 1 if name in USES[script] else 0
         assert text.count(piece) == expected, name
@@ -87,8 +89,8 @@ def test_each_read_names_the_profile_store_it_read_before():
     # ActiveStore (in force); firewall_info reads everything from the ActiveStore ($store).
     assert "$store = 'PersistentStore'" in firewall_ps.READ_SCRIPT
     assert "profiles = @(Get-ProfileRecords -PolicyStore 'ActiveStore')" in firewall_ps.READ_SCRIPT
-    assert "$store = 'ActiveStore'" in windows_info_ps.READ_SCRIPT
-    assert "profiles = @(Get-ProfileRecords -PolicyStore $store)" in windows_info_ps.READ_SCRIPT
+    assert "$store = 'ActiveStore'" in firewall_info_ps.READ_SCRIPT
+    assert "profiles = @(Get-ProfileRecords -PolicyStore $store)" in firewall_info_ps.READ_SCRIPT
 
 
 def test_the_reads_keep_their_cmdlets_and_answers():
@@ -98,5 +100,5 @@ def test_the_reads_keep_their_cmdlets_and_answers():
     listening = listening_ps.READ_SCRIPT
     assert "Get-OrEmpty -Read { Get-NetTCPConnection -State Listen -ErrorAction Stop }" in listening
     assert "Get-OrEmpty -Read { Get-NetUDPEndpoint -ErrorAction Stop }" in listening
-    for text in (read, windows_info_ps.READ_SCRIPT, listening):
+    for text in (read, firewall_info_ps.READ_SCRIPT, listening):
         assert text.count("Write-Answer -Answer ([ordered]@{ failed = $true;") == 1

@@ -9,8 +9,14 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.windows_ps import STUB, PowerShellError, encode_command
-from ansible_collections.webedge.https.plugins.plugin_utils.windows import PowerShellRunner, is_windows
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import (
+    STUB,
+    PowerShellError,
+    PowerShellRunner,
+    connection_ports,
+    encode_command,
+    is_windows,
+)
 
 
 def test_each_run_is_one_command_with_the_stub_and_the_script_on_stdin():
@@ -37,3 +43,34 @@ def test_windows_by_shell_family():
     connection = MagicMock()
     connection._shell.SHELL_FAMILY = "powershell"
     assert is_windows(connection, {}) is True
+
+
+@pytest.mark.parametrize(
+    ("option", "task_vars", "expected"),
+    [
+        (5986, {}, (5986,)),
+        ("5985", {}, (5985,)),
+        (None, {"ansible_port": 2222}, (2222,)),
+        (None, {"ansible_connection": "winrm"}, (5985, 5986)),
+        (None, {"ansible_connection": "ansible.builtin.ssh"}, (22,)),
+    ],
+)
+def test_connection_ports(option, task_vars, expected):
+    connection = MagicMock()
+    connection.get_option.return_value = option
+    connection.transport = "unknown"
+    assert connection_ports(connection, task_vars) == expected
+
+
+@pytest.mark.parametrize(
+    ("family", "task_vars", "expected"),
+    [
+        ("powershell", {}, True),
+        ("sh", {"ansible_connection": "psrp"}, True),
+        ("sh", {"ansible_connection": "ssh"}, False),
+    ],
+)
+def test_windows_is_recognised_by_shell_or_connection(family, task_vars, expected):
+    connection = MagicMock()
+    connection._shell.SHELL_FAMILY = family
+    assert is_windows(connection, task_vars) is expected
