@@ -75,39 +75,27 @@ options:
       - Not valid on Windows hosts (the task fails before anything runs).
     type: str
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
+  - webedge.https.attributes
+  - webedge.https.windows_dispatch
 attributes:
-  action:
-    support: full
-    details: The action plugin runs the module on Linux hosts and does the work itself on Windows hosts.
-  async:
-    support: partial
-    details: On Linux hosts as for any module. On Windows hosts the task fails before anything runs.
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: It only reads; check mode runs it the same way.
   diff_mode:
     support: none
   platform:
-    support: full
-    platforms: [posix, windows]
     details: >-
       Linux (reads the kernel's nftables/iptables rulesets); Windows through the action plugin and one
       PowerShell script (see the notes), not yet run against a real Windows host.
 notes:
   - Needs root to read the rulesets.
-  - "Windows: no module runs on the host. The action plugin validates the options on the controller with the
-    module's own argument spec, sends ONE read-only PowerShell script over the task's connection and computes the
-    result on the controller. The script reads the ActiveStore (local rules merged with group policy): the three
-    profiles (C(Get-NetFirewallProfile): Enabled, DefaultInboundAction, AllowInboundRules,
-    AllowLocalFirewallRules), the connected networks and their profile (C(Get-NetConnectionProfile)
-    NetworkCategory), every enabled inbound rule (C(Get-NetFirewallRule -Direction Inbound -Enabled True)) with its
-    Action, Profile and PolicyStoreSource/PolicyStoreSourceType, and each kind of filter (port, address,
-    application, service, interface, interface type, security) read once for the whole store and joined to the rules
-    by InstanceID."
+  - "Windows: ONE read-only PowerShell script, the result computed on the controller. The script reads the ActiveStore
+    (local rules merged with group policy): the three profiles (C(Get-NetFirewallProfile): Enabled,
+    DefaultInboundAction, AllowInboundRules, AllowLocalFirewallRules), the connected networks and their profile
+    (C(Get-NetConnectionProfile) NetworkCategory), every enabled inbound rule (C(Get-NetFirewallRule -Direction
+    Inbound -Enabled True)) with its Action, Profile and PolicyStoreSource/PolicyStoreSourceType, and each kind of
+    filter (port, address, application, service, interface, interface type, security) read once for the whole store
+    and joined to the rules by InstanceID."
   - "Windows verdicts, per connected network in its profile: the profile's firewall off accepts; a matching block
     rule drops (block rules win over allow rules), unless an allow rule that overrides block rules (authenticated
     bypass) matches; else a matching allow rule accepts; else DefaultInboundAction decides (V(NotConfigured) is the
@@ -122,10 +110,8 @@ notes:
     LocalPort keywords (C(RPC), C(IPHTTPSIn)...), interface type filters and interface patterns. Built-in rules with a
     program and no port (an app allowed through the firewall) therefore make uncovered ports C(unknown) rather than
     C(drop). Edge traversal and other Windows Filtering Platform filters below the firewall are not evaluated."
-  - "Windows: verified only on the controller side (Python unit tests with answers built from Microsoft's
-    documented object shapes, a simulated connection, and a PowerShell grammar check of the script sent); not yet
-    run against a real Windows host. Needs Windows PowerShell 5.1 with the NetSecurity and NetConnection modules
-    (Windows Server 2012 or later). Async is not supported on Windows hosts."
+  - "Windows: needs the NetSecurity and NetConnection modules (Windows Server 2012 or later). Async is not supported
+    on Windows hosts."
 seealso:
   - module: webedge.https.firewall_port
 """

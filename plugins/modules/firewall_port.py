@@ -128,23 +128,15 @@ options:
       - Ignored without O(confirm_timeout).
     type: str
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.conn
-  - ansible.builtin.action_common_attributes.flow
+  - webedge.https.attributes
+  - webedge.https.windows_dispatch
 attributes:
   action:
-    support: full
-    details: The action plugin runs the confirmation step of O(confirm_timeout) over a new connection.
+    details: The action plugin runs the module on Linux hosts, and the confirmation step of O(confirm_timeout) over a
+      new connection; on Windows hosts it does the work itself with PowerShell over the task's connection.
   async:
     support: none
-  become:
-    support: full
-  bypass_host_loop:
-    support: none
-  connection:
-    support: full
-  delegation:
-    support: full
+    details: A change must not outlive its task (nor its confirmation), on any host.
   check_mode:
     support: full
     details: Check mode reports exactly what a real run changes, with the commands it would run.
@@ -152,9 +144,8 @@ attributes:
     support: full
     details: The diff lists the rules this module owns, before and after.
   platform:
-    support: full
-    platforms: [posix, windows]
-    details: On Windows the action plugin does the work over the connection with PowerShell; see the notes.
+    details: Linux as a module; on Windows the action plugin does the work over the connection with PowerShell
+      (see the notes), not yet run against a real Windows host.
 notes:
   - Only rules this module created are ever read back as "ours"; rules written by hand or by other
     tools are never changed, even when they open the same port.
@@ -165,12 +156,11 @@ notes:
     firewall-cmd refuses to mix adding and removing ports and rich rules in one call (opening ports is one call
     per layer); ufw reads its rule files and C(ufw status) and writes all changes in one ufw process (one
     C(ufw) per change when ufw's library cannot be used)."
-  - "Windows: no module runs on the host. The action plugin validates the options on the controller,
-    sends ONE PowerShell script that reads the rules of the group C(webedge.https) (with their port and
-    address filters) and the profiles in force, plans in Python with the same model as on Linux, and,
-    unless in check mode, sends ONE more script that adds and removes the rules; when a step of that
-    script fails, it deletes what it added and re-creates what it removed, so the change is all or nothing.
-    RV(commands) shows that script."
+  - "Windows: the action plugin runs the same planner as on Linux with the Windows Defender Firewall backend: ONE
+    PowerShell script reads the rules of the group C(webedge.https) (with their port and address filters) and the
+    profiles in force, the plan is made in Python with the same model, and, unless in check mode, ONE more script
+    adds and removes the rules; when a step of that script fails, it deletes what it added and re-creates what it
+    removed, so the change is all or nothing. RV(commands) shows that script."
   - "Windows rules: one inbound allow rule per port range, protocol, family and source, in the group
     C(webedge.https), every profile, PersistentStore, named (Name and DisplayName) C(webedge.https
     tcp/443 ipv4 from any) - the name is the identity, so a second run creates no duplicate. Windows rules
@@ -183,10 +173,8 @@ notes:
     is not removed without O(force=true). Windows Defender Firewall lets block rules win over allow rules
     and group policy can ignore local rules; the second is reported in RV(notes), foreign block rules are
     not looked for."
-  - "Windows: verified only on the controller side (Python unit tests with recorded command
-    round trips, and a PowerShell grammar check of every script sent); not yet run against a real Windows
-    host. Needs Windows PowerShell 5.1 with the NetSecurity module (Windows Server 2012 or later), a user
-    allowed to change the firewall (become is not used), and FullLanguage mode."
+  - "Windows: needs the NetSecurity module (Windows Server 2012 or later) and a connection user allowed to change
+    the firewall."
 seealso:
   - name: nftables wiki, Configuring chains (base chain priorities)
     description: Why an accept in one base chain does not override a drop in another.

@@ -111,18 +111,10 @@ options:
       - Not set means no fact.
     type: str
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - webedge.https.attributes
+  - webedge.https.windows_dispatch
   - ansible.builtin.action_common_attributes.facts
-  - ansible.builtin.action_common_attributes.flow
 attributes:
-  action:
-    support: full
-    details: The action plugin runs the module on Linux hosts and does the work itself on Windows hosts.
-  async:
-    support: partial
-    details: On Linux hosts as for any module. On Windows hosts the task fails before anything runs.
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: The module only reads; check mode runs it the same way.
@@ -132,19 +124,15 @@ attributes:
     support: full
     details: Only when O(fact_name) is set.
   platform:
-    support: full
-    platforms: [posix, windows]
     details: >-
       Linux (reads C(/proc)); Windows through the action plugin and one PowerShell script (see the notes),
       not yet run against a real Windows host.
 notes:
   - The module never changes anything; RV(ignore:changed) is always V(false).
   - Run it with C(become) to see the owners of every socket.
-  - "Windows: no module runs on the host. The action plugin validates the options on the controller with the
-    module's own argument spec, sends ONE PowerShell script over the task's connection
-    (C(Get-NetTCPConnection -State Listen), C(Get-NetUDPEndpoint), C(Get-Process) and C(Get-CimInstance
-    Win32_Process) for the owning processes' names, command lines and users) and builds the result on the
-    controller with the same checks as on Linux."
+  - "Windows: ONE PowerShell script reads the listeners (C(Get-NetTCPConnection -State Listen),
+    C(Get-NetUDPEndpoint)) and the owning processes' names, command lines and users (C(Get-Process) and
+    C(Get-CimInstance Win32_Process)); the result is built on the controller with the same checks as on Linux."
   - "Windows differences: the owning pid comes from Windows for every socket (pid 0, which Windows uses when it
     has none, is an unknown owner). Ports served through HTTP.sys (IIS, WinRM on 5985/5986) belong to the
     V(System) process, pid 4. RV(listening[].user) is C(DOMAIN\\user) and RV(listening[].cmdline) the
@@ -157,10 +145,7 @@ notes:
     Windows, and an IPv4 expectation is met only by a listener Windows reports with an IPv4 address (the
     message says so when a V(::) listener is on the port). Microsoft's networking blog says a dual-mode socket
     opens an endpoint in both stacks; whether the tables list the IPv4 one is not documented."
-  - "Windows: verified only on the controller side (Python unit tests with answers built from Microsoft's
-    documented object shapes, a simulated connection, and a PowerShell grammar check of the script sent);
-    not yet run against a real Windows host. Needs Windows PowerShell 5.1 with the NetTCPIP module
-    (Windows Server 2012 or later) and FullLanguage mode. Async is not supported on Windows hosts."
+  - "Windows: needs the NetTCPIP module (Windows Server 2012 or later). Async is not supported on Windows hosts."
 seealso:
   - module: community.general.listen_ports_facts
   - module: ansible.builtin.wait_for
