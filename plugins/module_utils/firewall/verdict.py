@@ -145,26 +145,25 @@ class Tri:
 MatchResult = Any  # bool or Tri
 
 
-def all_of(results: Iterable[MatchResult]) -> MatchResult:
-    """Conjunction: a definite False wins over unknowns; unknown wins over True."""
+def _combine(results: Iterable[MatchResult], decisive: bool) -> MatchResult:
+    """The first ``decisive`` result wins; else the first unknown; else ``not decisive``."""
     unknown: Optional[Tri] = None
     for result in results:
-        if result is False:
-            return False
+        if result is decisive:
+            return decisive
         if isinstance(result, Tri) and unknown is None:
             unknown = result
-    return unknown if unknown is not None else True
+    return unknown if unknown is not None else not decisive
+
+
+def all_of(results: Iterable[MatchResult]) -> MatchResult:
+    """Conjunction: a definite False wins over unknowns; unknown wins over True."""
+    return _combine(results, False)
 
 
 def any_of(results: Iterable[MatchResult]) -> MatchResult:
     """Disjunction: a definite True wins over unknowns; unknown wins over False."""
-    unknown: Optional[Tri] = None
-    for result in results:
-        if result is True:
-            return True
-        if isinstance(result, Tri) and unknown is None:
-            unknown = result
-    return unknown if unknown is not None else False
+    return _combine(results, True)
 
 
 def negate(result: MatchResult, negated: bool = True) -> MatchResult:

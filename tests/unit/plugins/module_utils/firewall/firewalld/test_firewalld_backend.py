@@ -27,6 +27,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
     ValidationError,
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
+from ansible_collections.webedge.https.tests.unit.helpers.firewall_fakes import Replay
 
 NOT_CLAIMED = "is already in firewalld zone public but was not added by webedge.https; left as it is and not claimed"
 RR_8443_V6 = 'rule family="ipv6" source address="2001:db8::/32" port port="8443" protocol="tcp" accept'
@@ -275,22 +276,6 @@ def test_probe_not_installed():
 
 
 # --- replay of the real round trip (apply, re-read, plan again, close) ------------------------------
-
-
-class Replay:
-    """Answers with the outputs recorded in the lab container, in order."""
-
-    def __init__(self, calls: List[Dict[str, object]]) -> None:
-        self.calls = list(calls)
-        self.seen: List[List[str]] = []
-
-    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
-        self.seen.append(list(argv))
-        for index, call in enumerate(self.calls):
-            if call["argv"] == list(argv):
-                self.calls.pop(index)
-                return int(call["rc"]), str(call["out"]), str(call["err"])  # type: ignore[call-overload]
-        raise AssertionError(f"command not in the recording: {argv}")
 
 
 @pytest.mark.parametrize("step", ROUNDTRIP)

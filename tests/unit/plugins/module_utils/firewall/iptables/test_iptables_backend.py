@@ -21,6 +21,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.ba
 from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.parse import filter_table
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import DesiredState
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
+from ansible_collections.webedge.https.tests.unit.helpers.firewall_fakes import FakeFiles
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "firewall", "iptables")
 CASES = [(v, s) for v in ("nft", "legacy") for s in ("docker-fail2ban", "reject-tail")]
@@ -59,18 +60,6 @@ class FakeRunner:
         if "--noflush" in key:
             return 0, "", ""
         return 127, "", "not found"
-
-
-class FakeFiles:
-    def __init__(self, files: Dict[str, str]) -> None:
-        self.files = dict(files)
-        self.written: Dict[str, str] = {}
-
-    def read(self, path: str) -> Optional[str]:
-        return self.files.get(path)
-
-    def write(self, path: str, text: str, mode: int = 0o644) -> None:
-        self.written[path] = text
 
 
 def run(variant: str, scenario: str, state: str, params: dict, *, files: Optional[dict] = None, check: bool = False):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import pytest
 
@@ -23,6 +23,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.ba
 )
 from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import LIST_ARGV
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import Registry
+from ansible_collections.webedge.https.tests.unit.helpers.firewall_fakes import FakeFiles
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "firewall", "nftables")
 SCENARIOS = ["policy-drop", "reject-tail", "fail2ban-ip6", "docker-policy-drop"]
@@ -48,18 +49,6 @@ class FakeRunner:
         if tuple(argv) == ("nft", "-f", "-"):
             return 0, "", ""
         return 127, "", "not found"
-
-
-class FakeFiles:
-    def __init__(self, files: Dict[str, str]) -> None:
-        self.files = dict(files)
-        self.written: Dict[str, str] = {}
-
-    def read(self, path: str) -> Optional[str]:
-        return self.files.get(path)
-
-    def write(self, path: str, text: str, mode: int = 0o644) -> None:
-        self.written[path] = text
 
 
 def run(scenario: str, state_file: str, params: dict, *, check: bool = False, files: Optional[dict] = None):

@@ -20,6 +20,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw.backend
     render_steps,
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
+from ansible_collections.webedge.https.tests.unit.helpers.firewall_fakes import Replay
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "firewall", "ufw")
 ROUNDTRIP = [
@@ -172,18 +173,6 @@ def test_probe(status, active, available):
 
 
 # --- replay of the real round trip ------------------------------------------------------------------
-
-
-class Replay:
-    def __init__(self, calls: List[Dict[str, object]]) -> None:
-        self.calls = list(calls)
-
-    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
-        for index, call in enumerate(self.calls):
-            if call["argv"] == list(argv):
-                self.calls.pop(index)
-                return int(call["rc"]), str(call["out"]), str(call["err"])  # type: ignore[call-overload]
-        raise AssertionError(f"command not in the recording: {argv}")
 
 
 @pytest.mark.parametrize("step", ROUNDTRIP)
