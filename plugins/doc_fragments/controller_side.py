@@ -27,6 +27,7 @@ attributes:
     support: none
     details: The work always happens on the controller, wherever the task is delegated.
   platform:
+    support: N/A
     platforms: all
     details: Runs on the controller only; the managed host can be of any kind.
 """

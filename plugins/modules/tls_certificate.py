@@ -33,7 +33,7 @@ author:
 extends_documentation_fragment:
   - webedge.https.attributes
   - webedge.https.controller_side.cryptography
-  - ansible.builtin.action_common_attributes.files
+  - action_common_attributes.files
 attributes:
   action:
     support: full
@@ -57,6 +57,7 @@ attributes:
     details: The diff shows subject, not_after, SHA-256 fingerprint, key type, owner, group and mode,
       never key material. For the private key it shows the SHA-256 of its public key.
   platform:
+    support: N/A
     platforms: posix
   safe_file_operations:
     support: partial

@@ -56,6 +56,7 @@ attributes:
   diff_mode:
     support: none
   platform:
+    support: N/A
     platforms: posix
 options:
   targets:

@@ -14,6 +14,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.webedge.https.plugins.action.tls_probe import ActionModule
 from ansible_collections.webedge.https.plugins.modules import tls_probe as tls_probe_module
+from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     OPENSSL,
     Pki,
@@ -21,7 +22,6 @@ from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     make_pki,
     s_server,
 )
-from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 
 MODULE_SENTINEL = {"changed": False, "results": ["from the module"]}
 

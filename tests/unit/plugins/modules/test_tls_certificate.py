@@ -12,8 +12,8 @@ from typing import Any, Dict
 import pytest
 
 from ansible_collections.webedge.https.plugins.modules import tls_certificate
-from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import pki
 from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import pki
 
 
 def run(args: Dict[str, Any], capsys: pytest.CaptureFixture) -> Dict[str, Any]:

@@ -11,6 +11,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.webedge.https.plugins.modules import tls_probe
+from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     OPENSSL,
     Pki,
@@ -18,7 +19,6 @@ from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     make_pki,
     s_server,
 )
-from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 
 
 @pytest.fixture(scope="module")
