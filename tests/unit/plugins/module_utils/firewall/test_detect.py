@@ -54,7 +54,7 @@ class ActiveFirewalld(FirewallBackend):
     def probe(cls, runner):
         return Detection("firewalld", True, "firewalld is running (firewall-cmd --state)")
 
-    def read(self, desired):  # pragma: no cover
+    def read(self, scope):  # pragma: no cover
         raise NotImplementedError
 
     def plan(self, desired, current):  # pragma: no cover
