@@ -77,7 +77,7 @@ molecule: venv lab
 # The quick inner loop: pytest straight on tests/unit (or TESTS=path), without ansible-test's copy.
 TESTS ?= tests/unit
 pytest: venv
-	@cd $(COLLECTIONS) && $(VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	@cd $(COLLECTIONS) && $(VENV)/bin/python -m pytest -q -p no:cacheprovider --import-mode=importlib \
 	  $(addprefix ansible_collections/webedge/https/,$(TESTS)) $(ARGS)
 
 test: venv lab judges tree
