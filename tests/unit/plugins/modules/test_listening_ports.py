@@ -10,12 +10,12 @@ from typing import Any, Dict, Tuple
 import pytest
 
 from ansible_collections.webedge.https.plugins.modules import listening_ports
+from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 from ansible_collections.webedge.https.tests.unit.helpers.proctree import (
     build,
     deny_fds,
     fixed_users,
 )
-from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 
 
 def _run(args: Dict[str, Any], capsys) -> Tuple[int, Dict[str, Any]]:
