@@ -19,7 +19,8 @@ export ANSIBLE_FORCE_COLOR ?= 1
 export PY_COLORS ?= 1
 SCENARIO ?=
 
-.PHONY: help host images network lab venv judges tree lint sanity units pytest molecule test demo demo-clean docs clean
+.PHONY: help host images network lab venv judges tree lint sanity units pytest molecule test demo demo-clean docs clean \
+  eco-tools ecosystem ee matrix
 
 help:
 	@echo "make demo        run the main job on the lab fleet"
@@ -27,6 +28,9 @@ help:
 	@echo "make docs        regenerate docs/reference (antsibull-docs, from the modules and role argument specs)"
 	@echo "make lint|sanity|units|molecule [SCENARIO=name]|images|demo-clean"
 	@echo "make pytest [TESTS=tests/unit/plugins/...] [ARGS=-k name]   unit tests without ansible-test (quick)"
+	@echo "make ecosystem   SARIF/JUnit validators, CI recipes, galaxy-importer, docs lint, execution environment"
+	@echo "make matrix      ansible-test sanity and units on ansible-core 2.17 and 2.18 (2.19: make sanity units)"
+	@echo "make ee          build the execution environment (ansible-builder; cached by hash)"
 	@echo "make bench [BENCH_ARGS=--quick]   every benchmark (fleet of 10/25/50 hosts too) -> benchmarks/RESULTS.md"
 
 host:
@@ -80,7 +84,21 @@ pytest: venv
 	@cd $(COLLECTIONS) && $(VENV)/bin/python -m pytest -q -p no:cacheprovider --import-mode=importlib \
 	  $(addprefix ansible_collections/webedge/https/,$(TESTS)) $(ARGS)
 
-test: venv lab judges tree
+# The ecosystem checks' own tools: .build/venv-eco (requirements-ecosystem.txt) and .build/npm
+# (package.json, package-lock.json).
+eco-tools: venv
+	@bash tests/ecosystem/tools.sh
+
+ecosystem: eco-tools images
+	@bash tests/run-stage.sh ecosystem
+
+ee: eco-tools images
+	@bash tests/ecosystem/build-ee.sh
+
+matrix: tree
+	@bash tests/run-stage.sh matrix "$(TEST_TREE)"
+
+test: venv lab judges tree eco-tools
 	@bash tests/run-all.sh "$(TEST_TREE)"
 
 demo: venv lab

