@@ -64,7 +64,7 @@ def parse(path: str) -> List[Tuple[List[str], int]]:
             line = line.rstrip("\n")
             if not line:
                 continue
-            body, _, count = line.rpartition(" ")
+            body, _sep, count = line.rpartition(" ")
             if not count.isdigit():
                 continue
             stacks.append((body.split(";"), int(count)))

@@ -3,6 +3,7 @@
 """The record of one `make bench` run (run-all.sh) and the page it writes: benchmarks/RESULTS.md.
 
     results.py start --state F --command CMD --quick 0|1 --repo DIR   the machine, versions, date
+    results.py resume --state F --command CMD                         note a resumed run (run-all --resume)
     results.py begin --state F --name N                               load before benchmark N
     results.py end   --state F --name N --rc RC --json J              its status, load after, figures
     results.py write --state F --out RESULTS.md [--final]             the page, from what is there
@@ -348,6 +349,11 @@ def render(state: Dict[str, Any], final: bool) -> str:
         f"- Repeat: `{state['command']}` from the repository root (it installs what it needs: `make lab venv judges`"
         " and py-spy in .build/venv-bench).",
     ]
+    for resumed in state.get("resumed", []):
+        lines.append(
+            f"- Resumed {resumed['at']} with `{resumed['command']}` (load average"
+            f" {resumed['load']['loadavg'][0]:.1f}): the benchmarks it ran replace their earlier figures."
+        )
     if state.get("quick"):
         lines.append("- **Quick mode**: fewer repetitions and settings than `make bench` takes by default.")
     if loaded:
@@ -377,7 +383,7 @@ def render(state: Dict[str, Any], final: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("action", choices=["start", "begin", "end", "write"])
+    parser.add_argument("action", choices=["start", "resume", "begin", "end", "write"])
     parser.add_argument("--state", required=True)
     parser.add_argument("--command")
     parser.add_argument("--quick", type=int, default=0)
@@ -402,7 +408,9 @@ def main() -> int:
         )
         return 0
     state = _state(args.state)
-    if args.action == "begin":
+    if args.action == "resume":
+        state.setdefault("resumed", []).append({"at": _now(), "command": args.command, "load": load_now()})
+    elif args.action == "begin":
         state["benchmarks"][args.name] = {"started": _now(), "load_before": load_now(), "rc": None}
     elif args.action == "end":
         entry = state["benchmarks"][args.name]

@@ -5,6 +5,8 @@
 #
 # Usage: benchmarks/run-all.sh [--quick] [--only listening,fleet,compliance,firewall]
 #   --quick   fewer repetitions and settings (a busy machine; the figures say so)
+#   --resume  keep the figures of the previous run's other benchmarks (with --only: re-run one that
+#             failed); RESULTS.md lists when each benchmark ran and says that the record was resumed
 # Env:   BENCH_SOURCE=worktree|head (benchmarks/lib.sh), MOLECULE_LOCK_DIR (a directory of
 #        molecule-<scenario>.lock files to hold while the compliance lab runs, for a machine shared
 #        with other molecule runs)
@@ -12,13 +14,15 @@
 # rewritten after each one, so an interrupted run still reports what it measured. A benchmark that
 # fails is reported as failed and the others still run; the exit status is 1 when one failed.
 set -uo pipefail
+all_args="$*"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=$repo/.build/bench
-quick=0 only=listening,fleet,compliance,firewall
+quick=0 resume=0 only=listening,fleet,compliance,firewall
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
+    --resume) resume=1 ;;
     --only) only=$2; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -31,7 +35,11 @@ command="make bench"
 [ "$only" != listening,fleet,compliance,firewall ] && command="benchmarks/run-all.sh $( ((quick)) && echo '--quick ')--only $only"
 
 # the run's own record: when, what, on which machine; results.py adds each benchmark's figures
-python3 "$here/results.py" start --state "$out/run.json" --command "$command" --quick "$quick" --repo "$repo"
+if ((resume)) && [ -s "$out/run.json" ]; then
+  python3 "$here/results.py" resume --state "$out/run.json" --command "benchmarks/run-all.sh $all_args"
+else
+  python3 "$here/results.py" start --state "$out/run.json" --command "$command" --quick "$quick" --repo "$repo"
+fi
 
 failed=0
 run() {  # run NAME COMMAND...: one benchmark, its log, its load before and after, its status

@@ -39,6 +39,26 @@ NAMES = {
 }
 
 
+# A benchmark helper module (not part of the collection), written into the work directory at run
+# time (ANSIBLE_LIBRARY): it prints the JSON result stored at ``path``, or ping's result when ``path``
+# is empty. Timing it with a big and a small result measures what Ansible's controller pays to carry
+# a result of that size, without any work on the target. Old-style (WANT_JSON): Ansible runs it with
+# the host's Python through its shebang.
+CANNED = """#!/usr/bin/python
+# WANT_JSON
+import json
+import sys
+
+with open(sys.argv[1]) as handle:
+    path = json.load(handle).get("path") or ""
+if path:
+    with open(path) as handle:
+        sys.stdout.write(handle.read())
+else:
+    sys.stdout.write(json.dumps({"changed": False, "ping": "pong"}))
+"""
+
+
 def loadavg() -> float:
     with open("/proc/loadavg", encoding="ascii") as handle:
         return float(handle.read().split()[0])
@@ -73,7 +93,11 @@ def main() -> int:
     parser.add_argument("--json-out")
     parser.add_argument("--check-goals", action="store_true")
     args = parser.parse_args()
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
+    library = os.path.join(args.work, "library")
+    os.makedirs(library, exist_ok=True)
+    with open(os.path.join(library, "canned.py"), "w", encoding="utf-8") as handle:
+        handle.write(CANNED)
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_LIBRARY=library)
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
 
     def adhoc(label: str, module: str, module_args: str = "") -> Measured:
@@ -107,7 +131,7 @@ def main() -> int:
             if label in ("ping", "ours"):
                 check(label, result, args.sockets)
             elif result.rc:
-                raise SystemExit(f"{label}: exit {result.rc}: {result.output[-500:]}")
+                raise SystemExit(f"{label}: exit {result.rc}: {result.output[-3000:]}")
             runs[label].append(result)
         print(
             f"   round {rep + 1}/{args.reps}: ping {runs['ping'][-1].wall:.2f} s, ours {runs['ours'][-1].wall:.2f} s"

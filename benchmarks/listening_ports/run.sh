@@ -46,7 +46,7 @@ else
   printf '%s ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3\n' \
     "$name" > "$work/inventory"
 fi
-export ANSIBLE_INVENTORY="$work/inventory" ANSIBLE_LIBRARY="$here/library" ANSIBLE_HOST_KEY_CHECKING=0 \
+export ANSIBLE_INVENTORY="$work/inventory" ANSIBLE_HOST_KEY_CHECKING=0 \
   ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_NOCOLOR=1
 
 if [ "$target" = local ]; then
