@@ -54,9 +54,20 @@ build_variant() {  # $1 = release, $2 = "name|packages|units"
       --label "webedge.lab.hash=$hash" -t "$name" -f "$here/images/variant.Containerfile" "$here/images"
 }
 
+# The lab's ACME server (Debian 12 only): Debian's pebble package on a lab host (lab/images/pebble/).
+build_pebble() {  # $1 = release
+  local rel=$1 name="localhost/webedge-lab:debian$1-pebble" base="localhost/webedge-lab:debian$1" hash
+  hash=$(cat "$here"/images/pebble/* <(image_hash "$base") | sha256sum | cut -c1-16)
+  if [ "$(image_hash "$name")" = "$hash" ]; then say "$name is up to date"; return; fi
+  with_progress "building $name" \
+    podman build --network host --build-arg "BASE=$base" --label "webedge.lab.hash=$hash" \
+      -t "$name" -f "$here/images/pebble/Containerfile" "$here/images/pebble"
+}
+
 for rel in "${releases[@]}"; do
   build_base "$rel"
   build_host "$rel"
   for v in "${variants[@]}"; do build_variant "$rel" "$v"; done
+  if [ "$rel" = 12 ]; then build_pebble "$rel"; fi
 done
 podman image prune -f >/dev/null 2>&1 || true
