@@ -3,7 +3,8 @@
 """Action plugin for ``webedge.https.tls_certificate``: validate on the controller, then install on the host.
 
 1. Read the material: inline content, controller files (vault-aware, searched like
-   ``copy``'s ``src``), or host files with ``remote_src`` (fetched with ``slurp``).
+   ``copy``'s ``src``), or host files with ``remote_src`` (fetched with ``slurp``). A key
+   given as ``host_private_key`` is never read here: the module checks it on the host.
 2. Validate it with ``plugin_utils/tls/certificate.py`` (``cryptography``). Any failure
    ends the task here: nothing has reached the host.
 3. Run the module with the validated PEM only (the key in a ``no_log`` option), then
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
@@ -85,8 +87,11 @@ class ActionModule(ControllerAction):
                 "tls_certificate needs the Python 'cryptography' library on the controller: "
                 f"{CRYPTOGRAPHY_IMPORT_ERROR}"
             )
-        if args.get("key_path") and args.get("private_key") is None and args.get("private_key_content") is None:
-            raise AnsibleActionFail("key_path is set but no private key was given (private_key or private_key_content)")
+        key_given = any(args.get(k) is not None for k in ("private_key", "private_key_content", "host_private_key"))
+        if args.get("key_path") and not key_given:
+            raise AnsibleActionFail(
+                "key_path is set but no private key was given (private_key, private_key_content or host_private_key)"
+            )
         if args.get("chain_path") and args.get("chain") is None and args.get("chain_content") is None:
             raise AnsibleActionFail("chain_path is set but no chain was given (chain or chain_content)")
 
@@ -122,6 +127,10 @@ class ActionModule(ControllerAction):
             result.update(module_result)
             return result
 
+        host_key_sha256 = module_result.pop("host_private_key_public_sha256", None)
+        if host_key_sha256:
+            # the key stayed on the host; the module checked it there and names it by its public key
+            material = dataclasses.replace(material, private_key_public_sha256=host_key_sha256)
         info = material.info
         chain_meta = []
         for pem in certificate_pems(material.chain_pem):

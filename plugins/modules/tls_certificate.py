@@ -27,7 +27,7 @@ description:
   - Check mode and diff mode never show key material. The diff shows metadata and fingerprints; for the
     key, the SHA-256 of its public key.
   - Validation uses the Python C(cryptography) library on the controller. The host needs Python 3.8 or
-    later and nothing else.
+    later, and C(openssl) only with O(host_private_key).
 author:
   - webedge.https contributors (@webedge)
 extends_documentation_fragment:
@@ -83,13 +83,24 @@ options:
     description:
       - Path of the PEM private key, on the controller or on the host with O(remote_src=true).
       - Read with C(no_log) when fetched from the host.
-      - Required when O(key_path) is set.
+      - One of O(private_key), O(private_key_content) and O(host_private_key) is required when O(key_path) is set.
     type: path
   private_key_content:
     description:
       - The PEM private key itself, for example from an Ansible Vault variable.
       - Mutually exclusive with O(private_key).
     type: str
+  host_private_key:
+    description:
+      - Path of a private key that already lives B(on the host), for example made there by the M(webedge.https.tls)
+        role from which only a CSR left the host. The controller never reads it.
+      - On the host, C(openssl pkey -pubout) gives its public key, which must be the certificate's (compared byte
+        for byte with the certificate's SubjectPublicKeyInfo); otherwise the task fails and nothing is written.
+      - The key is written to O(key_path) (default, this path itself) with O(owner), O(group) and O(mode), in the
+        same all-or-nothing step as the certificate files. The diff and RV(private_key_public_sha256) name it by the
+        SHA-256 of its public key.
+      - Mutually exclusive with O(private_key) and O(private_key_content). Needs C(openssl) on the host.
+    type: path
   private_key_passphrase:
     description:
       - Passphrase of an encrypted private key.
@@ -215,6 +226,15 @@ EXAMPLES = r"""
     mode: "0640"
     hostnames: ["*.example.org"]
 
+- name: Install a certificate for a key made on the host (only its CSR left the host)
+  webedge.https.tls_certificate:
+    certificate_content: "{{ issued.certificate }}"
+    chain_content: "{{ issued.chain }}"
+    host_private_key: /etc/ssl/webedge/private/.www.key.new
+    key_path: /etc/ssl/webedge/private/www.key
+    fullchain_path: /etc/ssl/webedge/www.fullchain.pem
+    hostnames: [www.example.com]
+
 - name: Validate files already on the host and copy them where the web server reads them
   webedge.https.tls_certificate:
     remote_src: true
@@ -287,7 +307,7 @@ key_size:
 private_key_public_sha256:
   description: SHA-256 of the public key of the private key (SubjectPublicKeyInfo DER), which identifies the key
     without revealing it.
-  returned: when a private key was given
+  returned: when a private key was given (O(host_private_key) included)
   type: str
 chain_length:
   description: Number of chain certificates after the leaf, in the order written.
@@ -322,16 +342,19 @@ files:
 """
 
 import os
+from typing import Optional
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.webedge.https.plugins.module_utils.command_runner import ModuleRunner
 from ansible_collections.webedge.https.plugins.module_utils.specs.tls_certificate import module_kwargs
+from ansible_collections.webedge.https.plugins.module_utils.tls import host_key as host_keys
 from ansible_collections.webedge.https.plugins.module_utils.tls import install
 
 _ROLES = (("cert", "cert_path"), ("key", "key_path"), ("chain", "chain_path"), ("fullchain", "fullchain_path"))
 
 
-def _content_for(role: str, params: dict) -> bytes:
+def _content_for(role: str, params: dict, host_key: Optional[host_keys.HostKey]) -> bytes:
     cert = (params.get("certificate_content") or "").encode("utf-8")
     chain = (params.get("chain_content") or "").encode("utf-8")
     if role == "cert":
@@ -340,6 +363,8 @@ def _content_for(role: str, params: dict) -> bytes:
         return chain
     if role == "fullchain":
         return cert + chain
+    if host_key is not None:
+        return host_key.content
     return (params.get("private_key_content") or "").encode("utf-8")
 
 
@@ -370,12 +395,20 @@ def main() -> None:
             raise install.InstallError(f"mode {params['mode']!r} would let others access the private key")
         uid = install.resolve_owner(params["owner"])
         gid = install.resolve_group(params["group"])
+        host_key = None
+        if params["host_private_key"]:
+            # the key made on the host: checked against the certificate here, never sent anywhere
+            host_key = host_keys.read_host_key(
+                params["host_private_key"], params["certificate_content"], ModuleRunner(module).run
+            )
+            if not params["key_path"]:
+                params["key_path"] = params["host_private_key"]
         specs = []
         for role, option in _ROLES:
             path = params[option]
             if not path:
                 continue
-            if role == "key" and not params["private_key_content"]:
+            if role == "key" and not params["private_key_content"] and host_key is None:
                 raise install.InstallError("key_path is set but no private key was given")
             if role == "chain" and not params["chain_content"]:
                 raise install.InstallError("chain_path is set but no chain was given")
@@ -383,7 +416,7 @@ def main() -> None:
                 install.FileSpec(
                     role=role,
                     path=path,
-                    content=_content_for(role, params),
+                    content=_content_for(role, params, host_key),
                     mode=key_mode if role == "key" else install.CERT_MODE,
                     uid=uid,
                     gid=gid,
@@ -401,7 +434,7 @@ def main() -> None:
                     module.set_context_if_different(temp, context, False)
 
             backups = install.apply(changes, backup=params["backup"], prepare_temp=selinux)
-    except install.InstallError as exc:
+    except (install.InstallError, host_keys.HostKeyError) as exc:
         module.fail_json(msg=str(exc))
     result = {
         "changed": any(c.changed for c in changes),
@@ -423,6 +456,8 @@ def main() -> None:
     }
     if backups:
         result["backup_files"] = backups
+    if host_key is not None:
+        result["host_private_key_public_sha256"] = host_key.public_sha256
     module.exit_json(**result)
 
 

@@ -30,6 +30,7 @@ DEFAULT_KEY_TYPES = ["rsa", "ec_p256", "ec_p384"]
 MODULE_ONLY_OPTIONS = (
     "certificate_content",
     "private_key_content",
+    "host_private_key",
     "chain_content",
     "cert_path",
     "key_path",
@@ -50,6 +51,7 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
         "chain": {"type": "path"},
         "certificate_content": {"type": "str"},
         "private_key_content": {"type": "str", "no_log": True},
+        "host_private_key": {"type": "path"},
         "chain_content": {"type": "str"},
         "private_key_passphrase": {"type": "str", "no_log": True},
         "decrypt_private_key": {"type": "bool", "default": True},
@@ -77,7 +79,7 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
 def mutually_exclusive() -> List[List[str]]:
     return [
         ["certificate", "certificate_content"],
-        ["private_key", "private_key_content"],
+        ["private_key", "private_key_content", "host_private_key"],
         ["chain", "chain_content"],
     ]
 
