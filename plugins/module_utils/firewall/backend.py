@@ -316,6 +316,11 @@ class FirewallBackend(abc.ABC):
             self.files.write(item.path, item.text, item.mode)
         return done
 
+    def persist(self, plan: Plan) -> None:
+        """Write only the plan's persistence files (``apply`` already does this)."""
+        for item in plan.files:
+            self.files.write(item.path, item.text, item.mode)
+
     def backend_reason(self, detection: Detection, current: Ruleset) -> str:
         """The result's ``backend_reason``: why this firewall was managed."""
         return detection.reason
@@ -329,11 +334,6 @@ class FirewallBackend(abc.ABC):
     def facts(self, current: Ruleset) -> Optional[Dict[str, Any]]:
         """What ``firewall_info`` reports of this firewall beside our rules (read-only), when ``has_facts``."""
         return None
-
-    def persist(self, plan: Plan) -> None:
-        """Write only the plan's persistence files (``apply`` already does this)."""
-        for item in plan.files:
-            self.files.write(item.path, item.text, item.mode)
 
     # helpers for subclasses -------------------------------------------------
     def _run_checked(self, argv: Sequence[str], data: Optional[str] = None) -> str:
