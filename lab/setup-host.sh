@@ -43,3 +43,11 @@ if ! cmp -s "$want" "$conf" 2>/dev/null; then
 fi
 backend=$(podman info --format '{{.Host.NetworkBackend}}')
 [ "$backend" = netavark ] || die "podman uses the $backend network backend, not netavark (see $conf)"
+
+# POSIX message queues at /dev/mqueue: ansible-navigator refuses to start an execution environment
+# under podman without them (the ecosystem scenario). Mounted where the machine has none.
+if [ ! -d /dev/mqueue ] || ! mountpoint -q /dev/mqueue; then
+  say "mounting the POSIX message queue filesystem at /dev/mqueue (ansible-navigator needs it)"
+  as_root mkdir -p /dev/mqueue
+  as_root mount -t mqueue mqueue /dev/mqueue
+fi

@@ -8,8 +8,8 @@
 # Each image carries a label with the hash of its definition (for the EE: the definition, the hash
 # of every file in the collection tarball, and the base image's hash) and is rebuilt only when it
 # changes, like lab/build-images.sh. Prints the EE image name on stdout.
-# Galaxy is unreachable here: the collection is installed with --no-deps (its dependencies,
-# ansible.windows and microsoft.iis, serve Windows hosts only).
+# Galaxy is unreachable here: the collection's dependencies, ansible.windows and microsoft.iis,
+# are installed from the copies the `ansible` package of .venv ships (requirements-dev.txt).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/lab/lib.sh"
@@ -40,17 +40,21 @@ trust=""
 
 rm -rf "$work/context-files" "$work/context" && mkdir -p "$work/context-files"
 "$venv/bin/ansible-galaxy" collection build --force --output-path "$work/context-files" "$root" >/dev/null
+shipped=$("$root/.venv/bin/python" -c 'import ansible_collections as a, os
+print(next(p for p in a.__path__ if os.path.isfile(os.path.join(p, "ansible/windows/MANIFEST.json"))))')
+mkdir -p "$work/context-files/collections"
+cp -r "$shipped/ansible/windows" "$shipped/microsoft/iis" "$work/context-files/collections/"
 tarball=$(ls "$work"/context-files/webedge-https-*.tar.gz)
 [ "$(basename "$tarball")" = "webedge-https-$version.tar.gz" ] || die "unexpected tarball $tarball"
 cp "$root/execution-environment.yml" "$work/execution-environment.yml"
-hash=$(cat "$work/execution-environment.yml" <(tar -xzOf "$tarball" FILES.json) <(image_hash "$base") \
+hash=$(cat "$work/execution-environment.yml" <(tar -xzOf "$tarball" FILES.json) \
+  "$work"/context-files/collections/*/MANIFEST.json <(image_hash "$base") \
   | sha256sum | cut -c1-16)
 if [ "$(image_hash "$ee")" = "$hash" ]; then say "$ee is up to date"; else
   old=$(podman image inspect --format '{{.Id}}' "$ee" 2>/dev/null || true)
   with_progress "building $ee with ansible-builder" \
     "$venv/bin/ansible-builder" build -f "$work/execution-environment.yml" -c "$work/context" -t "$ee" \
       --container-runtime podman -v 2 \
-      --build-arg ANSIBLE_GALAXY_CLI_COLLECTION_OPTS=--no-deps \
       --extra-build-cli-args "--network host $trust --label webedge.ee.hash=$hash"
   # The image this one replaces (now untagged), unless a container still uses it.
   [ -n "$old" ] && [ "$old" != "$(podman image inspect --format '{{.Id}}' "$ee")" ] \

@@ -85,7 +85,7 @@ requirements_git() {
   sed -e "s|git+https://example.invalid/webedge/https.git|git+file://$root|" \
       -e "s|version: main|version: $(git -C "$root" rev-parse HEAD)|" "$root/docs/ci/requirements.yml" > "$work/requirements.yml"
   grep -q "git+file://" "$work/requirements.yml" || { echo "docs/ci/requirements.yml names no git source"; return 1; }
-  "$eco/ansible-galaxy" collection install --no-deps -r "$work/requirements.yml" -p "$dest" &&
+  "$eco/ansible-galaxy" collection install --force --no-deps -r "$work/requirements.yml" -p "$dest" &&
   "$eco/python" -c 'import json,sys; m=json.load(open(sys.argv[1]))["collection_info"]; assert (m["namespace"], m["name"]) == ("webedge", "https"), m; print(m["version"])' \
     "$dest/ansible_collections/webedge/https/MANIFEST.json"
 }
@@ -105,7 +105,10 @@ check ee-smoke ee_smoke
 galaxy_importer() {
   local tarball
   tarball=$(ls "$root"/.build/ee/context-files/webedge-https-*.tar.gz) || return 1
-  (cd "$work" && PATH=$eco:$PATH "$eco/python" -m galaxy_importer.main "$tarball") > "$logs/galaxy-importer.out" 2>&1
+  # A HOME of its own: its ansible-lint installs the collection under ~/.ansible/collections.
+  mkdir -p "$work/home"
+  (cd "$work" && HOME=$work/home PATH=$eco:$PATH "$eco/python" -m galaxy_importer.main "$tarball") \
+    > "$logs/galaxy-importer.out" 2>&1
   local rc=$?
   grep -E '^(ERROR|WARNING)' "$logs/galaxy-importer.out" \
     | grep -vE "syntax-check\[unknown-module\]: couldn't resolve module/action '(ansible\.windows|microsoft\.iis)\." > "$logs/galaxy-importer.problems"
