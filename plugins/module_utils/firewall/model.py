@@ -174,6 +174,14 @@ def _as_list(value: Any) -> List[Any]:
     return [value]
 
 
+def _choice(params: Mapping[str, Any], key: str, choices: Sequence[str], default: Optional[str] = None) -> str:
+    """``params[key]`` (unset: ``default``, else the first choice), refused unless one of ``choices``."""
+    value = params.get(key) or default or choices[0]
+    if value not in choices:
+        raise ValidationError(f"invalid {key} {value!r}: expected one of {', '.join(choices)}")
+    return str(value)
+
+
 @dataclass(frozen=True)
 class ReadScope:
     """What a backend's ``read()`` must cover.
@@ -224,18 +232,10 @@ class DesiredState:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> DesiredState:
         """Build and validate from module parameters; every error names the bad value."""
-        state = params.get("state") or "open"
-        if state not in STATES:
-            raise ValidationError(f"invalid state {state!r}: expected one of {', '.join(STATES)}")
-        protocol = params.get("protocol") or "tcp"
-        if protocol not in PROTOCOLS:
-            raise ValidationError(f"invalid protocol {protocol!r}: expected one of {', '.join(PROTOCOLS)}")
-        family = params.get("family") or "both"
-        if family not in FAMILY_CHOICES:
-            raise ValidationError(f"invalid family {family!r}: expected one of {', '.join(FAMILY_CHOICES)}")
-        backend = params.get("backend") or "auto"
-        if backend not in BACKENDS:
-            raise ValidationError(f"invalid backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+        state = _choice(params, "state", STATES)
+        protocol = _choice(params, "protocol", PROTOCOLS)
+        family = _choice(params, "family", FAMILY_CHOICES, "both")
+        backend = _choice(params, "backend", BACKENDS)
         raw_ports = _as_list(params.get("port"))
         if not raw_ports:
             raise ValidationError("port is required: give at least one port or range")
