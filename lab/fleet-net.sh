@@ -16,6 +16,14 @@ FLEET_SUBNET6=${FLEET_SUBNET6:-fd42:89:44::/64}
 anchor=$FLEET_NETWORK-anchor
 case ${1:-} in
 up)
+  # Every systemd container takes inotify instances of the machine's (root's) budget: at 128, the
+  # kernel default, hosts past the twentieth or so hang in "initializing" ("Failed to create inotify
+  # object: Too many open files"). Raise the limits (never lower them) for a fleet of 50.
+  for setting in fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=1048576; do
+    key=${setting%%=*} want=${setting#*=}
+    have=$(sysctl -n "$key")
+    if ((have < want)); then say "raising $key from $have to $want (50 systemd hosts)"; as_root sysctl -qw "$setting"; fi
+  done
   if podman network exists "$FLEET_NETWORK"; then
     internal=$(podman network inspect --format '{{.Internal}}' "$FLEET_NETWORK")
     [ "$internal" = "true" ] || die "podman network $FLEET_NETWORK exists but is not --internal; remove it"
