@@ -29,37 +29,6 @@ def _spki(key: object) -> bytes:
     )
 
 
-@pytest.mark.parametrize("kind", ["ec_p256", "ec_p384", "rsa2048", "rsa4096", "ed25519"])
-def test_the_certificates_public_key_is_read_from_its_der(kind: str) -> None:
-    # Given a certificate for a key of each kind (RSA 4096 has long DER lengths)
-    key = fresh_key(kind)
-    pair = make_cert("www.example.com", key=key, sans=["www.example.com"])
-    # When its SubjectPublicKeyInfo is read with the stdlib DER reader
-    spki = host_key.certificate_spki(host_key.certificate_der(pair.cert_pem.decode()))
-    # Then it is the key's, byte for byte
-    assert spki == _spki(key)
-
-
-@pytest.mark.parametrize(
-    ("der", "message"),
-    [
-        pytest.param(b"", "truncated DER", id="empty"),
-        pytest.param(b"\x02\x01\x00", "not a DER SEQUENCE", id="integer"),
-        pytest.param(b"\x30\x05\x30\x03\x02\x01", "truncated DER", id="truncated"),
-        pytest.param(b"\x30\x85\x00\x00\x00\x00\x01", "bad DER length", id="five-byte-length"),
-        pytest.param(b"\x30\x03\x02\x01\x00", "no tbsCertificate", id="no-tbs"),
-    ],
-)
-def test_garbage_der_is_refused_with_a_reason(der: bytes, message: str) -> None:
-    with pytest.raises(host_key.HostKeyError, match=message):
-        host_key.certificate_spki(der)
-
-
-def test_a_certificate_pem_without_a_certificate_is_refused() -> None:
-    with pytest.raises(host_key.HostKeyError, match="no PEM block"):
-        host_key.certificate_der("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
-
-
 def _write_key(path: Path, key: object) -> bytes:
     data = key_pem(key)
     path.write_bytes(data)
