@@ -20,6 +20,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG, get_control
 from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host import HOST_CONTROL_IDS, evaluate_host
+from ansible_collections.webedge.https.plugins.module_utils.compliance.host_disk import DEFAULT_MIN_DAYS_VALID
 from ansible_collections.webedge.https.plugins.module_utils.compliance.windows import iis_host_facts
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import ProfileError, get_profile
 
@@ -197,6 +198,14 @@ def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> 
         cert = _pick_certificate(list(files or []), facts.get("served"))
         if cert is not None:
             host_facts["certificate"] = cert
+    if facts.get("certificates_on_disk") is not None:
+        host_facts["certificates_on_disk"] = facts["certificates_on_disk"]
+    elif files is not None and windows is None:
+        # HOST-06: every file the configuration names, with its content (public certificates)
+        host_facts["certificates_on_disk"] = {
+            "min_days_valid": int(facts.get("min_days_valid", DEFAULT_MIN_DAYS_VALID)),
+            "files": [{"path": f.get("path"), "pem": f.get("pem"), "missing": bool(f.get("missing"))} for f in files],
+        }
     findings = {cid: f.to_dict() for cid, f in evaluate_host(host_facts, target=target).items()}
     if key is not None and key.get("missing") and findings["HOST-03"]["status"] == "error":
         findings["HOST-03"]["message"] = f"{key.get('path')} does not exist (named in the web server configuration)"
@@ -206,6 +215,8 @@ def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> 
         findings["HOST-05"]["message"] = "no certificate file found in the web server configuration"
     if windows is not None:
         _windows_messages(findings, windows, facts, skip_ids)
+        if "certificates_on_disk" not in host_facts and "HOST-06" not in skip_ids:
+            findings["HOST-06"]["message"] = "certificate dates are not read from the Windows certificate store"
     for cid in skip_ids:
         if cid in HOST_CONTROL_IDS:
             findings[cid] = _skipped(cid, target)

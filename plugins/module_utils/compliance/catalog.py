@@ -283,6 +283,19 @@ _CONTROLS: Tuple[Control, ...] = (
         remediation="Reload the web server after deploying a certificate, and check it serves the file's certificate. "
         "IIS: bind the renewed certificate (its thumbprint) to the site's https bindings.",
     ),
+    Control(
+        id="HOST-06",
+        title="Every certificate file the web server configuration names is valid for more than the minimum "
+        "number of days",
+        severity="high",
+        where="host",
+        rationale="The probe sees one certificate per name it asks for; the other sites, the chain files and a "
+        "renewed file not loaded yet expire unseen. Reading every file the configuration names shows each "
+        "certificate's days remaining before any of them is served expired.",
+        remediation="Renew the certificate and reload the web server (the webedge.https.tls role's acme and ca "
+        "sources renew what is due on every run of webedge.https.site); remove certificates no site uses from "
+        "the configuration. Not read on Windows hosts.",
+    ),
 )
 
 CATALOG: Dict[str, Control] = {control.id: control for control in _CONTROLS}

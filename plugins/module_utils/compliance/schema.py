@@ -17,7 +17,9 @@ from typing import Any, Dict, List, Optional, TypedDict
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.result import ProbeResult
 
 __all__ = [
+    "CertificateFileFact",
     "CertificateFingerprints",
+    "CertificatesOnDiskFact",
     "ConfigTestFact",
     "FindingDict",
     "FirewallFact",
@@ -81,6 +83,19 @@ class CertificateFingerprints(TypedDict, total=False):
     served: Optional[str]  # sha256 hex of what the endpoint served
 
 
+class CertificateFileFact(TypedDict, total=False):
+    path: str
+    pem: Optional[str]  # the file's content (public certificates); None when it could not be read
+    missing: bool
+
+
+class CertificatesOnDiskFact(TypedDict, total=False):
+    """Every certificate file the web server configuration names (HOST-06)."""
+
+    min_days_valid: int  # the compliance role's compliance_min_days_valid (default 30)
+    files: List[CertificateFileFact]
+
+
 class HostFacts(TypedDict, total=False):
     """Input of ``evaluate_host``; a missing key makes its control ``skip``."""
 
@@ -89,6 +104,7 @@ class HostFacts(TypedDict, total=False):
     private_key: PrivateKeyFact
     config_test: ConfigTestFact
     certificate: CertificateFingerprints
+    certificates_on_disk: CertificatesOnDiskFact
 
 
 class HostResults(TypedDict, total=False):

@@ -13,12 +13,14 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.webedge.https.plugins.filter.compliance import FilterModule
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import make_cert
 
 FILTERS = FilterModule().filters()
 PROBE = Path(__file__).resolve().parents[2] / "fixtures" / "compliance" / "probe_intermediate_ok.json"
-DER = b"\x30\x03\x02\x01\x01"
-PEM = "-----BEGIN CERTIFICATE-----\n" + base64.b64encode(DER).decode() + "\n-----END CERTIFICATE-----\n"
-OTHER_PEM = PEM.replace(base64.b64encode(DER).decode(), base64.b64encode(b"\x30\x03\x02\x01\x02").decode())
+# Real certificates (HOST-06 reads their dates), valid for 90 and 60 more days.
+PEM = make_cert("www.example.com", days=90).cert_pem.decode()
+OTHER_PEM = make_cert("other.example.com", days=60).cert_pem.decode()
+DER = base64.b64decode("".join(PEM.splitlines()[1:-1]))
 SERVED = hashlib.sha256(DER).hexdigest()
 
 
@@ -57,9 +59,10 @@ def test_pem_sha256_is_the_der_hash_of_the_first_certificate():
 def test_all_host_controls_pass_and_the_served_file_is_found():
     findings = FILTERS["compliance_host_controls"](_facts(), "web1")
     assert {cid: f["status"] for cid, f in findings.items()} == dict.fromkeys(
-        ["HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05"], "pass"
+        ["HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05", "HOST-06"], "pass"
     )
     assert "/etc/ssl/site.pem" in findings["HOST-05"]["message"]
+    assert findings["HOST-06"]["message"].startswith("2 certificate files on disk valid for at least 30 days")
     assert findings["HOST-01"]["target"] == "web1"
 
 

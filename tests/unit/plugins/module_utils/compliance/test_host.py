@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host import evaluate_host
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import make_cert
 
 FP = "AB:CD:" + "00" * 30
 GOOD = {
@@ -16,13 +17,17 @@ GOOD = {
     "private_key": {"path": "/etc/ssl/private/web1.key", "mode": "0600"},
     "config_test": {"command": "nginx -t", "rc": 0, "output": "syntax is ok"},
     "certificate": {"path": "/etc/ssl/certs/web1.pem", "on_disk": FP, "served": FP.replace(":", "").lower()},
+    "certificates_on_disk": {
+        "min_days_valid": 30,
+        "files": [{"path": "/etc/ssl/certs/web1.pem", "pem": make_cert("web1", days=90).cert_pem.decode()}],
+    },
 }
 
 
 def test_good_host_passes_every_host_control():
     findings = evaluate_host(GOOD)
     assert {cid: f.status for cid, f in findings.items()} == dict.fromkeys(
-        ("HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05"), "pass"
+        ("HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05", "HOST-06"), "pass"
     )
     assert findings["HOST-01"].target == "web1"
 
