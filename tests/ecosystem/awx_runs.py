@@ -115,24 +115,17 @@ def make_project(work: str, address: str, ssh_key: str, ca_file: str) -> str:
 
 def install_collection(work: str) -> str:
     """The collection and its dependencies, installed as AWX installs a project's requirements: the
-    tarball built from this checkout and the copies of ansible.windows and microsoft.iis that
-    build-ee.sh put beside it (from the `ansible` package; Galaxy is unreachable here)."""
-    context = os.path.join(ROOT, ".build", "ee", "context-files")
-    tarballs = sorted(glob.glob(os.path.join(context, "webedge-https-*.tar.gz")))
-    expect(bool(tarballs), f"no collection tarball in {context} (tests/ecosystem/build-ee.sh)")
+    requirements build-ee.sh wrote for the execution environment (the tarball built from this
+    checkout, each dependency of galaxy.yml copied from the `ansible` package; Galaxy is
+    unreachable here), with their paths made absolute."""
+    ee_dir = os.path.join(ROOT, ".build", "ee")
+    source = os.path.join(ee_dir, "context-files", "requirements.yml")
+    expect(os.path.isfile(source), f"no {source} (tests/ecosystem/build-ee.sh)")
+    with open(source, encoding="utf-8") as handle:
+        entries = json.load(handle)["collections"]
     requirements = os.path.join(work, "requirements.yml")
-    write(
-        requirements,
-        json.dumps(
-            {
-                "collections": [
-                    {"name": tarballs[-1], "type": "file"},
-                    {"name": os.path.join(context, "collections", "windows"), "type": "dir"},
-                    {"name": os.path.join(context, "collections", "iis"), "type": "dir"},
-                ]
-            }
-        ),
-    )
+    absolute = [dict(entry, name=os.path.join(ee_dir, entry["name"])) for entry in entries]
+    write(requirements, json.dumps({"collections": absolute}))
     collections = os.path.join(work, "collections")
     shutil.rmtree(collections, ignore_errors=True)
     galaxy = os.path.join(ECO_BIN, "ansible-galaxy")

@@ -40,15 +40,31 @@ trust=""
 
 rm -rf "$work/context-files" "$work/context" && mkdir -p "$work/context-files"
 "$venv/bin/ansible-galaxy" collection build --force --output-path "$work/context-files" "$root" >/dev/null
-shipped=$("$root/.venv/bin/python" -c 'import ansible_collections as a, os
-print(next(p for p in a.__path__ if os.path.isfile(os.path.join(p, "ansible/windows/MANIFEST.json"))))')
-mkdir -p "$work/context-files/collections"
-cp -r "$shipped/ansible/windows" "$shipped/microsoft/iis" "$work/context-files/collections/"
 tarball=$(ls "$work"/context-files/webedge-https-*.tar.gz)
 [ "$(basename "$tarball")" = "webedge-https-$version.tar.gz" ] || die "unexpected tarball $tarball"
+# The collection's dependencies (galaxy.yml), from the copies the `ansible` package ships, and the
+# requirements file the definition installs (dependencies.galaxy: context-files/requirements.yml).
+"$root/.venv/bin/python" - "$root/galaxy.yml" "$work/context-files" "$(basename "$tarball")" <<'PY'
+import json, os, shutil, sys
+import ansible_collections
+import yaml
+galaxy, context, tarball = sys.argv[1:]
+requirements = [{"name": f"context-files/{tarball}", "type": "file"}]
+for dependency in sorted(yaml.safe_load(open(galaxy))["dependencies"] or {}):
+    namespace, name = dependency.split(".")
+    found = [os.path.join(p, namespace, name) for p in ansible_collections.__path__
+             if os.path.isfile(os.path.join(p, namespace, name, "MANIFEST.json"))]
+    if not found:
+        sys.exit(f"dependency {dependency} of galaxy.yml is not in the ansible package of .venv")
+    shutil.copytree(found[0], os.path.join(context, "collections", dependency))
+    requirements.append({"name": f"context-files/collections/{dependency}", "type": "dir"})
+with open(os.path.join(context, "requirements.yml"), "w") as handle:
+    json.dump({"collections": requirements}, handle, indent=2)
+PY
 cp "$root/execution-environment.yml" "$work/execution-environment.yml"
 hash=$(cat "$work/execution-environment.yml" <(tar -xzOf "$tarball" FILES.json) \
-  "$work"/context-files/collections/*/MANIFEST.json <(image_hash "$base") \
+  "$work/context-files/requirements.yml" "$work"/context-files/collections/*/MANIFEST.json \
+  <(image_hash "$base") \
   | sha256sum | cut -c1-16)
 if [ "$(image_hash "$ee")" = "$hash" ]; then say "$ee is up to date"; else
   old=$(podman image inspect --format '{{.Id}}' "$ee" 2>/dev/null || true)
