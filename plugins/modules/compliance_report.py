@@ -134,6 +134,12 @@ attributes:
     support: full
     platforms: all
     details: Runs on the controller only.
+  safe_file_operations:
+    support: none
+    details: Reports are written atomically (a temporary file in O(dest), then a rename), by the plugin itself
+      rather than Ansible's file functions; files whose content would not change are left alone.
+  vault:
+    support: none
 seealso:
   - module: webedge.https.tls_probe
 notes:
