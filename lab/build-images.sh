@@ -42,6 +42,8 @@ variants=(
   "firewalld|firewalld|firewalld"
   "ufw|ufw|ufw"
   "iptables|iptables-persistent netfilter-persistent|netfilter-persistent"
+  # not a firewall: the compliance lab's other TLS stacks (extensions/molecule/compliance)
+  "tls|gnutls-bin stunnel4 haproxy lighttpd|haproxy lighttpd"
 )
 build_variant() {  # $1 = release, $2 = "name|packages|units"
   local rel=$1 vname pkgs units name base="localhost/webedge-lab:debian$1" hash
