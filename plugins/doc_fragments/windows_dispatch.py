@@ -29,10 +29,15 @@ attributes:
   delegation:
     support: full
   platform:
-    support: full
     platforms: [posix, windows]
     details: Linux as a module; Windows through the action plugin and PowerShell (see the notes), not yet run
       against a real Windows host.
+  safe_file_operations:
+    support: none
+    details: Writes no file.
+  vault:
+    support: none
+    details: No option names a file to read.
 notes:
   - "Windows: no module runs on the host. The action plugin validates the options on the controller with the
     module's own argument spec, so bad input fails before anything is sent, then sends PowerShell over the task's

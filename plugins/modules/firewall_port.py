@@ -146,6 +146,11 @@ attributes:
   platform:
     details: Linux as a module; on Windows the action plugin does the work over the connection with PowerShell
       (see the notes), not yet run against a real Windows host.
+  safe_file_operations:
+    support: none
+    details: The persisted rule files (O(persist)) are written atomically (a temporary file beside them, then a
+      rename) by the module's own code rather than Ansible's file functions; the new file gets its mode, not the
+      old file's owner or SELinux context.
 notes:
   - Only rules this module created are ever read back as "ours"; rules written by hand or by other
     tools are never changed, even when they open the same port.
