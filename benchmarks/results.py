@@ -165,20 +165,25 @@ def fleet_section(data: Dict[str, Any]) -> List[str]:
         f" ControlPersist), forks={data['forks']}, strategy linear, no fact gathering. Each figure is one"
         f" `ansible`/`ansible-playbook` run (median of {data.get('reps', '?')} for the re-run and the audit,"
         f" {data.get('ping_reps', '?')} for ping); CPU is the controller's (the process tree, ssh clients"
-        " included); RSS is the peak of the whole ansible process tree, summed.",
+        " included); RSS is the peak of the whole ansible process tree, summed (forked workers share most of"
+        " their pages with the controller, and a sum of RSS counts them once per process; PSS, where shown,"
+        " divides shared pages among their sharers: the memory the tree really holds).",
         "",
         "| hosts | ping s | compliance s (x ping) | site first converge s (x ping) | site re-run s (x ping) |"
-        " peak RSS MiB | controller CPU s (ping / compliance / first / re-run) | targets' CPU s (same) | load |",
+        " peak RSS MiB (PSS) | controller CPU s (ping / compliance / first / re-run) | targets' CPU s (same) | load |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for key in sorted(data["sizes"], key=int):
         s = data["sizes"][key]
         ping = s["ping"]["wall"]
         peak = max(s[k]["peak_rss"] for k in ("ping", "compliance", "site_first", "site_rerun")) / MIB
+        pss = max(s[k].get("peak_pss") or 0 for k in ("ping", "compliance", "site_first", "site_rerun")) / MIB
         lines.append(
             f"| {key} | {ping:.1f} | {s['compliance']['wall']:.1f} ({s['compliance']['wall'] / ping:.1f}x) |"
             f" {s['site_first']['wall']:.1f} ({s['site_first']['wall'] / ping:.1f}x) |"
-            f" {s['site_rerun']['wall']:.1f} ({s['site_rerun']['wall'] / ping:.1f}x) | {peak:.0f} |"
+            f" {s['site_rerun']['wall']:.1f} ({s['site_rerun']['wall'] / ping:.1f}x) | {peak:.0f}"
+            + (f" ({pss:.0f})" if pss else "")
+            + " |"
             f" {s['ping']['cpu']:.1f} / {s['compliance']['cpu']:.1f} / {s['site_first']['cpu']:.1f} /"
             f" {s['site_rerun']['cpu']:.1f} | {tcpu(s, 'ping')} / {tcpu(s, 'compliance')} / {tcpu(s, 'site_first')} /"
             f" {tcpu(s, 'site_rerun')} | {s['load_start'][0]:.1f} to {s['load_end'][0]:.1f} |"

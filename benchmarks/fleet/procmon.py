@@ -8,7 +8,10 @@
   CPU; an ssh ControlPersist master detaches and is not counted (it only relays bytes);
 - peak RSS of the whole process tree (the process and all its live descendants, summed), sampled
   from /proc every ``interval`` seconds. ``ru_maxrss`` would give the largest single process
-  only, and the issue asks for the tree.
+  only, and the issue asks for the tree. Ansible's workers are forks of the controller and share
+  most of their pages with it, which a sum of RSS counts once per process; so at each new peak
+  the tree's PSS (proportional set size: shared pages divided among their sharers, from
+  /proc/PID/smaps_rollup) is read too: the memory the tree really holds.
 
 Standard library only; Linux only (/proc).
 """
@@ -34,6 +37,7 @@ class Measured:
     peak_rss: int  # bytes, the tree summed, sampled
     samples: int
     output: str  # stdout and stderr, interleaved
+    peak_pss: int = 0  # bytes: the tree's PSS at its RSS peak
     target_cpu: float = 0.0  # CPU seconds of the targets during the run, when the caller measures them
 
 
@@ -47,6 +51,40 @@ def _stat(pid: str) -> Optional[tuple]:
     tail = data[data.rindex(b")") + 2 :].split()
     # fields after "comm": state(0) ppid(1) ... rss is field 24 of stat, i.e. tail[21]
     return int(tail[1]), int(tail[21]) * PAGE
+
+
+def tree_pids(root: int) -> List[int]:
+    """``root`` and its live descendants."""
+    parent: Dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            found = _stat(entry)
+            if found is not None:
+                parent[int(entry)] = found[0]
+    children: Dict[int, List[int]] = {}
+    for pid, ppid in parent.items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, ()))
+    return out
+
+
+def tree_pss(root: int) -> int:
+    """The summed PSS (bytes) of ``root`` and its descendants."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
 
 
 def tree_rss(root: int) -> int:
@@ -78,12 +116,16 @@ class _Sampler(threading.Thread):
         self.root = root
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self.samples = 0
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.peak = max(self.peak, tree_rss(self.root))
+            rss = tree_rss(self.root)
+            if rss > self.peak:  # a new peak: what the tree really holds now (costlier, so only here)
+                self.peak = rss
+                self.peak_pss = max(self.peak_pss, tree_pss(self.root))
             self.samples += 1
             self.done.wait(self.interval)
 
@@ -115,6 +157,7 @@ def measure(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
         peak_rss=sampler.peak,
+        peak_pss=sampler.peak_pss,
         samples=sampler.samples,
         output=text,
     )
