@@ -19,6 +19,8 @@ Identity: ``partialFingerprints`` carry a hash of (control, host, target) as
 not compute one from the file's text) and as ``webedgeHttpsFinding/v1``, so an alert stays the
 same alert when the inventory line moves or the message changes. A run with no failing control
 has an empty ``results`` array: uploading it closes the alerts of earlier runs in its category.
+No ``automationDetails``: code scanning would take its id as the category over the upload's own
+``category`` input, and two audits of one repository (two fleets) would then collide.
 """
 
 from __future__ import annotations
@@ -179,7 +181,6 @@ def render_sarif(report: Mapping[str, Any]) -> str:
                         "rules": rules,
                     }
                 },
-                "automationDetails": {"id": f"webedge.https/compliance/{report['generated_at']}"},
                 "invocations": [
                     {
                         "executionSuccessful": True,
