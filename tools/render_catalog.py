@@ -76,7 +76,39 @@ def render() -> str:
             "",
             f"Fix: {_cell(control.remediation)}",
         ]
+        if control.fixes:
+            lines.append("")
+            lines += [f"- {catalog.SERVER_LABELS.get(server, server)}: {_cell(fix)}" for server, fix in control.fixes]
+    lines += _grade_section()
     return "\n".join(lines) + "\n"
+
+
+def _grade_section() -> List[str]:
+    return [
+        "",
+        "## Grade",
+        "",
+        "Every endpoint result also carries `grade` (JSON report, HTML and Markdown reports): a letter following "
+        "SSL Labs' published SSL Server Rating Guide (version 2009r) as testssl.sh 3.2 implements it, computed "
+        "from what the probe measured (plugins/module_utils/compliance/grade.py).",
+        "",
+        "- Scores: protocol support (best and worst protocol: SSLv2 0, SSLv3 80, TLS 1.0 90, TLS 1.1 95, TLS 1.2 "
+        "and 1.3 100), key exchange (the certificate key and the DHE group: RSA/DH < 512 bits 20, < 1024 40, "
+        "< 2048 80, < 4096 90, else 100; EC < 110 20, < 123 40, < 163 80, < 225 90, else 100), cipher strength "
+        "(strongest and weakest accepted suite: 0 bits 0, < 128 20, < 256 80, else 100). Total = 30 % + 30 % + "
+        "40 %, zero when any score is zero; A >= 80, B >= 65, C >= 50, D >= 35, E >= 20, else F.",
+        "- Caps (the worst wins; T and M replace the letter): F for SSLv2, SSLv3 as best protocol, suites under "
+        "112 bits, export suites, Heartbleed, CCS injection, ROBOT, insecure client-initiated renegotiation, MD5 "
+        "signatures, key exchange score <= 40; C for no TLS 1.2 or 1.3, CRIME (compression), RC4 or 64-bit "
+        "block ciphers with TLS 1.1+, POODLE (CBC with SSLv3); B for SSLv3, TLS 1.0 or 1.1 offered, no AEAD "
+        "suite, no forward secrecy, RC4, BEAST without a newer protocol, an incomplete chain, key exchange score "
+        "<= 80 (e.g. DH 1024); T for an untrusted, self-signed or expired certificate or SHA-1 in the chain; M "
+        "for a name mismatch.",
+        "- Warnings turn A into A- (no TLS 1.3, no secure renegotiation, no TLS_FALLBACK_SCSV, HSTS shorter than "
+        "six months); A+ needs no warning and HSTS of at least six months (15768000 s).",
+        "- `caps` and `warnings` list the reasons; `incomplete` names what the probe could not read (the grade "
+        "is then computed without it).",
+    ]
 
 
 def main(argv: List[str]) -> int:

@@ -6,7 +6,9 @@ The data is a Python literal on purpose: module_utils is shipped to targets with
 module that imports it (``tls_probe`` fills findings on the target) and is importable by
 action plugins and the report renderers on the controller, with no file lookup and no YAML
 parser on the target. ``docs/controls.md`` is rendered from it by ``tools/render_catalog.py``
-and a unit test fails when the two drift apart.
+and a unit test fails when the two drift apart. The endpoint controls live in
+:mod:`.catalog_endpoint` (TLS-xx, HTTP-xx) and :mod:`.catalog_vulns` (VULN-xx), the host controls
+below; :class:`.control.Control` is the shape of one.
 
 IDs are stable: once released, an ID keeps its meaning; a retired control keeps its ID
 unused. Runs on targets (Python 3.8+, standard library only).
@@ -14,12 +16,23 @@ unused. Runs on targets (Python 3.8+, standard library only).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog_endpoint import ENDPOINT_CONTROLS
+from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog_vulns import VULN_CONTROLS
+from ansible_collections.webedge.https.plugins.module_utils.compliance.control import (
+    SERVER_LABELS,
+    SERVERS,
+    SEVERITIES,
+    Control,
+    severity_rank,
+)
 
 __all__ = [
     "CATALOG",
     "CATALOG_VERSION",
+    "SERVERS",
+    "SERVER_LABELS",
     "SEVERITIES",
     "STATUSES",
     "Control",
@@ -28,215 +41,14 @@ __all__ = [
     "severity_rank",
 ]
 
-CATALOG_VERSION = 1
+CATALOG_VERSION = 2
 
-# Highest first.
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 STATUSES = ("pass", "fail", "error", "skip")
 WHERE = ("endpoint", "host", "host+endpoint")
 
 
-def severity_rank(severity: str) -> int:
-    """0 for critical ... 4 for info; raises ValueError naming an unknown severity."""
-    try:
-        return SEVERITIES.index(severity)
-    except ValueError:
-        raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}, got {severity!r}") from None
-
-
-@dataclass(frozen=True)
-class Control:
-    """One control.
-
-    Attributes:
-        id: stable identifier (``TLS-01``).
-        title: what must hold, as a short sentence.
-        severity: default severity of a failure (a finding may lower it, e.g. TLS-10's
-            "expires soon" is reported below the "expired" severity).
-        where: ``endpoint`` (seen over the network), ``host`` (seen on the host) or both.
-        rationale: why it matters.
-        remediation: what to change.
-        profile_value: the :class:`..tls.profiles.Profile` attribute(s) the check compares
-            with, or None when the check needs no profile value.
-    """
-
-    id: str
-    title: str
-    severity: str
-    where: str
-    rationale: str
-    remediation: str
-    profile_value: Optional[str] = None
-
-    @property
-    def family(self) -> str:
-        return self.id.split("-", 1)[0]
-
-
-_CONTROLS: Tuple[Control, ...] = (
-    Control(
-        id="TLS-01",
-        title="SSLv2 is refused",
-        severity="critical",
-        where="endpoint",
-        rationale="SSLv2 is broken beyond repair (DROWN) and no client needs it.",
-        remediation="Remove SSLv2 from the protocol list (nginx ssl_protocols, Apache SSLProtocol -all +TLSv1.2 "
-        "+TLSv1.3, SCHANNEL 'SSL 2.0' Server Enabled=0).",
-        profile_value="protocols",
-    ),
-    Control(
-        id="TLS-02",
-        title="SSLv3 is refused",
-        severity="critical",
-        where="endpoint",
-        rationale="SSLv3 is broken (POODLE) and prohibited by RFC 7568.",
-        remediation="Remove SSLv3 from the protocol list (nginx ssl_protocols, Apache SSLProtocol, SCHANNEL "
-        "'SSL 3.0' Server Enabled=0).",
-        profile_value="protocols",
-    ),
-    Control(
-        id="TLS-03",
-        title="TLS 1.0 is refused unless the profile allows it",
-        severity="high",
-        where="endpoint",
-        rationale="TLS 1.0 is deprecated by RFC 8996; only the 'old' profile keeps it for legacy clients.",
-        remediation="Offer only the profile's protocols (intermediate: TLSv1.2 TLSv1.3).",
-        profile_value="protocols",
-    ),
-    Control(
-        id="TLS-04",
-        title="TLS 1.1 is refused unless the profile allows it",
-        severity="high",
-        where="endpoint",
-        rationale="TLS 1.1 is deprecated by RFC 8996; only the 'old' profile keeps it for legacy clients.",
-        remediation="Offer only the profile's protocols (intermediate: TLSv1.2 TLSv1.3).",
-        profile_value="protocols",
-    ),
-    Control(
-        id="TLS-05",
-        title="TLS 1.2 is offered exactly when the profile includes it",
-        severity="high",
-        where="endpoint",
-        rationale="The intermediate profile needs TLS 1.2 for the clients it promises to serve; "
-        "the modern profile is TLS 1.3 only.",
-        remediation="Set the protocol list from the profile (intermediate: TLSv1.2 TLSv1.3; modern: TLSv1.3).",
-        profile_value="protocols",
-    ),
-    Control(
-        id="TLS-06",
-        title="TLS 1.3 is offered",
-        severity="medium",
-        where="endpoint",
-        rationale="TLS 1.3 removes legacy key exchanges and ciphers and saves a round trip; every profile includes it.",
-        remediation="Add TLSv1.3 to the protocol list; it needs OpenSSL 1.1.1 or newer (Windows Server 2022 or newer).",
-        profile_value="protocols",
-    ),
-    Control(
-        id="TLS-07",
-        title="Negotiable cipher suites are within the profile and all have forward secrecy",
-        severity="high",
-        where="endpoint",
-        rationale="Suites outside the profile bring CBC, static RSA key exchange or weak ciphers; without "
-        "forward secrecy a stolen key decrypts recorded traffic.",
-        remediation="Set the cipher list from the profile (nginx ssl_ciphers, Apache SSLCipherSuite, SCHANNEL "
-        "cipher suite order).",
-        profile_value="tls12_ciphers, tls13_ciphersuites",
-    ),
-    Control(
-        id="TLS-08",
-        title="The certificate chain is trusted",
-        severity="critical",
-        where="endpoint",
-        rationale="Clients refuse or warn about an untrusted chain; users learn to click through warnings.",
-        remediation="Serve a certificate issued by a CA the clients trust (public CA, or the organisation's CA "
-        "distributed to clients) with the complete chain.",
-    ),
-    Control(
-        id="TLS-09",
-        title="The certificate matches the host name",
-        severity="critical",
-        where="endpoint",
-        rationale="A name mismatch breaks every verifying client and hides man-in-the-middle attacks.",
-        remediation="Issue the certificate with the served names in its subjectAltName extension.",
-    ),
-    Control(
-        id="TLS-10",
-        title="The certificate is valid now and for more than the minimum number of days",
-        severity="high",
-        where="endpoint",
-        rationale="An expired certificate is an outage; one close to expiry needs renewal before it becomes one.",
-        remediation="Renew the certificate (automate with ACME where possible) and reload the web server.",
-    ),
-    Control(
-        id="TLS-11",
-        title="The certificate key and signature meet the profile",
-        severity="high",
-        where="endpoint",
-        rationale="Short RSA keys, uncommon curves and SHA-1 signatures are breakable or refused by clients.",
-        remediation="Issue a key of an allowed type (intermediate: ECDSA P-256/P-384 or RSA >= 2048; modern: "
-        "ECDSA) with a SHA-256 or stronger signature.",
-        profile_value="certificate_types, rsa_key_size, certificate_curves, certificate_signatures",
-    ),
-    Control(
-        id="TLS-12",
-        title="The server sends the intermediate certificates",
-        severity="medium",
-        where="endpoint",
-        rationale="Clients that do not fetch missing intermediates (most non-browser clients) fail to verify "
-        "an incomplete chain.",
-        remediation="Serve the leaf followed by its intermediates (nginx ssl_certificate with the full chain, "
-        "Apache SSLCertificateFile with the chain).",
-    ),
-    Control(
-        id="TLS-13",
-        title="The negotiated key exchange group is within the profile",
-        severity="medium",
-        where="endpoint",
-        rationale="Groups outside the profile (X448, secp521r1, finite-field groups) fail scanners' profile "
-        "checks and some clients.",
-        remediation="Set the groups from the profile (nginx ssl_ecdh_curve, Apache SSLOpenSSLConfCmd Curves, "
-        "SCHANNEL ECC curve order).",
-        profile_value="curves",
-    ),
-    Control(
-        id="TLS-14",
-        title="The certificate lifespan is within the profile maximum",
-        severity="low",
-        where="endpoint",
-        rationale="Clients reject certificates valid longer than the CA/Browser Forum maximum; short lifespans "
-        "limit the damage of a leaked key.",
-        remediation="Issue certificates valid no longer than the profile maximum (intermediate: 366 days, "
-        "modern: 90 days).",
-        profile_value="max_certificate_lifespan",
-    ),
-    Control(
-        id="HTTP-01",
-        title="HSTS is sent with a max-age of at least six months",
-        severity="medium",
-        where="endpoint",
-        rationale="Without HSTS a network attacker can strip HTTPS on the first plain-HTTP request.",
-        remediation="Send 'Strict-Transport-Security: max-age=63072000; includeSubDomains' on every HTTPS "
-        "response (nginx add_header ... always; Apache Header always set).",
-        profile_value="hsts_max_age",
-    ),
-    Control(
-        id="HTTP-02",
-        title="Port 80 redirects permanently (301/308) to HTTPS on the same host",
-        severity="medium",
-        where="endpoint",
-        rationale="Plain-HTTP links and typed addresses must end up on HTTPS without changing host.",
-        remediation="Answer every port-80 request with 'return 308 https://$host$request_uri' (nginx) or "
-        "RewriteRule ... [R=308,L] (Apache), keeping /.well-known/acme-challenge/ reachable.",
-    ),
-    Control(
-        id="HTTP-03",
-        title="The Server header reveals no version",
-        severity="low",
-        where="endpoint",
-        rationale="A version number tells attackers which known vulnerabilities to try.",
-        remediation="nginx: server_tokens off; Apache: ServerTokens Prod and ServerSignature Off; IIS: "
-        "removeServerHeader.",
-    ),
+# Host controls (HOST-xx): seen on the host.
+_HOST_CONTROLS: Tuple[Control, ...] = (
     Control(
         id="HOST-01",
         title="443/tcp is listening, owned by the expected process",
@@ -298,6 +110,7 @@ _CONTROLS: Tuple[Control, ...] = (
     ),
 )
 
+_CONTROLS: Tuple[Control, ...] = ENDPOINT_CONTROLS + VULN_CONTROLS + _HOST_CONTROLS
 CATALOG: Dict[str, Control] = {control.id: control for control in _CONTROLS}
 
 

@@ -22,20 +22,35 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_
     check_lifespan,
     check_validity,
 )
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_chain import (
+    check_chain_strength,
+    check_must_staple,
+    check_ocsp_stapling,
+)
 from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_http import (
     check_hsts,
     check_redirect,
     check_server_header,
 )
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_keyexchange import (
+    check_dh_size,
+    check_ecdh_size,
+    check_groups,
+    check_server_order,
+    check_tls13_suites,
+)
 from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_protocols import (
     check_ciphers,
-    check_group,
     check_sslv2,
     check_sslv3,
     check_tls10,
     check_tls11,
     check_tls12,
     check_tls13,
+)
+from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint_vulns import (
+    VULN_CHECKS,
+    check_session_resumption,
 )
 from ansible_collections.webedge.https.plugins.module_utils.compliance.evidence import EndpointEvidence
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding, new_finding
@@ -59,14 +74,25 @@ ENDPOINT_CHECKS: Dict[str, EndpointCheck] = {
     "TLS-10": check_validity,
     "TLS-11": check_key,
     "TLS-12": check_intermediates,
-    "TLS-13": check_group,
+    "TLS-13": check_groups,
     "TLS-14": check_lifespan,
+    "TLS-15": check_tls13_suites,
+    "TLS-16": check_dh_size,
+    "TLS-17": check_ecdh_size,
+    "TLS-18": check_chain_strength,
+    "TLS-19": check_server_order,
+    "TLS-20": check_ocsp_stapling,
+    "TLS-21": check_must_staple,
+    "TLS-22": check_session_resumption,
     "HTTP-01": check_hsts,
     "HTTP-02": check_redirect,
     "HTTP-03": check_server_header,
+    **VULN_CHECKS,
 }
 # The controls that judge the served certificate: ``error`` when the probe has none.
-CERTIFICATE_CONTROL_IDS: FrozenSet[str] = frozenset({"TLS-08", "TLS-09", "TLS-10", "TLS-11", "TLS-12", "TLS-14"})
+CERTIFICATE_CONTROL_IDS: FrozenSet[str] = frozenset(
+    {"TLS-08", "TLS-09", "TLS-10", "TLS-11", "TLS-12", "TLS-14", "TLS-18", "TLS-20", "TLS-21"}
+)
 
 
 def evaluate_endpoint(

@@ -176,10 +176,10 @@ def check_lifespan(evidence: EndpointEvidence) -> Finding:
     not_after = parse_time(cert.get("not_after"))
     if not_before is None or not_after is None:
         return new_finding("TLS-14", "error", "certificate validity period unknown", target)
-    seconds = (not_after - not_before).total_seconds()
-    days = int(seconds // 86400)
+    # whole days, as sslyze counts them: a 90-day certificate backdated a few minutes is 90 days
+    days = int((not_after - not_before).total_seconds() // 86400)
     limit = profile.max_certificate_lifespan
-    if seconds > limit * 86400:
+    if days > limit:
         return new_finding(
             "TLS-14",
             "fail",

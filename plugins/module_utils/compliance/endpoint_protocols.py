@@ -1,7 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Endpoint checks of what is negotiated: protocol versions (TLS-01 to TLS-06), TLS 1.2 suites
-(TLS-07) and the key exchange group (TLS-13).
+"""Endpoint checks of the protocol versions (TLS-01 to TLS-06) and the suites accepted up to TLS 1.2
+(TLS-07). Key exchange and TLS 1.3 suites are in :mod:`.endpoint_keyexchange`.
 
 A version the probe could not decide (None) gives ``error``. Runs on targets (Python 3.8+,
 standard library only).
@@ -13,11 +13,10 @@ from typing import List
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.evidence import EndpointEvidence
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding, new_finding
-from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import is_forward_secret, normalize_group
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import is_forward_secret
 
 __all__ = [
     "check_ciphers",
-    "check_group",
     "check_sslv2",
     "check_sslv3",
     "check_tls10",
@@ -119,55 +118,39 @@ def check_tls13(evidence: EndpointEvidence) -> Finding:
 
 
 def check_ciphers(evidence: EndpointEvidence) -> Finding:
+    """TLS-07: every suite accepted with TLS 1.2 and each older version accepted, judged like sslyze."""
     target, profile = evidence.target, evidence.profile
-    accepted = evidence.probe.get("tls12_ciphers")
-    tls12_on = evidence.get("protocols", "TLSv1.2")
-    negotiated = evidence.get("negotiated", "cipher")
-    allowed = set(profile.allowed_ciphers_iana())
-    problems: List[str] = []
-    if negotiated and negotiated not in allowed:
-        problems.append(f"negotiated {negotiated}, which is not in the profile")
-    if accepted is None:
-        if tls12_on is False:
-            if problems:
-                return new_finding("TLS-07", "fail", "; ".join(problems), target, observed=[negotiated])
-            return new_finding("TLS-07", "skip", "TLS 1.2 refused: no TLS 1.2 suites to check", target)
-        return new_finding("TLS-07", "error", "the TLS 1.2 cipher suites accepted were not enumerated", target)
+    lists = {"TLSv1.2": evidence.probe.get("tls12_ciphers")}
+    lists.update(evidence.probe.get("legacy_ciphers") or {})
+    accepted_versions = [name for name in ("TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3") if evidence.get("protocols", name)]
+    if not accepted_versions:
+        return new_finding("TLS-07", "skip", "not applicable: no version up to TLS 1.2 is accepted", target)
+    missing = [name for name in accepted_versions if lists.get(name) is None]
+    if missing:
+        return new_finding(
+            "TLS-07", "error", f"not checked: the suites accepted with {', '.join(missing)} were not enumerated", target
+        )
+    allowed = set(profile.tls12_ciphers_iana)
+    accepted: List[str] = []
+    for name in accepted_versions:
+        accepted.extend(suite for suite in lists[name] or [] if suite not in accepted)
     outside = [name for name in accepted if name not in allowed]
     no_fs = [name for name in accepted if not is_forward_secret(name)]
+    problems: List[str] = []
     if outside:
-        problems.append(f"TLS 1.2 suites outside profile {profile.name} {profile.version}: {', '.join(outside)}")
+        problems.append(f"suites outside profile {profile.name} {profile.version}: {', '.join(outside)}")
     if no_fs:
         problems.append(f"suites without forward secrecy: {', '.join(no_fs)}")
     expected = list(profile.tls12_ciphers_iana)
     if problems:
-        return new_finding("TLS-07", "fail", "; ".join(problems), target, observed=list(accepted), expected=expected)
+        return new_finding("TLS-07", "fail", "; ".join(problems), target, observed=accepted, expected=expected)
     if not accepted:
-        return new_finding("TLS-07", "pass", "no TLS 1.2 suite accepted", target, observed=[], expected=expected)
+        return new_finding("TLS-07", "pass", "no suite accepted up to TLS 1.2", target, observed=[], expected=expected)
     return new_finding(
         "TLS-07",
         "pass",
-        f"{len(accepted)} TLS 1.2 suite(s) accepted, all within profile {profile.name} and forward secret",
+        f"{len(accepted)} suite(s) accepted up to TLS 1.2, all within profile {profile.name} and forward secret",
         target,
-        observed=list(accepted),
+        observed=accepted,
         expected=expected,
-    )
-
-
-def check_group(evidence: EndpointEvidence) -> Finding:
-    target, profile = evidence.target, evidence.profile
-    raw = evidence.get("negotiated", "group")
-    if not raw:
-        return new_finding("TLS-13", "skip", "the negotiated group was not reported by the probe", target)
-    group = normalize_group(raw)
-    allowed = list(profile.allowed_groups())
-    if group in allowed:
-        return new_finding("TLS-13", "pass", f"negotiated group {raw}", target, observed=raw, expected=allowed)
-    return new_finding(
-        "TLS-13",
-        "fail",
-        f"negotiated group {raw}, not in profile {profile.name} {profile.version}: {', '.join(allowed)}",
-        target,
-        observed=raw,
-        expected=allowed,
     )

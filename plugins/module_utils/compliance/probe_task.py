@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
+from ansible_collections.webedge.https.plugins.module_utils.compliance.grade import grade_endpoint
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import CertificateReader
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import probe_targets
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import TargetError, parse_targets
@@ -82,6 +83,7 @@ def run_probe_task(params: Mapping[str, Any], *, reader: Optional[CertificateRea
         result = report.result
         findings = evaluate_endpoint(result, profile, min_days_valid=params["min_days_valid"])
         result["findings"] = findings_to_dict(findings)
+        result["grade"] = grade_endpoint(result)
         outcome.warnings.extend(f"{result['target']}: {note}" for note in report.notes)
         outcome.results.append(result)
 

@@ -26,6 +26,8 @@ __all__ = [
     "certificate_ders",
     "certificate_spki",
     "certificate_validity",
+    "children",
+    "element",
     "pem_blocks",
 ]
 
@@ -133,3 +135,19 @@ def certificate_validity(der: bytes) -> Tuple[datetime.datetime, datetime.dateti
     not_before, offset = _time(der, value)
     not_after, _offset = _time(der, offset)
     return not_before, not_after
+
+
+def element(data: bytes, offset: int = 0) -> Tuple[int, int, int]:
+    """``(tag, start of the value, end of the value)`` of the DER element at ``offset``; raises DerError."""
+    return _tlv(data, offset)
+
+
+def children(data: bytes, start: int, end: int) -> List[Tuple[int, int, int]]:
+    """The elements between ``start`` and ``end`` (a constructed value's content), in order."""
+    out: List[Tuple[int, int, int]] = []
+    offset = start
+    while offset < end:
+        tag, value, after = _tlv(data, offset)
+        out.append((tag, value, after))
+        offset = after
+    return out

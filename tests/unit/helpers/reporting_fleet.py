@@ -42,7 +42,13 @@ def sample_fleet() -> Dict[str, Any]:
     good = load_probe()
     bad = with_changes(
         good,
-        {"target": "web2.lab.example:443", "host": "web2.lab.example", "protocols/TLSv1": True, "hsts/max_age": 300},
+        {
+            "target": "web2.lab.example:443",
+            "host": "web2.lab.example",
+            "protocols/TLSv1": True,
+            "legacy_ciphers": {"TLSv1": ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"]},
+            "hsts/max_age": 300,
+        },
     )
     hostile = with_changes(
         good,

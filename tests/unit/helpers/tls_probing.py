@@ -25,12 +25,18 @@ RESULT_KEYS = {
     "protocols",
     "negotiated",
     "tls12_ciphers",
+    "tls13_ciphers",
+    "legacy_ciphers",
+    "key_exchange",
+    "ocsp",
+    "vulnerabilities",
     "certificate",
     "hsts",
     "redirect",
     "server_header",
     "server_header_has_version",
     "findings",
+    "grade",
 }
 CERT_KEYS = {
     "subject",
@@ -50,6 +56,9 @@ CERT_KEYS = {
     "sha256_fingerprint",
     "intermediates_served",
     "chain_length",
+    "chain",
+    "ocsp_urls",
+    "must_staple",
 }
 
 

@@ -7,8 +7,9 @@ The probe runs where Ansible runs it, with the standard library only. What a cer
 certificate parser, so the probe is given a reader:
 
 * :class:`StdlibCertificateReader` (the default, used on targets and by the module): the
-  fingerprint, the chain length and, after a verified handshake, names and dates from ``ssl``;
-  the rest is None and :data:`NO_READER_NOTE` says why.
+  fingerprint, the chain and every certificate's key and signature (``x509lite``) and, after a
+  verified handshake, names and dates from ``ssl``; whether the leaf signed itself and whether the
+  chain is complete stay None and :data:`NO_READER_NOTE` says why.
 * On the controller the ``tls_probe`` action runs the probe in-process and injects the
   ``cryptography``-based reader of ``plugin_utils/tls/certificate_reader.py``, which fills
   every field.
@@ -27,6 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.x509lite import (
+    DerError,
+    chain_entry,
+    read_certificate,
+)
+
 __all__ = [
     "NO_READER_NOTE",
     "CertificateReader",
@@ -39,7 +46,7 @@ __all__ = [
 ]
 
 NO_READER_NOTE = (
-    "certificate key, signature, self-signed and chain-completeness details are read only when the probe runs "
+    "certificate self-signed and chain-completeness details are read only when the probe runs "
     "inside Ansible's own process on the controller (delegate_to: localhost, without become, environment or "
     "async); where it ran they are null"
 )
@@ -134,8 +141,9 @@ def new_certificate_info(
     chain_valid: Optional[bool],
     chain_error: Optional[str],
 ) -> Dict[str, Any]:
-    """Every field of ``CertificateInfo``: what needs no parser filled, the rest None."""
-    return {
+    """Every field of ``CertificateInfo``: what the standard library reads filled (fingerprint, the
+    chain's entries, the leaf's key, signature, OCSP responders and must-staple), the rest None."""
+    info = {
         "subject": None,
         "issuer": None,
         "sans": [],
@@ -153,7 +161,25 @@ def new_certificate_info(
         "sha256_fingerprint": hashlib.sha256(leaf_der).hexdigest(),
         "intermediates_served": None,
         "chain_length": len(served_chain) if served_chain else None,
+        "chain": [chain_entry(der) for der in (served_chain or [leaf_der])],
+        "ocsp_urls": None,
+        "must_staple": None,
     }
+    try:
+        facts = read_certificate(leaf_der)
+    except DerError:
+        return info
+    info.update(
+        {
+            "key_type": facts.key_type,
+            "key_size": facts.key_size,
+            "curve": facts.curve,
+            "signature_algorithm": facts.signature_algorithm,
+            "ocsp_urls": list(facts.ocsp_urls),
+            "must_staple": facts.must_staple,
+        }
+    )
+    return info
 
 
 def _names_from_peercert(peercert: Dict[str, Any], key: str) -> str:

@@ -12,6 +12,7 @@ default lists and the Mozilla lists, plus the legacy ones modern OpenSSL no long
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Tuple
 
 __all__ = [
@@ -24,8 +25,10 @@ __all__ = [
     "SSLV2_CIPHER_SPECS",
     "cipher_iana_name",
     "cipher_openssl_name",
+    "group_bits",
     "group_name",
     "iana_name_for_openssl",
+    "is_ffdhe",
     "suites_for_version",
 ]
 
@@ -282,9 +285,30 @@ CIPHER_SUITES: Dict[int, Tuple[str, str, str]] = {
     0xCCAE: ("TLS_RSA_PSK_WITH_CHACHA20_POLY1305_SHA256", "RSA-PSK-CHACHA20-POLY1305", "TLSv1.2"),
 }
 
-# RFC 8446 / RFC 7919 / RFC 8422 named groups, IANA names
+# Named groups (IANA "TLS Supported Groups" registry names): RFC 8422 curves, RFC 7027/8734 brainpool,
+# RFC 7919 finite-field groups, the ML-KEM hybrids and pure ML-KEM (draft-kwiatkowski-tls-ecdhe-mlkem,
+# draft-connolly-tls-mlkem-key-agreement).
 GROUPS: Dict[int, str] = {
+    0x0001: "sect163k1",
+    0x0002: "sect163r1",
+    0x0003: "sect163r2",
+    0x0004: "sect193r1",
+    0x0005: "sect193r2",
+    0x0006: "sect233k1",
+    0x0007: "sect233r1",
+    0x0008: "sect239k1",
+    0x0009: "sect283k1",
+    0x000A: "sect283r1",
+    0x000B: "sect409k1",
+    0x000C: "sect409r1",
+    0x000D: "sect571k1",
+    0x000E: "sect571r1",
+    0x000F: "secp160k1",
+    0x0010: "secp160r1",
+    0x0011: "secp160r2",
+    0x0012: "secp192k1",
     0x0013: "secp192r1",
+    0x0014: "secp224k1",
     0x0015: "secp224r1",
     0x0016: "secp256k1",
     0x0017: "secp256r1",
@@ -295,12 +319,35 @@ GROUPS: Dict[int, str] = {
     0x001C: "brainpoolP512r1",
     0x001D: "x25519",
     0x001E: "x448",
+    0x001F: "brainpoolP256r1tls13",
+    0x0020: "brainpoolP384r1tls13",
+    0x0021: "brainpoolP512r1tls13",
+    0x0029: "curveSM2",
     0x0100: "ffdhe2048",
     0x0101: "ffdhe3072",
     0x0102: "ffdhe4096",
     0x0103: "ffdhe6144",
     0x0104: "ffdhe8192",
+    0x0200: "MLKEM512",
+    0x0201: "MLKEM768",
+    0x0202: "MLKEM1024",
+    0x11EB: "SecP256r1MLKEM768",
     0x11EC: "X25519MLKEM768",
+    0x11ED: "SecP384r1MLKEM1024",
+}
+
+# Strength of a group's classical part in bits, as the profile's ecdh_param_size and the grade read
+# it (x25519 counts 256 like sslyze; a hybrid counts its elliptic-curve part; ffdhe its prime size).
+_GROUP_BITS_BY_NAME: Dict[str, int] = {
+    "x25519": 256,
+    "x448": 448,
+    "curveSM2": 256,
+    "X25519MLKEM768": 256,
+    "SecP256r1MLKEM768": 256,
+    "SecP384r1MLKEM1024": 384,
+    "MLKEM512": 256,
+    "MLKEM768": 384,
+    "MLKEM1024": 512,
 }
 
 # Offered in every TLS 1.0-1.3 ClientHello, in OpenSSL 3.0's default order first.
@@ -406,3 +453,15 @@ def iana_name_for_openssl(name: str) -> str:
 
 def group_name(code: int) -> str:
     return GROUPS.get(code, f"0x{code:04X}")
+
+
+def group_bits(name: str) -> Optional[int]:
+    """The size in bits of a group (``secp384r1`` 384, ``ffdhe2048`` 2048, ``x25519`` 256); None when unknown."""
+    if name in _GROUP_BITS_BY_NAME:
+        return _GROUP_BITS_BY_NAME[name]
+    match = re.search(r"(\d{3,4})", name)
+    return int(match.group(1)) if match else None
+
+
+def is_ffdhe(name: str) -> bool:
+    return name.startswith("ffdhe")

@@ -11,6 +11,7 @@ HTTP GET for HSTS/Server rides on whichever handshake succeeded.
 
 from __future__ import annotations
 
+import socket
 import ssl
 import warnings
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe i
     connect,
 )
 
-__all__ = ["Contexts", "HandshakeResult", "make_contexts", "ssl_handshake"]
+__all__ = ["OP_LEGACY_SERVER_CONNECT", "Contexts", "HandshakeResult", "make_contexts", "ssl_handshake"]
 
 _SSL_VERSION_NAMES = {"TLSv1": "TLSv1", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3"}
 
@@ -39,6 +40,11 @@ class Contexts:
     verify: ssl.SSLContext
     noverify: ssl.SSLContext
     legacy: ssl.SSLContext
+
+
+# SSL_OP_LEGACY_SERVER_CONNECT (named in ssl from Python 3.12): OpenSSL 3 clients refuse servers without
+# RFC 5746 renegotiation_info; the probe must still handshake with them (VULN-04 judges that separately).
+OP_LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
 
 
 def make_contexts(ca_file: Optional[str]) -> Contexts:
@@ -65,6 +71,8 @@ def make_contexts(ca_file: Optional[str]) -> Contexts:
         legacy.set_ciphers("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
     except (ValueError, ssl.SSLError):  # a local library without legacy support: keep what it has
         pass
+    for context in (verify, noverify, legacy):
+        context.options |= OP_LEGACY_SERVER_CONNECT
     return Contexts(verify=verify, noverify=noverify, legacy=legacy)
 
 
@@ -180,6 +188,9 @@ def ssl_handshake(
         result.chain_error = exc.verify_message or _describe(exc)
         fallbacks = [contexts.noverify, contexts.legacy]
     except (ssl.SSLError, OSError) as exc:
+        if isinstance(exc, socket.timeout):  # a server that does not answer will not answer a retry either
+            result.error = f"TLS handshake failed: no answer within {timeout:g} s"
+            return result
         result.chain_error = f"not verified: the local TLS library could not handshake ({_describe(exc)})"
         fallbacks = [contexts.legacy]
     last_error = ""

@@ -5,18 +5,17 @@
 * ``probe_version``: is this protocol version accepted (plus, for TLS <= 1.2, the served chain
   and the ServerKeyExchange group; for TLS 1.3 the key_share group)?
 * ``probe_sslv2``: does the server answer an SSLv2 CLIENT-HELLO with a SERVER-HELLO?
-* ``enumerate_tls12_ciphers``: which TLS 1.2 suites does it accept (offer, read, remove, repeat)?
+
+The enumerations (suites, groups) built on ``exchange`` live in ``enumeration``.
 """
 
 from __future__ import annotations
 
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Optional, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers import CIPHER_SUITES, suites_for_version
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.clienthello import (
     RAW_VERSIONS,
     build_client_hello,
@@ -33,15 +32,10 @@ __all__ = [
     "ResolvedAddress",
     "VersionResult",
     "connect",
-    "enumerate_bucket",
-    "enumerate_tls12_ciphers",
-    "enumeration_buckets",
     "exchange",
     "probe_sslv2",
     "probe_version",
 ]
-
-MAX_ENUMERATION_ROUNDS = 48
 
 
 class ConnectError(Exception):
@@ -155,8 +149,14 @@ def verdict_for(version: str, flight: ServerFlight) -> Tuple[Optional[bool], str
 
 
 def probe_version(address: ResolvedAddress, server_name: Optional[str], version: str, timeout: float) -> VersionResult:
-    """Offer exactly ``version`` with a broad suite list; read up to ServerHelloDone for TLS <= 1.2."""
-    payload = build_client_hello(version, server_name)
+    """Offer exactly ``version`` with a broad suite list; read up to ServerHelloDone for TLS <= 1.2.
+
+    Hellos up to TLS 1.2 also ask for OCSP stapling and offer DEFLATE besides no compression, so
+    their ServerHello answers the stapling, compression, renegotiation_info and extended master
+    secret questions without a connection of their own.
+    """
+    legacy = version != "TLSv1.3"
+    payload = build_client_hello(version, server_name, status_request=legacy, compression=legacy)
     try:
         flight = exchange(address, payload, timeout, stop_after_hello=False)
     except ConnectError as exc:
@@ -185,58 +185,3 @@ def probe_sslv2(address: ResolvedAddress, timeout: float) -> VersionResult:
     finally:
         sock.close()
     return VersionResult("SSLv2", accepted, detail)
-
-
-def _kex_bucket(code: int) -> int:
-    name = CIPHER_SUITES[code][0]
-    if "_ECDHE_ECDSA_" in name:
-        return 0
-    if "_ECDHE_RSA_" in name:
-        return 1
-    return 2
-
-
-def enumerate_bucket(
-    address: ResolvedAddress, server_name: Optional[str], suites: Sequence[int], timeout: float
-) -> List[int]:
-    """Accepted suites of one bucket: offer, read the choice, remove it, repeat. Raises ConnectError."""
-    offered = list(suites)
-    accepted: List[int] = []
-    for _round in range(MAX_ENUMERATION_ROUNDS):
-        if not offered:
-            break
-        payload = build_client_hello("TLSv1.2", server_name, suites=offered)
-        flight = exchange(address, payload, timeout, stop_after_hello=True)
-        hello = flight.server_hello
-        if flight.outcome != "hello" or hello is None or hello.version != 0x0303 or hello.cipher not in offered:
-            if flight.outcome in ("timeout", "not_tls"):
-                raise ConnectError(flight.detail or flight.outcome)
-            break
-        accepted.append(hello.cipher)
-        offered.remove(hello.cipher)
-    return accepted
-
-
-def enumeration_buckets() -> List[List[int]]:
-    """The TLS 1.2 suites we offer, split by key exchange family (ECDHE-ECDSA, ECDHE-RSA, the rest).
-
-    A server only ever picks within the family its certificate allows, so enumerating each bucket
-    as its own chain loses nothing, and the chains can run concurrently.
-    """
-    buckets: List[List[int]] = [[], [], []]
-    for code in suites_for_version("TLSv1.2"):
-        buckets[_kex_bucket(code)].append(code)
-    return buckets
-
-
-def enumerate_tls12_ciphers(
-    address: ResolvedAddress, server_name: Optional[str], timeout: float
-) -> Tuple[Optional[List[int]], str]:
-    """Accepted TLS 1.2 suite codes, the buckets' chains run concurrently. ``(None, reason)`` on failure."""
-    buckets = enumeration_buckets()
-    try:
-        with ThreadPoolExecutor(max_workers=len(buckets)) as pool:
-            found = list(pool.map(lambda bucket: enumerate_bucket(address, server_name, bucket, timeout), buckets))
-    except ConnectError as exc:
-        return None, f"TLS 1.2 cipher enumeration failed: {exc}"
-    return [code for bucket in found for code in bucket], ""

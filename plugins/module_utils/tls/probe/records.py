@@ -28,6 +28,7 @@ __all__ = [
     "interpret_flight",
     "interpret_sslv2",
     "parse_certificate_message",
+    "parse_certificate_status",
     "parse_server_hello",
     "parse_server_key_exchange",
 ]
@@ -39,10 +40,15 @@ CT_HANDSHAKE = 22
 HS_SERVER_HELLO = 2
 HS_CERTIFICATE = 11
 HS_SERVER_KEY_EXCHANGE = 12
+HS_CERTIFICATE_STATUS = 22
 HS_SERVER_HELLO_DONE = 14
 
 EXT_SUPPORTED_VERSIONS = 0x002B
 EXT_KEY_SHARE = 0x0033
+EXT_STATUS_REQUEST = 0x0005
+EXT_EXTENDED_MASTER_SECRET = 0x0017
+EXT_RENEGOTIATION_INFO = 0xFF01
+EXT_HEARTBEAT = 0x000F
 
 # SHA-256("HelloRetryRequest"), RFC 8446 section 4.1.3
 HRR_RANDOM = bytes.fromhex("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C")
@@ -57,11 +63,13 @@ ALERT_DESCRIPTIONS: Dict[int, str] = {
     47: "illegal_parameter",
     50: "decode_error",
     51: "decrypt_error",
+    60: "export_restriction",
     70: "protocol_version",
     71: "insufficient_security",
     80: "internal_error",
     86: "inappropriate_fallback",
     90: "user_canceled",
+    100: "no_renegotiation",
     109: "missing_extension",
     110: "unsupported_extension",
     112: "unrecognized_name",
@@ -93,6 +101,10 @@ class ServerHello:
         cipher: the selected suite code.
         retry_request: True for a TLS 1.3 HelloRetryRequest.
         group: the key_share group (TLS 1.3 ServerHello or HRR), else None.
+        compression: the compression method selected (0 = none, 1 = DEFLATE).
+        extensions: the extensions, ``(type, data)`` in the order sent.
+        random: the server random (32 bytes).
+        session_id: the session id echoed or assigned.
     """
 
     legacy_version: int
@@ -100,10 +112,21 @@ class ServerHello:
     cipher: int
     retry_request: bool = False
     group: Optional[int] = None
+    compression: int = 0
+    extensions: Tuple[Tuple[int, bytes], ...] = ()
+    random: bytes = b""
+    session_id: bytes = b""
 
     @property
     def version_name(self) -> str:
         return PROTOCOL_VERSIONS.get(self.version, f"0x{self.version:04X}")
+
+    def extension(self, ext_type: int) -> Optional[bytes]:
+        """The data of extension ``ext_type``, None when the server did not send it."""
+        return next((data for kind, data in self.extensions if kind == ext_type), None)
+
+    def has_extension(self, ext_type: int) -> bool:
+        return any(kind == ext_type for kind, _data in self.extensions)
 
 
 @dataclass(frozen=True)
@@ -118,6 +141,7 @@ class ServerFlight:
         certificates: DER certificates of a TLS <= 1.2 Certificate message, leaf first.
         kex_group: the group of a TLS 1.2 ServerKeyExchange (``secp256r1``, ``DH-2048``...).
         complete: True when the whole first flight (up to ServerHelloDone) was read.
+        ocsp_response: the OCSP response of a CertificateStatus message (stapling), if any.
     """
 
     outcome: str
@@ -127,6 +151,7 @@ class ServerFlight:
     kex_group: Optional[str] = None
     complete: bool = False
     detail: str = ""
+    ocsp_response: Optional[bytes] = None
 
 
 def _split_records(data: bytes) -> Tuple[List[Tuple[int, int, bytes]], bool, bool]:
@@ -171,13 +196,16 @@ def parse_server_hello(body: bytes) -> ServerHello:
     """Parse a ServerHello body (without the 4-byte handshake header)."""
     try:
         legacy_version = struct.unpack_from("!H", body, 0)[0]
-        random = body[2:34]
+        random = bytes(body[2:34])
         sid_len = body[34]
+        session_id = bytes(body[35 : 35 + sid_len])
         offset = 35 + sid_len
         cipher = struct.unpack_from("!H", body, offset)[0]
-        offset += 3  # cipher + compression method
+        compression = body[offset + 2]
+        offset += 3
         version = legacy_version
         group: Optional[int] = None
+        extensions: List[Tuple[int, bytes]] = []
         if offset + 2 <= len(body):
             ext_total = struct.unpack_from("!H", body, offset)[0]
             offset += 2
@@ -186,8 +214,9 @@ def parse_server_hello(body: bytes) -> ServerHello:
                 raise ParseError("ServerHello extensions run past the message")
             while offset + 4 <= end:
                 ext_type, ext_len = struct.unpack_from("!HH", body, offset)
-                data = body[offset + 4 : offset + 4 + ext_len]
+                data = bytes(body[offset + 4 : offset + 4 + ext_len])
                 offset += 4 + ext_len
+                extensions.append((ext_type, data))
                 if ext_type == EXT_SUPPORTED_VERSIONS and len(data) >= 2:
                     version = struct.unpack_from("!H", data)[0]
                 elif ext_type == EXT_KEY_SHARE and len(data) >= 2:
@@ -202,7 +231,19 @@ def parse_server_hello(body: bytes) -> ServerHello:
         cipher=cipher,
         retry_request=random == HRR_RANDOM,
         group=group,
+        compression=compression,
+        extensions=tuple(extensions),
+        random=random,
+        session_id=session_id,
     )
+
+
+def parse_certificate_status(body: bytes) -> Optional[bytes]:
+    """The OCSP response of a CertificateStatus message (RFC 6066 status_type ocsp), None otherwise."""
+    if len(body) < 4 or body[0] != 1:
+        return None
+    length = struct.unpack("!I", b"\x00" + body[1:4])[0]
+    return bytes(body[4 : 4 + length]) or None
 
 
 def parse_certificate_message(body: bytes) -> Tuple[bytes, ...]:
@@ -256,15 +297,19 @@ def interpret_flight(data: bytes, *, eof: bool = False, stop_after_hello: bool =
     hello: Optional[ServerHello] = None
     certificates: Tuple[bytes, ...] = ()
     kex_group: Optional[str] = None
+    ocsp: Optional[bytes] = None
+
+    def flight(outcome: str, alert: Optional[Alert] = None, complete: bool = False, detail: str = "") -> ServerFlight:
+        return ServerFlight(outcome, hello, alert, certificates, kex_group, complete, detail, ocsp)
+
     for content_type, _version, payload in records:
         if content_type == CT_ALERT:
             alert = Alert(payload[0], payload[1]) if len(payload) >= 2 else Alert(2, 0)
-            outcome = "hello" if hello else "alert"
-            return ServerFlight(outcome, hello, alert, certificates, kex_group, complete=False)
+            return flight("hello" if hello else "alert", alert)
         if content_type != CT_HANDSHAKE:
             # ChangeCipherSpec/application data after a ServerHello (TLS 1.3 compat mode)
             if hello:
-                return ServerFlight("hello", hello, None, certificates, kex_group, complete=True)
+                return flight("hello", complete=True)
             return ServerFlight("not_tls", detail=f"unexpected record type {content_type} before ServerHello")
         handshake += payload
         messages, _incomplete = _handshake_messages(handshake)
@@ -278,22 +323,24 @@ def interpret_flight(data: bytes, *, eof: bool = False, stop_after_hello: bool =
                     certificates = parse_certificate_message(body)
                 elif msg_type == HS_SERVER_KEY_EXCHANGE and hello is not None:
                     kex_group = parse_server_key_exchange(body, hello.cipher)
+                elif msg_type == HS_CERTIFICATE_STATUS and hello is not None:
+                    ocsp = parse_certificate_status(body)
                 elif msg_type == HS_SERVER_HELLO_DONE and hello is not None:
-                    return ServerFlight("hello", hello, None, certificates, kex_group, complete=True)
+                    return flight("hello", complete=True)
             except ParseError as exc:
                 if hello:
-                    return ServerFlight("hello", hello, None, certificates, kex_group, detail=str(exc))
+                    return flight("hello", detail=str(exc))
                 return ServerFlight("not_tls", detail=str(exc))
         # keep only the bytes of a message that is still incomplete
         consumed = sum(4 + len(message[1]) for message in messages)
         handshake = handshake[consumed:]
     if not is_tls:
         if hello:
-            return ServerFlight("hello", hello, None, certificates, kex_group, detail="garbage after ServerHello")
+            return flight("hello", detail="garbage after ServerHello")
         return ServerFlight(outcome="not_tls", detail=_describe_garbage(data))
     if eof:
         if hello:
-            return ServerFlight("hello", hello, None, certificates, kex_group, complete=False)
+            return flight("hello")
         if not data:
             return ServerFlight("closed", detail="connection closed without an answer")
         return ServerFlight("closed", detail="connection closed in the middle of a record")

@@ -4,11 +4,13 @@
 
 Every question about an endpoint is its own connection: six version probes and the real
 handshake (+ HTTP GET), which every check reads (:class:`.checks.base.Basics`), then the jobs
-of each registered check (``checks/registry.py``: the TLS 1.2 cipher enumeration chains, the
-port-80 redirect, ...). All of them, for all endpoints, are jobs of one thread pool of
-``concurrency x JOBS_PER_ENDPOINT`` threads, so about ``concurrency`` endpoints are in flight at
-once, an endpoint's wall time is about its longest chain, and no thread is created per endpoint
-(creating them cost more CPU than the probes themselves).
+of each registered check (``checks/registry.py``: suite and group enumeration chains, the
+vulnerability questions, resumption, the port-80 redirect, ...). All of them, for all endpoints,
+are jobs of one thread pool of ``concurrency x THREADS_PER_ENDPOINT`` threads, so about
+``concurrency`` endpoints are in flight at once, an endpoint's wall time is about its longest
+chain, and no thread is created per endpoint (creating them cost more CPU than the probes).
+An endpoint's connections share one :class:`.checks.base.Budget`: nothing about it runs longer
+than twice the timeout, however slowly the server answers.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo i
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.base import (
     Basics,
+    Budget,
+    BudgetExpired,
     Endpoint,
     EndpointReport,
+    Prior,
     ProbeSettings,
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.registry import PROBE_CHECKS
@@ -37,6 +42,7 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.ciphers im
     iana_name_for_openssl,
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.handshake import (
+    Contexts,
     HandshakeResult,
     make_contexts,
     ssl_handshake,
@@ -50,13 +56,16 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe i
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.result import empty_probe_result
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import Target
 
-__all__ = ["JOBS_PER_ENDPOINT", "probe_endpoint", "probe_targets"]
+__all__ = ["JOBS_PER_ENDPOINT", "THREADS_PER_ENDPOINT", "probe_endpoint", "probe_targets"]
 
 RAW_ORDER = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
 # Jobs one endpoint puts in the shared pool: 5 raw versions + SSLv2 and the handshake, then every
-# check's own (3 enumeration chains and the redirect check today).
+# check's own (enumeration chains, vulnerability questions, resumption, the redirect).
 JOBS_PER_ENDPOINT = len(RAW_ORDER) + 2 + sum(check.connections() for check in PROBE_CHECKS)
+# Threads per endpoint in flight: most jobs are one quick exchange, so fewer threads than jobs keep
+# every chain moving while bounding the connections open at once against one server.
+THREADS_PER_ENDPOINT = 24
 
 
 class ResolveError(Exception):
@@ -125,23 +134,39 @@ class _Pending:
     checks: List[List[Future]]  # per check of PROBE_CHECKS, in order
 
 
-def _submit(pool: ThreadPoolExecutor, endpoint: Endpoint) -> _Pending:
-    """Put every question about one endpoint in ``pool``: each is its own connection."""
-    settings, address, server_name = endpoint.settings, endpoint.address, endpoint.target.server_name
-    timeout = settings.timeout
-    contexts = settings.contexts or make_contexts(None)
-    versions = {name: pool.submit(probe_version, address, server_name, name, timeout) for name in RAW_ORDER}
-    versions["SSLv2"] = pool.submit(probe_sslv2, address, timeout)
-    handshake = pool.submit(
-        ssl_handshake,
-        address,
-        server_name,
+def _version_job(endpoint: Endpoint, name: str) -> VersionResult:
+    try:
+        timeout = endpoint.timeout()
+    except BudgetExpired as exc:
+        return VersionResult(name, None, str(exc))
+    if name == "SSLv2":
+        return probe_sslv2(endpoint.address, timeout)
+    return probe_version(endpoint.address, endpoint.target.server_name, name, timeout)
+
+
+def _handshake_job(endpoint: Endpoint, contexts: Contexts) -> HandshakeResult:
+    try:
+        timeout = endpoint.timeout()
+    except BudgetExpired as exc:
+        return HandshakeResult(error=str(exc))
+    return ssl_handshake(
+        endpoint.address,
+        endpoint.target.server_name,
         endpoint.target.port,
         contexts,
         timeout,
-        http_checks=settings.http_checks,
+        http_checks=endpoint.settings.http_checks,
     )
-    checks = [[pool.submit(job) for job in check.jobs(endpoint)] for check in PROBE_CHECKS]
+
+
+def _submit(pool: ThreadPoolExecutor, endpoint: Endpoint) -> _Pending:
+    """Put every question about one endpoint in ``pool``: each is its own connection (the version
+    probes first: jobs that wait for them find them running or done)."""
+    contexts = endpoint.settings.contexts or make_contexts(None)
+    versions = {name: pool.submit(_version_job, endpoint, name) for name in (*RAW_ORDER, "SSLv2")}
+    handshake = pool.submit(_handshake_job, endpoint, contexts)
+    prior = Prior(versions)
+    checks = [[pool.submit(job) for job in check.jobs(endpoint, prior)] for check in PROBE_CHECKS]
     return _Pending(endpoint, versions, handshake, checks)
 
 
@@ -159,8 +184,8 @@ def probe_endpoint(target: Target, settings: ProbeSettings, *, now: Optional[dat
         report = _new_report(target)
         report.result["error"] = str(exc)
         return report
-    with ThreadPoolExecutor(max_workers=JOBS_PER_ENDPOINT) as pool:
-        return _finish(_submit(pool, Endpoint(target, address, settings, now)))
+    with ThreadPoolExecutor(max_workers=THREADS_PER_ENDPOINT) as pool:
+        return _finish(_submit(pool, Endpoint(target, address, settings, now, Budget(settings.timeout))))
 
 
 def _finish(pending: _Pending) -> EndpointReport:
@@ -220,9 +245,11 @@ def probe_targets(
     # endpoint by endpoint, so about ``concurrency`` endpoints are in flight at once.
     with ThreadPoolExecutor(max_workers=workers) as resolver:
         addresses = list(resolver.map(lambda target: _resolve_or_error(target, timeout), targets))
-    with ThreadPoolExecutor(max_workers=workers * JOBS_PER_ENDPOINT) as pool:
+    with ThreadPoolExecutor(max_workers=workers * THREADS_PER_ENDPOINT) as pool:
         pending = [
-            _submit(pool, Endpoint(target, address, settings, now)) if isinstance(address, ResolvedAddress) else address
+            _submit(pool, Endpoint(target, address, settings, now, Budget(timeout)))
+            if isinstance(address, ResolvedAddress)
+            else address
             for target, address in zip(targets, addresses)
         ]
         return [_finish_guarded(item) for item in pending]

@@ -18,6 +18,8 @@ standard library only).
 from __future__ import annotations
 
 import abc
+import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,9 +33,52 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.handshake 
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import ResolvedAddress, VersionResult
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import Target
 
-__all__ = ["Basics", "Endpoint", "EndpointReport", "Job", "ProbeCheck", "ProbeSettings"]
+__all__ = [
+    "Basics",
+    "Budget",
+    "BudgetExpired",
+    "Endpoint",
+    "EndpointReport",
+    "Job",
+    "Prior",
+    "ProbeCheck",
+    "ProbeSettings",
+]
 
 Job = Callable[[], Any]
+
+# An endpoint's connections all end within this many timeouts of its first one: the version probes
+# (one timeout) and the connections that wait for them (one more).
+BUDGET_TIMEOUTS = 2
+
+
+class BudgetExpired(Exception):
+    """The endpoint's time budget ran out before a check could ask its question; ``str()`` says so."""
+
+
+class Budget:
+    """An endpoint's clock: each connection gets the timeout, or what is left of the budget if less.
+
+    The clock starts when the endpoint's first job asks (not when the jobs were queued), so targets
+    waiting for a free thread do not lose time. Thread-safe.
+    """
+
+    def __init__(self, timeout: float, timeouts: int = BUDGET_TIMEOUTS) -> None:
+        self.timeout = timeout
+        self.total = timeout * timeouts
+        self._start: Optional[float] = None
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        """Seconds the next connection may take; raises :class:`BudgetExpired` when none are left."""
+        now = time.monotonic()
+        with self._lock:
+            if self._start is None:
+                self._start = now
+            left = self._start + self.total - now
+        if left <= 0.05:
+            raise BudgetExpired(f"the endpoint's time budget ({self.total:g} s, {BUDGET_TIMEOUTS} x timeout) ran out")
+        return min(self.timeout, left)
 
 
 @dataclass(frozen=True)
@@ -65,6 +110,29 @@ class Endpoint:
     address: ResolvedAddress
     settings: ProbeSettings
     now: Optional[datetime] = None  # when certificates are judged (None: at the time they are read)
+    budget: Optional[Budget] = None
+
+    def timeout(self) -> float:
+        """The timeout for this endpoint's next connection (raises BudgetExpired when the budget is spent)."""
+        return self.budget.remaining() if self.budget is not None else self.settings.timeout
+
+    @property
+    def server_name(self) -> str:
+        return self.target.server_name
+
+
+class Prior:
+    """What a job may wait for: the endpoint's version probes (submitted before every check's jobs).
+
+    A job that calls :meth:`versions` blocks until they are answered; they were queued first, so
+    they are running or done by then and the wait cannot deadlock the shared pool.
+    """
+
+    def __init__(self, versions: Mapping[str, Future]) -> None:
+        self._versions = versions
+
+    def versions(self) -> Mapping[str, VersionResult]:
+        return {name: future.result() for name, future in self._versions.items()}
 
 
 @dataclass(frozen=True)
@@ -94,8 +162,8 @@ class ProbeCheck(abc.ABC):
         """The most jobs :meth:`jobs` returns (the runner sizes its thread pool with it)."""
         return 0
 
-    def jobs(self, endpoint: Endpoint) -> List[Job]:
-        """The connections this check needs for ``endpoint``, each a callable."""
+    def jobs(self, endpoint: Endpoint, prior: Prior) -> List[Job]:
+        """The connections this check needs for ``endpoint``, each a callable (``prior``: what they may wait for)."""
         return []
 
     @abc.abstractmethod

@@ -17,6 +17,7 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.bas
     Endpoint,
     EndpointReport,
     Job,
+    Prior,
     ProbeCheck,
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.http import check_redirect, redirect_result
@@ -31,7 +32,7 @@ class PlainHttpRedirect(ProbeCheck):
     def connections(self) -> int:
         return 1
 
-    def jobs(self, endpoint: Endpoint) -> List[Job]:
+    def jobs(self, endpoint: Endpoint, prior: Prior) -> List[Job]:
         settings = endpoint.settings
         if not settings.http_checks:
             return []

@@ -12,8 +12,10 @@ import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import (
     CATALOG,
+    SERVERS,
     SEVERITIES,
     WHERE,
+    controls_for,
     get_control,
 )
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[5]
 
 @pytest.mark.parametrize("control", list(CATALOG.values()), ids=list(CATALOG))
 def test_control_is_complete(control):
-    assert re.fullmatch(r"(TLS|HTTP|HOST)-\d{2}", control.id)
+    assert re.fullmatch(r"(TLS|HTTP|VULN|HOST)-\d{2}", control.id)
     assert control.severity in SEVERITIES
     assert control.where in WHERE
     assert control.title and control.rationale and control.remediation
@@ -36,7 +38,16 @@ def test_ids_released_in_0_1_0_are_kept():
     released = [f"TLS-{i:02d}" for i in range(1, 15)] + ["HTTP-01", "HTTP-02", "HTTP-03"]
     released += [f"HOST-{i:02d}" for i in range(1, 6)]
     added = ["HOST-06"]  # certificates on disk (issue 15)
-    assert list(CATALOG) == released + added
+    added += [f"TLS-{i:02d}" for i in range(15, 23)] + [f"VULN-{i:02d}" for i in range(1, 9)]  # issue 13
+    assert set(released + added) <= set(CATALOG)
+    assert len(CATALOG) == len(set(CATALOG))
+
+
+@pytest.mark.parametrize("control", controls_for("endpoint"), ids=[c.id for c in controls_for("endpoint")])
+def test_endpoint_control_has_a_fix_for_every_server(control):
+    assert set(control.remediation_by_server) == set(SERVERS)
+    text = control.full_remediation
+    assert text.startswith(control.remediation.rstrip(".")) and "IIS/SCHANNEL: " in text and "Apache: " in text
 
 
 def test_unknown_id_is_named():

@@ -65,12 +65,20 @@ FAILS = [
     ),
     ("ciphers_not_enumerated", "TLS-07", {"tls12_ciphers": None}, "error", "high", "not enumerated"),
     (
-        "negotiated_outside",
+        "legacy_version_suite_outside",
         "TLS-07",
-        {"negotiated/cipher": "TLS_RSA_WITH_AES_256_CBC_SHA"},
+        {"protocols/TLSv1": True, "legacy_ciphers": {"TLSv1": ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"]}},
         "fail",
         "high",
-        "negotiated TLS_RSA_WITH_AES_256_CBC_SHA",
+        "outside profile intermediate 5.7: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    ),
+    (
+        "legacy_version_not_enumerated",
+        "TLS-07",
+        {"protocols/TLSv1.1": True, "legacy_ciphers": {"TLSv1.1": None}},
+        "error",
+        "high",
+        "not checked: the suites accepted with TLSv1.1 were not enumerated",
     ),
     (
         "untrusted_chain",
@@ -147,8 +155,193 @@ FAILS = [
         "medium",
         "intermediates are missing",
     ),
-    ("group_x448", "TLS-13", {"negotiated/group": "X448"}, "fail", "medium", "negotiated group X448"),
-    ("group_unknown", "TLS-13", {"negotiated/group": None}, "skip", "medium", "not reported"),
+    (
+        "group_x448_accepted",
+        "TLS-13",
+        {"key_exchange/groups_tls13": ["x25519", "x448"]},
+        "fail",
+        "medium",
+        "outside profile intermediate 5.7: x448",
+    ),
+    (
+        "ffdhe_accepted_with_tls13",
+        "TLS-13",
+        {"key_exchange/groups_tls13": ["x25519", "ffdhe2048"]},
+        "fail",
+        "medium",
+        "ffdhe2048",
+    ),
+    ("tls12_curve_outside", "TLS-13", {"key_exchange/groups_tls12": ["secp521r1"]}, "fail", "medium", "secp521r1"),
+    ("groups_not_enumerated", "TLS-13", {"key_exchange/groups_tls13": None}, "error", "medium", "not enumerated"),
+    (
+        "tls13_ccm_accepted",
+        "TLS-15",
+        {"tls13_ciphers": ["TLS_AES_128_GCM_SHA256", "TLS_AES_128_CCM_8_SHA256"]},
+        "fail",
+        "high",
+        "outside profile intermediate 5.7: TLS_AES_128_CCM_8_SHA256",
+    ),
+    ("tls13_suites_not_enumerated", "TLS-15", {"tls13_ciphers": None}, "error", "high", "not enumerated"),
+    ("dh_1024", "TLS-16", {"key_exchange/dh_bits": 1024}, "fail", "high", "1024-bit parameters, fewer than 2048"),
+    ("no_dhe", "TLS-16", {"key_exchange/dh_bits": None}, "skip", "high", "not applicable: no DHE"),
+    ("ecdh_224", "TLS-17", {"key_exchange/ecdh_bits": 224}, "fail", "medium", "224-bit group, fewer than 256"),
+    (
+        "chain_sha1_intermediate",
+        "TLS-18",
+        {
+            "certificate/chain": [
+                {"key_type": "RSA", "key_size": 2048},
+                {
+                    "subject": "CN=old CA",
+                    "key_type": "RSA",
+                    "key_size": 2048,
+                    "signature_algorithm": "sha1WithRSAEncryption",
+                    "self_signed": False,
+                },
+            ]
+        },
+        "fail",
+        "high",
+        "CN=old CA: sha1WithRSAEncryption signature",
+    ),
+    (
+        "chain_rsa1024_intermediate",
+        "TLS-18",
+        {
+            "certificate/chain": [
+                {"key_type": "RSA"},
+                {
+                    "subject": "CN=small",
+                    "key_type": "RSA",
+                    "key_size": 1024,
+                    "signature_algorithm": "sha256WithRSAEncryption",
+                },
+            ]
+        },
+        "fail",
+        "high",
+        "CN=small: RSA key of 1024 bits",
+    ),
+    (
+        "chain_sha1_root_is_fine",
+        "TLS-18",
+        {
+            "certificate/chain": [
+                {"key_type": "RSA"},
+                {
+                    "subject": "CN=root",
+                    "key_type": "RSA",
+                    "key_size": 4096,
+                    "signature_algorithm": "sha1WithRSAEncryption",
+                    "self_signed": True,
+                },
+            ]
+        },
+        "pass",
+        "high",
+        "strong keys and signatures",
+    ),
+    (
+        "chain_leaf_only",
+        "TLS-18",
+        {"certificate/chain": [{"key_type": "RSA"}]},
+        "skip",
+        "high",
+        "no certificate besides",
+    ),
+    ("not_stapled", "TLS-20", {"ocsp/stapled": False}, "fail", "low", "no OCSP response stapled"),
+    ("no_responder", "TLS-20", {"certificate/ocsp_urls": []}, "skip", "low", "names no OCSP responder"),
+    ("staple_revoked", "TLS-20", {"ocsp/cert_status": "revoked"}, "fail", "low", "revoked"),
+    ("must_staple_unstapled", "TLS-21", {"ocsp/stapled": False}, "fail", "high", "without an OCSP response"),
+    ("not_must_staple", "TLS-21", {"certificate/must_staple": False}, "skip", "high", "not must-staple"),
+    (
+        "no_resumption",
+        "TLS-22",
+        {"vulnerabilities/session_resumption_ids/value": False},
+        "fail",
+        "low",
+        "no resumption",
+    ),
+    ("heartbleed", "VULN-01", {"vulnerabilities/heartbleed/value": True}, "fail", "critical", "heartbeat"),
+    (
+        "heartbleed_tls13_only",
+        "VULN-01",
+        {"vulnerabilities/heartbleed": {"applicable": False, "value": None, "reason": "TLS 1.3 only"}},
+        "skip",
+        "critical",
+        "not applicable: TLS 1.3 only",
+    ),
+    (
+        "heartbleed_undecided",
+        "VULN-01",
+        {
+            "vulnerabilities/heartbleed": {
+                "applicable": True,
+                "value": None,
+                "reason": "not checked: connection refused",
+            }
+        },
+        "error",
+        "critical",
+        "not checked: connection refused",
+    ),
+    ("ccs_injection", "VULN-02", {"vulnerabilities/ccs_injection/value": True}, "fail", "high", "ChangeCipherSpec"),
+    (
+        "robot_strong",
+        "VULN-03",
+        {
+            "vulnerabilities/robot": {
+                "applicable": True,
+                "value": "strong_oracle",
+                "reason": "RSA padding oracle (strong)",
+            }
+        },
+        "fail",
+        "critical",
+        "strong",
+    ),
+    (
+        "robot_weak",
+        "VULN-03",
+        {"vulnerabilities/robot": {"applicable": True, "value": "weak_oracle", "reason": "RSA padding oracle (weak)"}},
+        "fail",
+        "medium",
+        "weak",
+    ),
+    (
+        "robot_inconsistent",
+        "VULN-03",
+        {"vulnerabilities/robot": {"applicable": True, "value": None, "reason": "not checked: inconsistent"}},
+        "error",
+        "critical",
+        "inconsistent",
+    ),
+    (
+        "no_secure_renegotiation",
+        "VULN-04",
+        {"vulnerabilities/secure_renegotiation/value": False},
+        "fail",
+        "high",
+        "renegotiation_info",
+    ),
+    (
+        "client_renegotiation",
+        "VULN-05",
+        {"vulnerabilities/client_renegotiation/value": True},
+        "fail",
+        "medium",
+        "renegotiation",
+    ),
+    ("compression", "VULN-06", {"vulnerabilities/compression/value": True}, "fail", "high", "compression"),
+    ("no_fallback_scsv", "VULN-07", {"vulnerabilities/fallback_scsv/value": False}, "fail", "medium", "fallback"),
+    (
+        "no_ems",
+        "VULN-08",
+        {"vulnerabilities/extended_master_secret/value": False},
+        "fail",
+        "medium",
+        "extended_master_secret",
+    ),
     (
         "lifespan_too_long",
         "TLS-14",
@@ -203,7 +396,18 @@ def test_crafted_probe_fails_its_control(good_probe, control, changes, status, s
     assert fragment in finding.message
     others = {cid: f.status for cid, f in findings.items() if cid != control and f.status != "pass"}
     # a crafted change touches its own control; only closely related ones may move with it
-    assert set(others) <= {"TLS-05", "TLS-07", "TLS-08", "TLS-10", "TLS-14"}, others
+    assert set(others) <= {
+        "TLS-03",
+        "TLS-04",
+        "TLS-05",
+        "TLS-07",
+        "TLS-08",
+        "TLS-10",
+        "TLS-14",
+        "TLS-15",
+        "TLS-20",
+        "TLS-21",
+    }, others
 
 
 PROFILE_CASES = [
@@ -217,7 +421,7 @@ PROFILE_CASES = [
         "TLS-07",
         {"protocols/TLSv1.2": False, "tls12_ciphers": None},
         "skip",
-        "TLS 1.2 refused",
+        "no version up to TLS 1.2",
     ),
     ("modern_rsa_cert", ("modern", "5.7"), "TLS-11", {}, "fail", "allows ecdsa only"),
     ("old_allows_tls10", ("old", "5.7"), "TLS-03", {"protocols/TLSv1": True}, "pass", "which profile old 5.7 allows"),
@@ -241,12 +445,38 @@ PROFILE_CASES = [
         "v60_accepts_mlkem",
         ("intermediate", "6.0"),
         "TLS-13",
-        {"negotiated/group": "X25519MLKEM768"},
+        {"key_exchange/groups_tls13": ["X25519MLKEM768", "x25519"]},
         "pass",
         "X25519MLKEM768",
     ),
-    ("v57_rejects_mlkem", ("intermediate", "5.7"), "TLS-13", {"negotiated/group": "X25519MLKEM768"}, "fail", "not in"),
-    ("p256_alias_accepted", ("intermediate", "5.7"), "TLS-13", {"negotiated/group": "secp256r1"}, "pass", "secp256r1"),
+    (
+        "v57_rejects_mlkem",
+        ("intermediate", "5.7"),
+        "TLS-13",
+        {"key_exchange/groups_tls13": ["X25519MLKEM768", "x25519"]},
+        "fail",
+        "outside profile intermediate 5.7: X25519MLKEM768",
+    ),
+    (
+        "p256_alias_accepted",
+        ("intermediate", "5.7"),
+        "TLS-13",
+        {"key_exchange/groups_tls12": ["secp256r1"]},
+        "pass",
+        "secp256r1",
+    ),
+    ("old_needs_server_order", ("old", "5.7"), "TLS-19", {}, "fail", "follows the client's suite order"),
+    ("old_server_order_kept", ("old", "5.7"), "TLS-19", {"key_exchange/server_order": True}, "pass", "imposes"),
+    (
+        "intermediate_either_order",
+        ("intermediate", "5.7"),
+        "TLS-19",
+        {"key_exchange/server_order": True},
+        "pass",
+        "lets the client choose",
+    ),
+    ("modern_sets_no_dh_size", ("modern", "5.7"), "TLS-16", {}, "skip", "sets no dh_param_size"),
+    ("old_dh_1024_allowed", ("old", "5.7"), "TLS-16", {"key_exchange/dh_bits": 1024}, "pass", "1024 bits or more"),
 ]
 
 
@@ -277,7 +507,7 @@ def test_ecdsa_certificate_passes_modern(good_probe):
         },
     )
     findings = evaluate_endpoint(probe, get_profile("modern"), now=NOW)
-    assert {cid: f.status for cid, f in findings.items() if f.status != "pass"} == {"TLS-07": "skip"}
+    assert {cid: f.status for cid, f in findings.items() if f.status != "pass"} == {"TLS-07": "skip", "TLS-16": "skip"}
 
 
 def test_probe_error_makes_every_endpoint_control_an_error(good_probe):
@@ -289,7 +519,7 @@ def test_probe_error_makes_every_endpoint_control_an_error(good_probe):
 
 def test_missing_certificate_is_an_error_not_a_pass(good_probe):
     findings = evaluate_endpoint(with_changes(good_probe, {"certificate": None}), INTERMEDIATE, now=NOW)
-    assert {findings[c].status for c in ("TLS-08", "TLS-09", "TLS-10", "TLS-11", "TLS-12", "TLS-14")} == {"error"}
+    assert {findings[c].status for c in CERTIFICATE_CONTROL_IDS} == {"error"}
 
 
 def test_findings_serialize_to_the_probe_schema(good_probe):

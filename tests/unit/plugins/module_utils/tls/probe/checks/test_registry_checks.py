@@ -8,10 +8,13 @@ import socket
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.base import Endpoint, ProbeSettings
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.base import Endpoint, Prior, ProbeSettings
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.checks.registry import PROBE_CHECKS
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import ResolvedAddress
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import JOBS_PER_ENDPOINT
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
+    JOBS_PER_ENDPOINT,
+    THREADS_PER_ENDPOINT,
+)
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.targets import Target
 
 ENDPOINT = Target("localhost", 443, "localhost", http_port=8080)
@@ -28,11 +31,12 @@ def test_check_names_are_unique_and_set() -> None:
 @pytest.mark.parametrize("check", PROBE_CHECKS, ids=[check.name for check in PROBE_CHECKS])
 def test_a_check_asks_for_no_more_connections_than_it_declares(check, http_checks: bool) -> None:
     endpoint = Endpoint(ENDPOINT, ADDRESS, ProbeSettings(http_checks=http_checks))
-    jobs = check.jobs(endpoint)  # callables only: nothing connects until the runner runs them
+    jobs = check.jobs(endpoint, Prior({}))  # callables only: nothing connects until the runner runs them
     assert len(jobs) <= check.connections()
     assert all(callable(job) for job in jobs)
 
 
-def test_the_pool_has_a_thread_for_every_job_of_an_endpoint() -> None:
-    # 5 raw version hellos + the SSLv2 hello + the real handshake, then 3 enumeration chains + the redirect
-    assert JOBS_PER_ENDPOINT == 7 + sum(check.connections() for check in PROBE_CHECKS) == 11
+def test_jobs_per_endpoint_counts_every_check() -> None:
+    # 5 raw version hellos + the SSLv2 hello + the real handshake, then every check's own jobs
+    assert 7 + sum(check.connections() for check in PROBE_CHECKS) == JOBS_PER_ENDPOINT
+    assert THREADS_PER_ENDPOINT < JOBS_PER_ENDPOINT
