@@ -45,7 +45,7 @@ PHASES = [
     ("inventory and playbook loading", ("inventory/manager.py:", "playbook/__init__.py:Playbook.load", "yaml/")),
     ("variables (VariableManager.get_vars)", ("vars/manager.py:VariableManager.get_vars",)),
     ("templating (Jinja2)", ("template/__init__.py:", "_internal/_templating/", "jinja2/")),
-    ("forking workers", ("worker.py:WorkerProcess.start", "popen_fork.py:")),
+    ("main: forking workers", ("popen_fork.py:Popen._launch",)),
     ("building modules (AnsiballZ)", ("module_common.py:modify_module", "module_common.py:_find_module_utils")),
     ("ssh: connection plugin", ("connection/ssh.py:",)),
     ("action plugins of webedge.https", ("webedge:plugins/action/",)),
@@ -53,8 +53,15 @@ PHASES = [
     ("tls_probe (in-process probe)", ("webedge:plugins/module_utils/tls/",)),
     ("results: strategy processing", ("strategy/__init__.py:StrategyBase._process_pending_results",)),
     ("results: callbacks", ("task_queue_manager.py:TaskQueueManager.send_callback",)),
-    ("waiting (select/poll/sleep)", ("select", "time.sleep", "_wait_on_pending_results")),
+    ("main: polling for results (_wait_on_pending_results)", ("_wait_on_pending_results",)),
+    ("workers: waiting on the host (select)", ("selectors.py:",)),
 ]
+# Phases counted in one kind of process only (the workers' stacks start with their parent's frames).
+MAIN_ONLY = ("main: forking workers", "main: polling for results (_wait_on_pending_results)")
+WORKERS_ONLY = ("workers: waiting on the host (select)",)
+# The strategy's loop for a free worker: StrategyBase._queue_task spins (sleeping 100 microseconds a turn,
+# hard-coded) while every fork is busy; its own frame at the top of the main process's stack.
+SPIN = "ansible/plugins/strategy/__init__.py:StrategyBase._queue_task"
 
 
 def parse(path: str) -> List[Tuple[List[str], int]]:
@@ -79,15 +86,19 @@ def summarise(path: str, top: int = 12) -> Dict[str, Any]:
     phases: collections.Counter = collections.Counter()
     for frames, count in stacks:
         names = [_name(f) for f in frames if not f.startswith("process ") and not f.startswith("thread ")]
-        for label, needles in PHASES:
-            if any(needle in name for name in names for needle in needles):
-                phases[label] += count
         if any("AnsiballZ_" in n for n in names):
             role = "module processes (a local target)"
         elif any(n.endswith("WorkerProcess.run") or n.endswith("WorkerProcess._run") for n in names):
             role = "workers"
         else:
             role = "main process"
+        for label, needles in PHASES:
+            if (label in MAIN_ONLY and role != "main process") or (label in WORKERS_ONLY and role != "workers"):
+                continue
+            if any(needle in name for name in names for needle in needles):
+                phases[label] += count
+        if role == "main process" and names and names[-1] == SPIN:
+            phases["main: spinning for a free worker (_queue_task)"] += count
         group = groups.setdefault(
             role, {"samples": 0, "inclusive": collections.Counter(), "self": collections.Counter()}
         )
@@ -101,7 +112,10 @@ def summarise(path: str, top: int = 12) -> Dict[str, Any]:
     out: Dict[str, Any] = {
         "samples": total,
         "ours_share": ours / total if total else 0.0,
-        "phases": [(label, phases[label] / total if total else 0.0) for label, _n in PHASES],
+        "phases": [
+            (label, phases[label] / total if total else 0.0)
+            for label in [p[0] for p in PHASES] + ["main: spinning for a free worker (_queue_task)"]
+        ],
         "groups": {},
     }
     for role, group in sorted(groups.items()):
