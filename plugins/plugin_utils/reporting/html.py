@@ -12,7 +12,9 @@ from typing import Any, Dict, List, Mapping
 
 from jinja2 import Environment, StrictUndefined
 
+from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG, SERVER_LABELS
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting._text import plain
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model import grade_label, grade_reasons
 
 __all__ = ["render_html"]
 
@@ -99,16 +101,21 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word
 
 <h2>Endpoints</h2>
 {% if endpoints %}<div class="wrap"><table>
-<tr><th>host</th><th>target</th><th>negotiated</th><th>certificate</th><th>expires</th><th>probe error</th></tr>
+<tr><th>host</th><th>target</th><th>grade</th><th>negotiated</th><th>certificate</th><th>expires</th>
+<th>probe error</th></tr>
 {% for e in endpoints %}<tr><td>{{ e.host }}</td><td><code>{{ e.target }}</code></td>
+<td title="{{ e.grade_why }}"><b>{{ e.grade }}</b>
+{% if e.grade_why %}<br><small>{{ e.grade_why }}</small>{% endif %}</td>
 <td>{{ e.negotiated }}</td><td>{{ e.certificate }}</td><td>{{ e.expires }}</td><td>{{ e.error }}</td></tr>
 {% endfor %}</table></div>{% else %}<p>No endpoint was probed.</p>{% endif %}
 
 <h2>Control catalog</h2>
 <div class="wrap"><table>
 <tr><th>id</th><th>severity</th><th>where</th><th>title</th><th>remediation</th></tr>
-{% for c in report.controls %}<tr><td>{{ c.id }}</td><td><span class="sev {{ c.severity }}">{{ c.severity }}</span></td>
-<td>{{ c.where }}</td><td>{{ c.title }}</td><td>{{ c.remediation }}</td></tr>
+{% for c in catalog %}<tr><td>{{ c.id }}</td><td><span class="sev {{ c.severity }}">{{ c.severity }}</span></td>
+<td>{{ c.where }}</td><td>{{ c.title }}</td><td>{{ c.remediation_text }}
+{% if c.fixes %}<ul>{% for label, fix in c.fixes %}<li><b>{{ label }}</b>: {{ fix }}</li>{% endfor %}</ul>
+{% endif %}</td></tr>
 {% endfor %}</table></div>
 </body>
 </html>
@@ -194,6 +201,8 @@ def render_html(report: Mapping[str, Any]) -> str:
                     ),
                     "expires": plain(cert.get("not_after")),
                     "error": plain(e.get("error")),
+                    "grade": grade_label(e.get("grade")),
+                    "grade_why": grade_reasons(e.get("grade")),
                 }
             )
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
@@ -208,4 +217,21 @@ def render_html(report: Mapping[str, Any]) -> str:
         matrix=_matrix(report),
         findings=findings,
         endpoints=endpoints,
+        catalog=_catalog_rows(report),
     )
+
+
+def _catalog_rows(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """The catalog table: each control's remediation, then its fix per web server."""
+    rows = []
+    for control in report["controls"]:
+        known = CATALOG.get(control["id"])
+        by_server = control.get("remediation_by_server") or {}
+        rows.append(
+            dict(
+                control,
+                remediation_text=known.remediation if known else control["remediation"],
+                fixes=[(SERVER_LABELS.get(server, server), fix) for server, fix in by_server.items()],
+            )
+        )
+    return rows

@@ -13,6 +13,7 @@ import re
 from typing import Any, List, Mapping
 
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting._text import plain
+from ansible_collections.webedge.https.plugins.plugin_utils.reporting.model import grade_label, grade_reasons
 
 __all__ = ["md_escape", "render_markdown"]
 
@@ -53,6 +54,14 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             f"| {md_escape(host['name'])} | {md_escape(profile)} | {_ICON[host['status']]} | {c['pass']} | "
             f"{c['fail']} | {c['error']} | {c['skip']} | {host['worst_failure'] or ''} |"
         )
+    graded = [(host["name"], e) for host in report["hosts"] for e in host["endpoints"] if e.get("grade")]
+    if graded:
+        lines += ["", "| endpoint | grade | why |", "|---|---|---|"]
+        for name, endpoint in graded:
+            label, why = grade_label(endpoint["grade"]), grade_reasons(endpoint["grade"])
+            lines.append(
+                f"| {md_escape(name)} {md_escape(endpoint['target'])} | **{md_escape(label)}** | {md_escape(why)} |"
+            )
     failing = [
         (host["name"], r) for host in report["hosts"] for r in host["results"] if r["status"] in ("fail", "error")
     ]

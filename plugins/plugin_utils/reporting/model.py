@@ -18,12 +18,14 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import (
     CATALOG,
     CATALOG_VERSION,
+    SERVERS,
     SEVERITIES,
     STATUSES,
     severity_rank,
 )
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding
 from ansible_collections.webedge.https.plugins.module_utils.compliance.gating import FAIL_ON_CHOICES
+from ansible_collections.webedge.https.plugins.module_utils.compliance.grade import grade_endpoint
 from ansible_collections.webedge.https.plugins.plugin_utils.reporting.sources import SOURCE_KINDS
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "ReportInputError",
     "build_report",
     "collect_probes",
+    "grade_label",
+    "grade_reasons",
     "probe_host",
     "threshold_failures",
 ]
@@ -53,6 +57,22 @@ _CERT_SUMMARY_KEYS = (
     "signature_algorithm",
     "sha256_fingerprint",
 )
+
+
+def grade_label(grade: Optional[Mapping[str, Any]]) -> str:
+    """``"A+"``, ``"B (75)"``... for a report cell; ``""`` when there is no grade."""
+    if not grade:
+        return ""
+    letter = str(grade.get("grade", ""))
+    return letter if letter.startswith("A") else f"{letter} ({grade.get('score')})"
+
+
+def grade_reasons(grade: Optional[Mapping[str, Any]]) -> str:
+    """The caps and warnings behind a grade, as one line."""
+    if not grade:
+        return ""
+    caps = [f"{cap.get('grade')}: {cap.get('reason')}" for cap in grade.get("caps") or []]
+    return "; ".join(caps + [str(w) for w in grade.get("warnings") or []])
 
 
 class ReportInputError(ValueError):
@@ -132,6 +152,8 @@ def _endpoint_summary(probe: Mapping[str, Any]) -> Dict[str, Any]:
         "protocols": dict(probe.get("protocols") or {}),
         "negotiated": dict(probe.get("negotiated") or {}),
         "certificate": {key: cert.get(key) for key in _CERT_SUMMARY_KEYS} if cert else None,
+        # the SSL Labs-style grade tls_probe adds; computed here for results of an older probe
+        "grade": probe["grade"] if "grade" in probe else grade_endpoint(probe),
     }
 
 
@@ -246,7 +268,8 @@ def build_report(
                 "severity": c.severity,
                 "where": c.where,
                 "rationale": c.rationale,
-                "remediation": c.remediation,
+                "remediation": c.full_remediation,
+                "remediation_by_server": c.remediation_by_server,
                 "profile_value": c.profile_value,
             }
             for c in CATALOG.values()
@@ -290,6 +313,26 @@ _COUNTS_SCHEMA = {
     "additionalProperties": False,
     "required": list(STATUSES),
     "properties": {s: {"type": "integer", "minimum": 0} for s in STATUSES},
+}
+
+# An endpoint's grade (compliance/grade.py), null when the endpoint could not be probed.
+_GRADE_SCHEMA = {
+    "type": ["object", "null"],
+    "required": ["grade", "score", "protocol", "key_exchange", "cipher", "caps", "warnings", "guide"],
+    "properties": {
+        "grade": {"enum": ["A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M"]},
+        "score": {"type": "integer", "minimum": 0, "maximum": 100},
+        "protocol": {"type": "integer"},
+        "key_exchange": {"type": "integer"},
+        "cipher": {"type": "integer"},
+        "caps": {
+            "type": "array",
+            "items": {"type": "object", "required": ["grade", "reason"]},
+        },
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "incomplete": {"type": "array", "items": {"type": "string"}},
+        "guide": {"type": "string"},
+    },
 }
 
 # Where the host is defined in the repository (null when the caller did not look it up).
@@ -338,7 +381,16 @@ REPORT_SCHEMA: Dict[str, Any] = {
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["id", "title", "severity", "where", "rationale", "remediation", "profile_value"],
+                "required": [
+                    "id",
+                    "title",
+                    "severity",
+                    "where",
+                    "rationale",
+                    "remediation",
+                    "remediation_by_server",
+                    "profile_value",
+                ],
                 "properties": {
                     "id": {"type": "string", "pattern": r"^[A-Z]+-\d{2}$"},
                     "title": {"type": "string"},
@@ -346,6 +398,11 @@ REPORT_SCHEMA: Dict[str, Any] = {
                     "where": {"enum": ["endpoint", "host", "host+endpoint"]},
                     "rationale": {"type": "string"},
                     "remediation": {"type": "string"},
+                    "remediation_by_server": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {server: {"type": "string"} for server in SERVERS},
+                    },
                     "profile_value": {"type": ["string", "null"]},
                 },
             },
@@ -378,7 +435,16 @@ REPORT_SCHEMA: Dict[str, Any] = {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["target", "server_name", "error", "protocols", "negotiated", "certificate"],
+                            "required": [
+                                "target",
+                                "server_name",
+                                "error",
+                                "protocols",
+                                "negotiated",
+                                "certificate",
+                                "grade",
+                            ],
+                            "properties": {"grade": _GRADE_SCHEMA},
                         },
                     },
                     "source": _SOURCE_SCHEMA,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import http.server
+import itertools
 import shutil
 import socket
 import ssl
@@ -362,3 +363,127 @@ def tcp_server(banner: Optional[bytes], host: str = "127.0.0.1") -> Iterator[int
         listener.close()
         for conn in held:
             conn.close()
+
+
+# --- scripted misbehaving servers ---------------------------------------------------------------
+
+
+def _tls_record(content_type: int, payload: bytes, version: int = 0x0303) -> bytes:
+    return bytes([content_type]) + version.to_bytes(2, "big") + len(payload).to_bytes(2, "big") + payload
+
+
+def _handshake(kind: int, body: bytes) -> bytes:
+    return bytes([kind]) + len(body).to_bytes(3, "big") + body
+
+
+@contextmanager
+def _scripted(answer, host: str = "127.0.0.1") -> Iterator[int]:
+    """A TCP server that reads one ClientHello record per connection and calls ``answer(conn, hello)``."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((host, 0))
+    listener.listen(128)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(10)
+            data = b""
+            with suppress(OSError):
+                while len(data) < 5 or len(data) < 5 + int.from_bytes(data[3:5], "big"):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                answer(conn, data[5 : 5 + int.from_bytes(data[3:5], "big")])
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _peer = listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def _offered_suites(hello: bytes) -> List[int]:
+    """The cipher suites of a ClientHello body (after the 4-byte handshake header)."""
+    body = hello[4:]
+    offset = 2 + 32
+    offset += 1 + body[offset]
+    length = int.from_bytes(body[offset : offset + 2], "big")
+    raw = body[offset + 2 : offset + 2 + length]
+    return [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+
+
+@contextmanager
+def hello_only_server(
+    issued: Issued,
+    *,
+    suite: int = 0x009C,
+    extensions: Sequence[Tuple[int, bytes]] = ((0xFF01, b"\x00"), (0x0017, b"")),
+    host: str = "127.0.0.1",
+) -> Iterator[int]:
+    """A TLS 1.2 server that answers a hello offering ``suite`` (default TLS_RSA_WITH_AES_128_GCM_SHA256)
+    with ServerHello (carrying exactly ``extensions``), Certificate and ServerHelloDone, and nothing more
+    (any other hello gets a handshake_failure alert). For the questions a ServerHello answers
+    (renegotiation_info, extended master secret) on a server no packaged stack can make."""
+    chain = [x509.load_pem_x509_certificate(block) for block in _pem_blocks(issued.fullchain.read_bytes())]
+    ders = b"".join(
+        len(der).to_bytes(3, "big") + der for der in (c.public_bytes(serialization.Encoding.DER) for c in chain)
+    )
+    ext_bytes = b"".join(kind.to_bytes(2, "big") + len(data).to_bytes(2, "big") + data for kind, data in extensions)
+
+    def answer(conn: socket.socket, hello: bytes) -> None:
+        if suite not in _offered_suites(hello):
+            conn.sendall(_tls_record(21, b"\x02\x28"))
+            return
+        body = b"\x03\x03" + b"\x5a" * 32 + b"\x00" + suite.to_bytes(2, "big") + b"\x00"
+        body += len(ext_bytes).to_bytes(2, "big") + ext_bytes
+        flight = _handshake(2, body) + _handshake(11, len(ders).to_bytes(3, "big") + ders) + _handshake(14, b"")
+        conn.sendall(_tls_record(22, flight))
+        with suppress(OSError):
+            conn.recv(65536)  # then whatever the client says ends the connection
+
+    with _scripted(answer, host) as port:
+        yield port
+
+
+def _pem_blocks(data: bytes) -> List[bytes]:
+    marker = b"-----END CERTIFICATE-----"
+    return [block + marker for block in data.split(marker) if b"BEGIN CERTIFICATE" in block]
+
+
+@contextmanager
+def resetting_server(after: int = 40, host: str = "127.0.0.1") -> Iterator[int]:
+    """Reads the ClientHello, sends the first ``after`` bytes of a ServerHello record, then resets (RST)."""
+
+    def answer(conn: socket.socket, hello: bytes) -> None:
+        body = b"\x03\x03" + b"\x5a" * 32 + b"\x00" + b"\xc0\x2f" + b"\x00"
+        conn.sendall(_tls_record(22, _handshake(2, body))[:after])
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+    with _scripted(answer, host) as port:
+        yield port
+
+
+@contextmanager
+def slow_loris_server(interval: float = 0.5, host: str = "127.0.0.1") -> Iterator[int]:
+    """Accepts, then trickles a plausible TLS record header one byte every ``interval`` seconds, forever."""
+
+    def answer(conn: socket.socket, hello: bytes) -> None:
+        for byte in itertools.cycle(_tls_record(22, b"\x02" + b"\x00" * 2000)):
+            conn.sendall(bytes([byte]))
+            time.sleep(interval)
+
+    with _scripted(answer, host) as port:
+        yield port

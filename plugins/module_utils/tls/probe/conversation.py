@@ -107,9 +107,20 @@ class Conversation:
             return False
         return True
 
-    def _fill(self) -> bool:
-        """Read more bytes into the buffer; False (and ``ended`` set) at EOF, reset or the deadline."""
+    def half_close(self) -> None:
+        """Send a FIN (no more data from us), keep reading."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_WR)
+
+    def _fill(self, until: Optional[float] = None) -> bool:
+        """Read more bytes into the buffer; False (and ``ended`` set) at EOF, reset or the deadline
+        (``until``, if sooner, ends the wait with ``ended`` = ``pause`` instead)."""
         remaining = self.deadline - time.monotonic()
+        if until is not None and until < self.deadline:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                self.ended = "pause"
+                return False
         if remaining <= 0:
             self.ended = "timeout"
             return False
@@ -117,7 +128,7 @@ class Conversation:
         try:
             chunk = self.sock.recv(65536)
         except socket.timeout:
-            self.ended = "timeout"
+            self.ended = "pause" if until is not None and until < self.deadline else "timeout"
             return False
         except OSError:
             chunk = b""
@@ -127,9 +138,16 @@ class Conversation:
         self.buffer += chunk
         return True
 
-    def next_record(self) -> Optional[Record]:
+    def next_record(self, nudge: bool = False, pause: float = 0.25) -> Optional[Record]:
         """The next record, or None when the server closed, the time ran out or it sent something
-        else than TLS records (``ended`` is then ``not_tls``)."""
+        else than TLS records (``ended`` is then ``not_tls``).
+
+        With ``nudge``: when nothing came within ``pause`` seconds, half-close the connection (a FIN,
+        no data), so a server that silently waits for more ends now instead of at the timeout. A FIN,
+        not an alert: a server that aborts with our bytes still unread resets the connection, and the
+        reset can destroy the alert it had sent before.
+        """
+        until = time.monotonic() + pause if nudge else None
         while True:
             if len(self.buffer) >= 5:
                 content_type, version, length = struct.unpack_from("!BHH", self.buffer)
@@ -140,8 +158,12 @@ class Conversation:
                     payload = self.buffer[5 : 5 + length]
                     self.buffer = self.buffer[5 + length :]
                     return Record(content_type, version, payload)
-            if not self._fill():
+            if self._fill(until):
+                continue
+            if self.ended != "pause":
                 return None
+            self.ended, until = None, None
+            self.half_close()
 
     def read_first_flight(self) -> FirstFlight:
         """Read the server's handshake messages up to ServerHelloDone (an alert or the end stops it)."""

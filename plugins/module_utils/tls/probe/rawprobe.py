@@ -104,7 +104,13 @@ def exchange(address: ResolvedAddress, payload: bytes, timeout: float, *, stop_a
         def decide(data: bytes, eof: bool, timed_out: bool) -> Optional[ServerFlight]:
             if timed_out and not data:
                 return ServerFlight("timeout", detail=f"no answer within {timeout:g} s")
-            return interpret_flight(data, eof=eof, stop_after_hello=stop_after_hello)
+            flight = interpret_flight(data, eof=eof, stop_after_hello=stop_after_hello)
+            if timed_out and flight is not None and flight.outcome == "closed":  # still trickling in: no answer
+                return ServerFlight("timeout", detail=f"no complete answer within {timeout:g} s ({len(data)} bytes)")
+            if flight is not None and flight.outcome == "closed" and data:
+                detail = "the server closed or reset the connection in the middle of its answer"
+                return ServerFlight("closed", detail=f"{detail} ({len(data)} bytes)")
+            return flight
 
         return _read_until(sock, timeout, decide)
     finally:
@@ -143,6 +149,8 @@ def verdict_for(version: str, flight: ServerFlight) -> Tuple[Optional[bool], str
         return False, f"ServerHello with {hello.version_name} instead"
     if flight.outcome == "alert" and flight.alert is not None:
         return False, f"alert {flight.alert.name}"
+    if flight.outcome == "closed" and "in the middle of its answer" in flight.detail:
+        return None, flight.detail  # it began to answer, then died: neither accepted nor refused
     if flight.outcome == "closed":
         return False, flight.detail or "connection closed"
     return None, flight.detail or flight.outcome

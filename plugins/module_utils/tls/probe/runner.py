@@ -96,6 +96,9 @@ def _endpoint_error(versions: Mapping[str, VersionResult], handshake: HandshakeR
     garbage = next((result.detail for result in tls_versions if result.not_tls), None)
     if garbage:
         return garbage
+    cut = next((result.detail for result in tls_versions if "in the middle of its answer" in result.detail), None)
+    if cut:
+        return cut
     if all(result.accepted is None for result in tls_versions):
         return f"no TLS answer within {timeout:g} s ({handshake.error})"
     return f"no protocol version accepted ({handshake.error})"

@@ -11,8 +11,8 @@
 * :func:`probe_fallback_scsv` (RFC 7507): a hello capped below the server's best version, with
   TLS_FALLBACK_SCSV.
 
-Each ends by sending what makes the server close (an alert), so none waits for a timeout on a
-server that does not answer the question. Runs on targets (Python 3.8+, standard library only).
+When a server keeps silent for a moment, each half-closes the connection, so none waits for a
+timeout on a server that does not answer the question. Runs on targets (Python 3.8+, standard library only).
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ __all__ = [
 Answer = Tuple[Optional[object], str]
 NOT_APPLICABLE = "not applicable"
 
-_CLOSE_NOTIFY = b"\x01\x00"
 _HEARTBEAT_LENGTH = 0x4000
 
 RSA_KX_SUITES: Tuple[int, ...] = tuple(
@@ -85,11 +84,13 @@ def probe_heartbleed(address: ResolvedAddress, server_name: Optional[str], timeo
             return None, f"not checked: the first flight ended early ({flight.end})"
         version = flight.hello.version
         request = b"\x01" + struct.pack("!H", _HEARTBEAT_LENGTH) + b"\x00" * 16  # no payload at all
-        conv.send(record(CT_HEARTBEAT, version, request) + record(CT_ALERT, version, _CLOSE_NOTIFY))
+        conv.send(record(CT_HEARTBEAT, version, request))
         while True:
-            rec = conv.next_record()
+            rec = conv.next_record(nudge=True)
+            if rec is None and conv.ended == "timeout":
+                return None, f"not checked: no answer to the heartbeat within {timeout:g} s"
             if rec is None:
-                return False, "no heartbeat answer"
+                return False, "no heartbeat answer (the connection was closed)"
             if rec.content_type == CT_HEARTBEAT and len(rec.payload) > len(request):
                 return True, f"the server answered a heartbeat with {len(rec.payload)} bytes of its memory"
             if rec.content_type == CT_ALERT:
@@ -105,14 +106,12 @@ def probe_ccs_injection(address: ResolvedAddress, server_name: Optional[str], ti
         if not flight.done:
             return None, f"not checked: the first flight ended early ({flight.end})"
         version = flight.hello.version
-        conv.send(
-            record(CT_CHANGE_CIPHER_SPEC, version, b"\x01")
-            + record(CT_APPLICATION_DATA, version, b"\x00\x00")
-            + record(CT_ALERT, version, _CLOSE_NOTIFY)
-        )
-        rec = conv.next_record()
+        conv.send(record(CT_CHANGE_CIPHER_SPEC, version, b"\x01") + record(CT_APPLICATION_DATA, version, b"\x00\x00"))
+        rec = conv.next_record(nudge=True)
         while rec is not None and rec.content_type != CT_ALERT:
-            rec = conv.next_record()
+            rec = conv.next_record(nudge=True)
+    if rec is None and conv.ended == "timeout":
+        return None, f"not checked: no answer to the early ChangeCipherSpec within {timeout:g} s"
     if rec is None or rec.alert is None:
         return False, "the early ChangeCipherSpec ended the connection"
     if rec.alert.description == 20:
@@ -145,7 +144,8 @@ def robot_attempt(
 ) -> str:
     """The server's answer to one ROBOT payload: ``no_rsa``, ``alert <n>``, ``closed``, ``timeout`` or
     ``record <type>``. The ClientKeyExchange is followed by ChangeCipherSpec and a Finished that
-    cannot decrypt (``with_finished``) or by a close_notify alert. Raises ConnectError."""
+    cannot decrypt (``with_finished``) or by a half-close (a FIN: the server reads the
+    ClientKeyExchange, answers it if it is an oracle, then finds the end). Raises ConnectError."""
     with Conversation(address, timeout) as conv:
         flight = _first_flight(conv, build_client_hello("TLSv1.2", server_name, suites=RSA_KX_SUITES))
         if flight.hello is None and flight.end in ("alert", "closed"):
@@ -158,12 +158,11 @@ def robot_attempt(
         version = flight.hello.version
         payload = record(CT_HANDSHAKE, version, _robot_message(kind, numbers[0], numbers[1], version))
         if with_finished:
-            payload += record(CT_CHANGE_CIPHER_SPEC, version, b"\x01") + record(
-                CT_HANDSHAKE, version, _GARBAGE_FINISHED
-            )
-        else:  # a server that waits for the Finished ends on this instead of a timeout
-            payload += record(CT_ALERT, version, _CLOSE_NOTIFY)
+            payload += record(CT_CHANGE_CIPHER_SPEC, version, b"\x01")
+            payload += record(CT_HANDSHAKE, version, _GARBAGE_FINISHED)
         conv.send(payload)
+        if not with_finished:  # a server that waits for the Finished ends on our half-close, not the timeout
+            conv.half_close()
         rec = conv.next_record()
         if rec is None:
             return conv.ended or "closed"
