@@ -2,6 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Time our compliance play and tls_probe against testssl.sh and sslyze on the compliance lab.
 
+sslyze runs with ``--mozilla_config=intermediate`` (its Mozilla checker and every scan command it
+needs), our play with every check of tls_probe on; where_time_goes.py then times each probe check.
+
 Called by run.sh with the lab's addresses and CA. Traffic goes only to the two lab hosts.
 Prints every figure and ratio; with --check-goals exits 1 when a goal is missed.
 """
@@ -149,12 +152,16 @@ def main() -> int:
 
         for count in (10, 50):
             targets = bench_targets(args.faults_address, count)
-            print(f"== {count} endpoints: sslyze (default scan, one invocation) vs our play (endpoint-only mode)")
+            print(
+                f"== {count} endpoints: sslyze --mozilla_config=intermediate (one invocation) vs our play"
+                " (endpoint-only mode, every check on)"
+            )
             figures[f"sslyze_{count}"] = median_of(
                 args.reps,
                 [
                     SSLYZE,
                     "--quiet",
+                    "--mozilla_config=intermediate",
                     "--certinfo_ca_file",
                     args.ca_file,
                     "--json_out",
@@ -194,6 +201,29 @@ def main() -> int:
             f"  as a module process (as from a managed host): 1 endpoint {figures['module_task_1']:.2f} s;"
             f" 100 endpoints {figures['module_task_100']:.2f} s"
         )
+        print("== where the time goes (the probe in this process, every check's jobs timed)")
+        for count in (1, 50):
+            out = os.path.join(work, f"where-{count}.json")
+            subprocess.run(
+                [
+                    sys.executable,
+                    os.path.join(HERE, "where_time_goes.py"),
+                    "--address",
+                    args.faults_address,
+                    "--ca-file",
+                    args.ca_file,
+                    "--count",
+                    str(count),
+                    "--json-out",
+                    out,
+                ],
+                env=env,
+                check=True,
+            )
+            with open(out, encoding="utf-8") as handle:
+                where = json.load(handle)
+            figures[f"probe_inprocess_wall_{count}"] = where["wall_s"]
+            figures[f"probe_inprocess_cpu_{count}"] = where["cpu_s"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
