@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Where one tls_probe run spends its time: per check, the jobs' wall time and the process's CPU.
+"""Where one tls_probe run spends its time: per check, the jobs' wall and CPU time, and the process's CPU.
 
 Runs the probe in this process (as the tls_probe action does on the controller) on N lab endpoints,
 with every check's jobs wrapped to time themselves, and prints per check: jobs, total and longest
@@ -50,16 +50,18 @@ def main() -> int:
     args = parser.parse_args()
     runner, registry, parse_targets, controller_reader = _import_probe()
     spent: Dict[str, List[float]] = defaultdict(list)
+    cpu_spent: Dict[str, float] = defaultdict(float)
     lock = threading.Lock()
 
     def timed(name: str, job: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:
-            started = time.monotonic()
+            started, cpu_started = time.monotonic(), time.thread_time()
             try:
                 return job()
             finally:
                 with lock:
                     spent[name].append(time.monotonic() - started)
+                    cpu_spent[name] += time.thread_time() - cpu_started
 
         return run
 
@@ -84,14 +86,21 @@ def main() -> int:
     reports = runner.probe_targets(targets, ca_file=args.ca_file, timeout=args.timeout, reader=controller_reader())
     cpu, wall = time.process_time() - cpu, time.monotonic() - wall
     rows = {
-        name: {"jobs": len(times), "total_s": round(sum(times), 3), "longest_s": round(max(times), 3)}
+        name: {
+            "jobs": len(times),
+            "total_s": round(sum(times), 3),
+            "longest_s": round(max(times), 3),
+            "cpu_s": round(cpu_spent[name], 3),
+        }
         for name, times in sorted(spent.items(), key=lambda item: -max(item[1]))
     }
     errors = sum(1 for report in reports if report.result["error"])
     print(f"{args.count} endpoint(s): wall {wall:.2f} s, CPU {cpu:.2f} s, {errors} error(s)")
-    print(f"  {'check':24s} {'jobs':>6s} {'sum of job time':>16s} {'longest job':>12s}")
+    print(f"  {'check':24s} {'jobs':>6s} {'sum of job time':>16s} {'longest job':>12s} {'CPU in jobs':>12s}")
     for name, row in rows.items():
-        print(f"  {name:24s} {row['jobs']:6d} {row['total_s']:15.2f}s {row['longest_s']:11.3f}s")
+        print(
+            f"  {name:24s} {row['jobs']:6d} {row['total_s']:15.2f}s {row['longest_s']:11.3f}s {row['cpu_s']:11.3f}s"
+        )
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as handle:
             json.dump({"count": args.count, "wall_s": wall, "cpu_s": cpu, "errors": errors, "checks": rows}, handle)

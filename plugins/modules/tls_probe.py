@@ -69,6 +69,12 @@ attributes:
   platform:
     support: N/A
     platforms: posix
+  safe_file_operations:
+    support: none
+    details: The module writes no file.
+  vault:
+    support: none
+    details: The module reads no controller file but O(ca_file), which is read as given.
 options:
   targets:
     description:
@@ -97,7 +103,7 @@ options:
   concurrency:
     description:
       - How many endpoints are probed at the same time.
-      - Each endpoint in flight uses up to 24 connections at once (one per question; chains of questions
+      - Each endpoint in flight uses up to 16 connections at once (one per question; chains of questions
         reuse their thread, about 40 questions in all).
     type: int
     default: 32
