@@ -81,10 +81,6 @@ def _staple(evidence: EndpointEvidence) -> Mapping[str, Any]:
     return evidence.probe.get("ocsp") or {}
 
 
-def _tls13_only(evidence: EndpointEvidence) -> bool:
-    return not any(evidence.get("protocols", name) for name in ("TLSv1.2", "TLSv1.1", "TLSv1", "SSLv3"))
-
-
 def check_ocsp_stapling(evidence: EndpointEvidence) -> Finding:
     """TLS-20: a certificate naming an OCSP responder is served with a stapled response (profile ocsp_staple)."""
     target, profile = evidence.target, evidence.profile
@@ -100,9 +96,7 @@ def check_ocsp_stapling(evidence: EndpointEvidence) -> Finding:
         )
     stapled = staple.get("stapled")
     if stapled is None:
-        if _tls13_only(evidence):
-            return new_finding("TLS-20", "skip", "not applicable: TLS 1.3 only, the staple travels encrypted", target)
-        return new_finding("TLS-20", "error", "not checked: no complete TLS 1.2 first flight was read", target)
+        return new_finding("TLS-20", "error", "not checked: no first flight with the certificate was read", target)
     if not stapled:
         return new_finding(
             "TLS-20",
@@ -136,7 +130,7 @@ def check_must_staple(evidence: EndpointEvidence) -> Finding:
         return new_finding("TLS-21", "skip", "not applicable: the certificate is not must-staple", target)
     stapled = _staple(evidence).get("stapled")
     if stapled is None:
-        return new_finding("TLS-21", "error", "not checked: the staple could not be read (TLS 1.3 only)", target)
+        return new_finding("TLS-21", "error", "not checked: no first flight with the certificate was read", target)
     if not stapled:
         return new_finding(
             "TLS-21",

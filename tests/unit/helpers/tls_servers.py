@@ -30,6 +30,7 @@ cryptography = pytest.importorskip("cryptography")
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import ResolvedAddress
@@ -101,6 +102,9 @@ class Pki:
     wrong_name: Issued  # only other.example.test
     self_signed: Issued
     other_root: Path  # an unrelated CA: chain untrusted against it
+    ocsp: Optional[Issued] = None  # RSA, names an OCSP responder (AIA)
+    must_staple: Optional[Issued] = None  # RSA, OCSP responder and TLS Feature status_request
+    intermediate_key: Optional[Path] = None
 
 
 def _name(cn: str) -> x509.Name:
@@ -120,6 +124,7 @@ def _issue(
     not_before: Optional[datetime.datetime] = None,
     not_after: Optional[datetime.datetime] = None,
     path_length: Optional[int] = None,
+    extra: Sequence[x509.ExtensionType] = (),
 ) -> x509.Certificate:
     import ipaddress
 
@@ -151,6 +156,8 @@ def _issue(
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
     builder = builder.add_extension(usage, critical=True)
+    for extension in extra:
+        builder = builder.add_extension(extension, critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -192,6 +199,14 @@ def make_pki(base: Path) -> Pki:
 
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     self_key = ec.generate_private_key(ec.SECP256R1())
+    responder = x509.AuthorityInformationAccess(
+        [
+            x509.AccessDescription(
+                x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier("http://ocsp.test/")
+            )
+        ]
+    )
+    must_staple = x509.TLSFeature([x509.TLSFeatureType.status_request])
     self_cert = _issue("localhost", self_key, None, self_key, ca=False, names=local)
     (base / "self.pem").write_bytes(_pem(self_cert))
     return Pki(
@@ -209,7 +224,31 @@ def make_pki(base: Path) -> Pki:
         wrong_name=leaf("wrong", ec.generate_private_key(ec.SECP256R1()), ("other.example.test",)),
         self_signed=Issued(base / "self.pem", _write_key(base / "self.key", self_key), base / "self.pem"),
         other_root=base / "other.pem",
+        ocsp=leaf("ocsp", rsa_key, local, extra=(responder,)),
+        must_staple=leaf("must-staple", rsa_key, local, extra=(responder, must_staple)),
+        intermediate_key=_write_key(base / "intermediate.key", inter_key),
     )
+
+
+def ocsp_response(pki: Pki, issued: Issued, path: Path, *, revoked: bool = False) -> Path:
+    """A DER OCSP response for ``issued`` signed by the intermediate (what s_server -status_file staples)."""
+    issuer = x509.load_pem_x509_certificate(pki.intermediate.read_bytes())
+    key = serialization.load_pem_private_key(pki.intermediate_key.read_bytes(), None)  # type: ignore[union-attr]
+    leaf = x509.load_pem_x509_certificate(issued.cert.read_bytes())
+    status = ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD
+    builder = ocsp.OCSPResponseBuilder().add_response(
+        cert=leaf,
+        issuer=issuer,
+        algorithm=hashes.SHA256(),
+        cert_status=status,
+        this_update=NOW,
+        next_update=NOW + datetime.timedelta(days=1),
+        revocation_time=NOW if revoked else None,
+        revocation_reason=None,
+    )
+    response = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, issuer).sign(key, hashes.SHA256())
+    path.write_bytes(response.public_bytes(serialization.Encoding.DER))
+    return path
 
 
 # --- openssl s_server --------------------------------------------------------------------------

@@ -166,7 +166,12 @@ class Conversation:
             self.half_close()
 
     def read_first_flight(self) -> FirstFlight:
-        """Read the server's handshake messages up to ServerHelloDone (an alert or the end stops it)."""
+        """Read the server's handshake messages up to ServerHelloDone (an alert or the end stops it).
+
+        A TLS 1.3 ServerHello (or HelloRetryRequest) ends the flight at once (``end`` = ``tls13``): what
+        follows is encrypted, and stays in the buffer for the caller. ChangeCipherSpec records (TLS 1.3
+        compatibility mode) are skipped.
+        """
         flight = FirstFlight(end="closed")
         pending = b""
         while True:
@@ -178,6 +183,8 @@ class Conversation:
                 flight.alert = rec.alert
                 flight.end = "alert"
                 return flight
+            if rec.content_type == CT_CHANGE_CIPHER_SPEC and not pending:
+                continue
             if rec.content_type != CT_HANDSHAKE:
                 flight.end = "not_tls"
                 return flight
@@ -194,6 +201,10 @@ class Conversation:
                     return flight
                 if message[0] == HS_SERVER_HELLO_DONE:
                     flight.end = "done"
+                    return flight
+                hello = flight.hello
+                if hello is not None and (hello.version >= 0x0304 or hello.retry_request):
+                    flight.end = "tls13"
                     return flight
 
     @staticmethod

@@ -22,7 +22,9 @@ __all__ = [
     "CURVES",
     "aes_cbc_encrypt",
     "aes_gcm_encrypt",
+    "aes_gcm_xor",
     "chacha20_poly1305_encrypt",
+    "chacha20_xor",
     "ecdh_keypair",
     "ecdh_shared",
     "prf",
@@ -325,14 +327,21 @@ def _ghash(h: int, aad: bytes, ciphertext: bytes) -> int:
     return _gf_multiply(y ^ int.from_bytes(lengths, "big"), h)
 
 
+def aes_gcm_xor(key: bytes, nonce: bytes, data: bytes) -> bytes:
+    """AES-GCM's counter mode alone (counter from 2): encrypts, or decrypts without checking the tag."""
+    words = _expand_key(key)
+    out = b""
+    for index, offset in enumerate(range(0, len(data), 16)):
+        stream = _encrypt_block(words, nonce + struct.pack(">I", index + 2))
+        out += bytes(a ^ b for a, b in zip(data[offset : offset + 16], stream))
+    return out
+
+
 def aes_gcm_encrypt(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """AES-GCM with a 12-byte nonce: ciphertext followed by the 16-byte tag."""
     words = _expand_key(key)
     h = int.from_bytes(_encrypt_block(words, b"\x00" * 16), "big")
-    out = b""
-    for index, offset in enumerate(range(0, len(plaintext), 16)):
-        stream = _encrypt_block(words, nonce + struct.pack(">I", index + 2))
-        out += bytes(a ^ b for a, b in zip(plaintext[offset : offset + 16], stream))
+    out = aes_gcm_xor(key, nonce, plaintext)
     tag = _ghash(h, aad, out) ^ int.from_bytes(_encrypt_block(words, nonce + b"\x00\x00\x00\x01"), "big")
     return out + tag.to_bytes(16, "big")
 
@@ -382,12 +391,18 @@ def _poly1305(key: bytes, message: bytes) -> bytes:
     return ((acc + s) & ((1 << 128) - 1)).to_bytes(16, "little")
 
 
+def chacha20_xor(key: bytes, nonce: bytes, data: bytes) -> bytes:
+    """ChaCha20 from block counter 1 (as in the AEAD): encrypts, or decrypts without checking the tag."""
+    out = b""
+    for index, offset in enumerate(range(0, len(data), 64)):
+        stream = _chacha_block(key, index + 1, nonce)
+        out += bytes(a ^ b for a, b in zip(data[offset : offset + 64], stream))
+    return out
+
+
 def chacha20_poly1305_encrypt(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """ChaCha20-Poly1305 AEAD: ciphertext followed by the 16-byte tag."""
-    out = b""
-    for index, offset in enumerate(range(0, len(plaintext), 64)):
-        stream = _chacha_block(key, index + 1, nonce)
-        out += bytes(a ^ b for a, b in zip(plaintext[offset : offset + 64], stream))
+    out = chacha20_xor(key, nonce, plaintext)
     poly_key = _chacha_block(key, 0, nonce)[:32]
 
     def pad16(data: bytes) -> bytes:
