@@ -311,8 +311,15 @@ def goal_rows(state: Dict[str, Any]) -> List[str]:
         growths = [s["growth"] for s in g.get("slopes", {}).values() if s.get("growth") is not None]
         worst = max(growths) if growths else None
         sizes = "->".join(sorted(fleet["sizes"], key=int))
+        cpu_growth = {
+            k: v["cpu_per_host_mid_high"] / v["cpu_per_host_low_mid"]
+            for k, v in g.get("slopes", {}).items()
+            if v.get("cpu_per_host_low_mid")
+        }
+        cpu_text = ", ".join(f"{k} {v:.2f}" for k, v in cpu_growth.items())
         rows.append(
-            f"| marginal cost per host, worst growth {sizes} | {fmt(worst)} | <= 1.5 (flat) | {met(worst, '<=', 1.5)} |"
+            f"| marginal cost per host, worst wall clock growth {sizes} (controller CPU growth: {cpu_text}) |"
+            f" {fmt(worst)} | <= 1.5 (flat) | {met(worst, '<=', 1.5)} |"
         )
         rows.append(
             f"| controller peak RSS, {n} hosts | {g['peak_rss_bytes'] / MIB:.0f} MiB | < 1024 MiB |"
@@ -343,6 +350,9 @@ def render(state: Dict[str, Any], final: bool) -> str:
     cores = m["cores"] or 1
     entries = state.get("benchmarks", {})
     loaded = [name for name, e in entries.items() if busy(e, cores)]
+    env = ""
+    if m.get("source", "worktree") != "worktree":
+        env = f"BENCH_SOURCE={m['source']} " + (f'BENCH_OVERLAY="{m["overlay"]}" ' if m.get("overlay") else "")
     lines = [
         "# Benchmark results",
         "",
@@ -356,9 +366,15 @@ def render(state: Dict[str, Any], final: bool) -> str:
         f" {m['commit']}{' with uncommitted changes' if m['dirty'] else ''} (measured: {m['source']}"
         + (f", with {m['overlay']} from the checkout" if m.get("overlay") else "")
         + ").",
-        f"- Repeat: `{state['command']}` from the repository root (it installs what it needs: `make lab venv judges`"
-        " and py-spy in .build/venv-bench).",
+        f"- Repeat: `{env}{state['command']}` from the repository root (it installs what it needs: `make lab venv"
+        " judges` and py-spy in .build/venv-bench).",
     ]
+    missing = [name for name in SECTIONS if name not in entries]
+    if missing and final:
+        lines.append(
+            f"- Not run in this record: {', '.join(missing)} (their READMEs keep their last figures; `make bench`"
+            " runs every benchmark)."
+        )
     for resumed in state.get("resumed", []):
         lines.append(
             f"- Resumed {resumed['at']} with `{resumed['command']}` (load average"

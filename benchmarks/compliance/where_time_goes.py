@@ -98,9 +98,7 @@ def main() -> int:
     print(f"{args.count} endpoint(s): wall {wall:.2f} s, CPU {cpu:.2f} s, {errors} error(s)")
     print(f"  {'check':24s} {'jobs':>6s} {'sum of job time':>16s} {'longest job':>12s} {'CPU in jobs':>12s}")
     for name, row in rows.items():
-        print(
-            f"  {name:24s} {row['jobs']:6d} {row['total_s']:15.2f}s {row['longest_s']:11.3f}s {row['cpu_s']:11.3f}s"
-        )
+        print(f"  {name:24s} {row['jobs']:6d} {row['total_s']:15.2f}s {row['longest_s']:11.3f}s {row['cpu_s']:11.3f}s")
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as handle:
             json.dump({"count": args.count, "wall_s": wall, "cpu_s": cpu, "errors": errors, "checks": rows}, handle)
