@@ -10,7 +10,8 @@
   spec (``module_utils/specs/<module>.py``), then the subclass's :meth:`_windows` does the work
   from the controller with PowerShell over the task's connection (``plugin_utils/windows``).
   Invalid options and the errors a user can fix come back as a failed result, so ``register``
-  and ``failed_when`` see them.
+  and ``failed_when`` see them. ``become`` does not apply there (the scripts run as the
+  connection user): a task with become gets a warning saying so, never silence.
 """
 
 from __future__ import annotations
@@ -68,8 +69,25 @@ class ModuleOrPowerShellAction(ActionBase):
         task_vars = task_vars or {}
         if not is_windows(self._connection, task_vars):
             return self._linux(result, task_vars)
-        result.update(self._windows_guarded(task_vars))
+        answer = self._windows_guarded(task_vars)
+        warning = self._become_warning()
+        if warning:
+            answer["warnings"] = [*answer.get("warnings", []), warning]
+        result.update(answer)
         return result
+
+    def _become_warning(self) -> Optional[str]:
+        """become cannot apply here: the controller's PowerShell runs as the connection user; say so."""
+        play_context = self._play_context
+        if getattr(play_context, "become", False) is not True:
+            return None
+        short_name = self.MODULE_NAME.rsplit(".", 1)[-1]
+        method = getattr(play_context, "become_method", None) or "runas"
+        user = getattr(play_context, "become_user", None) or "the become user"
+        return (
+            f"become ({method} as {user}) is not used by {short_name} on Windows hosts: its PowerShell runs as the "
+            "connection user, which must be a local administrator; set become: false on this task to silence this"
+        )
 
     def _linux(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
         """Every host that is not Windows: run the module."""

@@ -133,5 +133,5 @@ def report(info: WindowsInfo, request: InfoRequest, interface: Optional[str]) ->
 
 def run(request: InfoRequest, interface: Optional[str], runner: ScriptRunner) -> Dict[str, Any]:
     """ONE read round trip on the host, then the result (``request`` comes from :func:`check_request`)."""
-    answer = call(runner, read_script(), "firewall_info read")
+    answer = call(runner, read_script(request.ports, [request.protocol]), "firewall_info read")
     return report(parse_info(answer), request, interface)

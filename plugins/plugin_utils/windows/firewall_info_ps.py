@@ -21,6 +21,11 @@ local rules merged with group policy):
 * ``Get-NetConnectionProfile``: InterfaceAlias, Name, NetworkCategory (``Public``, ``Private``,
   ``DomainAuthenticated``) of every connected network: which profile applies where.
 * ``Get-NetFirewallSetting``: ActiveProfile (only a fallback when no network is reported).
+* When the input names ports: ``Get-NetTCPConnection -State Listen`` / ``Get-NetUDPEndpoint``
+  (LocalAddress, LocalPort, OwningProcess) on those ports and ``Win32_Process.ExecutablePath``
+  of each owner (null for the System process, pid 4, where HTTP.sys listens): a rule scoped to a
+  program (``Program System`` is how IIS and WinRM are opened) is decided by who listens. Each
+  rule's program is also sent with its environment variables expanded.
 * ``Get-NetFirewallRule -Direction Inbound -Enabled True``: Name, DisplayName, Group, Action,
   Profile, PolicyStoreSource, PolicyStoreSourceType, RemoteDynamicKeywordAddresses.
 * The rules' filters, each read ONCE for the whole store with ``-All`` and joined to the rules
@@ -68,6 +73,42 @@ function Get-NetworkRecords {
             interface_alias = [string]$item.InterfaceAlias
             name = [string]$item.Name
             category = [string]$item.NetworkCategory
+        }
+    }
+}
+
+function Test-WantedPort {
+    param([int]$Port)
+    foreach ($range in @($request.ports)) {
+        if ($Port -ge [int]$range[0] -and $Port -le [int]$range[1]) { return $true }
+    }
+    return $false
+}
+
+function Get-ListenerRecords {
+    # Who listens on the ports asked about: a rule scoped to a program (System: HTTP.sys) is decided by it.
+    $paths = @{}
+    foreach ($protocol in @($request.protocols)) {
+        if ([string]$protocol -eq 'tcp') {
+            $items = Get-OrEmpty -Read { Get-NetTCPConnection -State Listen -ErrorAction Stop }
+        } else {
+            $items = Get-OrEmpty -Read { Get-NetUDPEndpoint -ErrorAction Stop }
+        }
+        foreach ($item in $items) {
+            if (-not (Test-WantedPort -Port ([int]$item.LocalPort))) { continue }
+            $owner = [int]$item.OwningProcess
+            if (-not $paths.ContainsKey($owner)) {
+                $filter = "ProcessId = $owner"
+                $process = Get-CimInstance -ClassName Win32_Process -Filter $filter -ErrorAction SilentlyContinue
+                $paths[$owner] = if ($null -ne $process) { [string]$process.ExecutablePath } else { '' }
+            }
+            [ordered]@{
+                protocol = [string]$protocol
+                port = [int]$item.LocalPort
+                address = [string]$item.LocalAddress
+                pid = $owner
+                program = $paths[$owner]
+            }
         }
     }
 }
@@ -123,6 +164,7 @@ try {
             local_address = ConvertTo-StringList -Value $address.LocalAddress
             remote_address = ConvertTo-StringList -Value $address.RemoteAddress
             program = [string]$application.Program
+            program_expanded = [System.Environment]::ExpandEnvironmentVariables([string]$application.Program)
             package = [string]$application.Package
             service = [string]$service.Service
             interface_alias = ConvertTo-StringList -Value $interface.InterfaceAlias
@@ -143,6 +185,8 @@ try {
         profiles = @(Get-ProfileRecords -PolicyStore $store)
         networks = @(Get-NetworkRecords)
         rules = @($records)
+        listeners_read = ($null -ne $request.ports)
+        listeners = @(if ($null -ne $request.ports) { Get-ListenerRecords })
     })
 } catch {
     Write-Answer -Answer ([ordered]@{ failed = $true; msg = [string]$_.Exception.Message })

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.answer import flag, records, strings, text
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall import GROUP
@@ -19,9 +19,11 @@ from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell i
 
 __all__ = [
     "PROFILES",
+    "SYSTEM_PID",
     "InboundRule",
     "InfoProfile",
     "Network",
+    "PortListener",
     "WindowsInfo",
     "parse_info",
     "parse_rule_record",
@@ -29,6 +31,7 @@ __all__ = [
 ]
 
 PROFILES = ("Domain", "Private", "Public")
+SYSTEM_PID = 4  # the System process: HTTP.sys (IIS, WinRM) listens in the kernel, under this pid
 CATEGORY_PROFILE = {"domainauthenticated": "Domain", "domain": "Domain", "private": "Private", "public": "Public"}
 
 
@@ -89,6 +92,7 @@ class InboundRule:
     remote_address: Tuple[str, ...] = ()
     remote_dynamic_keywords: Tuple[str, ...] = ()
     program: str = ""
+    program_expanded: str = ""
     package: str = ""
     service: str = ""
     interface_alias: Tuple[str, ...] = ()
@@ -122,23 +126,60 @@ class InboundRule:
 
 
 @dataclass(frozen=True)
+class PortListener:
+    """A socket listening on a port asked about: its owning process and that program's path.
+
+    ``program`` is None when Windows does not tell it (the System process has no file; another
+    user's process without elevation).
+    """
+
+    protocol: str
+    port: int
+    pid: int
+    program: Optional[str] = None
+    address: str = ""
+
+
+@dataclass(frozen=True)
 class WindowsInfo:
-    """The read script's answer, parsed."""
+    """The read script's answer, parsed.
+
+    ``listeners``: who listens on the ports asked about (``listeners_read``: the read looked; a
+    rule scoped to a program is decided from them, else it stays unknown).
+    """
 
     profiles: Tuple[InfoProfile, ...]
     networks: Tuple[Network, ...]
     rules: Tuple[InboundRule, ...]
     active_profile: Tuple[str, ...] = ()
     owned_records: Tuple[Mapping[str, Any], ...] = ()
+    listeners: Tuple[PortListener, ...] = ()
+    listeners_read: bool = False
 
     def profile(self, name: str) -> Optional[InfoProfile]:
         return next((p for p in self.profiles if p.name == name), None)
 
 
 # -- parsing ---------------------------------------------------------------------------------------
-def read_script() -> str:
-    """The read script with its input (our group's name)."""
-    return render(READ_SCRIPT, {"group": GROUP})
+def port_ranges(ports: Iterable[int]) -> List[List[int]]:
+    """``[443, 8000, 8001]`` -> ``[[443, 443], [8000, 8001]]`` (sorted, adjacent ports merged)."""
+    ranges: List[List[int]] = []
+    for port in sorted(set(ports)):
+        if ranges and ranges[-1][1] == port - 1:
+            ranges[-1][1] = port
+        else:
+            ranges.append([port, port])
+    return ranges
+
+
+def read_script(ports: Iterable[int] = (), protocols: Iterable[str] = ()) -> str:
+    """The read script with its input: our group's name and, when given, the ports (and protocols) whose
+    listeners the script reads too (a rule scoped to a program is decided from them)."""
+    data: Dict[str, Any] = {"group": GROUP}
+    ranges = port_ranges(ports)
+    if ranges:
+        data.update(ports=ranges, protocols=sorted(set(protocols)) or ["tcp"])
+    return render(READ_SCRIPT, data)
 
 
 def _profiles_of(value: str) -> FrozenSet[str]:
@@ -166,6 +207,7 @@ def parse_rule_record(record: Mapping[str, Any]) -> InboundRule:
         remote_address=strings(record.get("remote_address")),
         remote_dynamic_keywords=strings(record.get("remote_dynamic_keywords")),
         program=text(record.get("program")),
+        program_expanded=text(record.get("program_expanded")),
         package=text(record.get("package")),
         service=text(record.get("service")),
         interface_alias=strings(record.get("interface_alias")),
@@ -229,4 +271,19 @@ def parse_info(answer: Mapping[str, Any]) -> WindowsInfo:
         if text(record.get("group")) == GROUP and text(record.get("policy_store_source_type")) in ("", "Local")
     )
     active = tuple(sorted(_profiles_of(text(answer.get("active_profile"))))) if answer.get("active_profile") else ()
-    return WindowsInfo(profiles, networks, rules, active, owned)
+    listeners = []
+    for item in records(answer.get("listeners")):
+        try:
+            listeners.append(
+                PortListener(
+                    protocol=text(item.get("protocol")).lower(),
+                    port=int(item["port"]),
+                    pid=int(item["pid"]),
+                    program=text(item.get("program")) or None,
+                    address=text(item.get("address")),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # an entry in an unexpected form is no listener we can name
+    read = answer.get("listeners_read") is True
+    return WindowsInfo(profiles, networks, rules, active, owned, tuple(listeners), read)

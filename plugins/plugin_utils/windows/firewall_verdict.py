@@ -14,8 +14,13 @@ The verdict, for the first packet of a new inbound TCP or UDP connection to the 
 * ``AllowInboundRules False`` (block all incoming connections) leaves the allow rules
   without effect; ``AllowLocalFirewallRules False`` (set by group policy) leaves the
   rules of local origin (PolicyStoreSourceType ``Local``) without effect;
+* a rule scoped to a program is decided by who listens on the port (the read's listeners): the
+  program ``System`` is the System process (pid 4), where HTTP.sys - IIS, WinRM - listens; a
+  path is compared with the listening process's program, environment variables expanded on the
+  host. Nothing listening, a listener whose program Windows does not tell, or listeners of
+  more than one program that disagree: ``unknown``, naming it;
 * a rule that applies to the packet only depending on something not known from a port and an
-  address - a program, package, service or local user (who receives the connection), an
+  address - a package, service or local user (who receives the connection), an
   IPsec condition (authentication, encryption, remote users or machines, override of block
   rules), a RemoteAddress keyword (``LocalSubnet``, ``DefaultGateway``, ``Internet``...), a
   dynamic keyword, a local (destination) address, a remote (source) port, a LocalPort keyword
@@ -30,6 +35,7 @@ the verdict is ``unknown`` with each answer in the reason.
 from __future__ import annotations
 
 import ipaddress
+import ntpath
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -46,8 +52,10 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict imp
 )
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall_info_read import (
     PROFILES,
+    SYSTEM_PID,
     InboundRule,
     InfoProfile,
+    PortListener,
     WindowsInfo,
 )
 
@@ -150,11 +158,63 @@ def _security_match(rule: InboundRule) -> Any:
     return True
 
 
-def match_rule(rule: InboundRule, packet: Packet, interface: Optional[str]) -> Any:
+def _program_path(value: str) -> str:
+    return ntpath.normcase(ntpath.normpath(value.strip().strip('"')))
+
+
+def _owned_by(rule: InboundRule, listener: PortListener) -> Any:
+    """Is ``listener``'s process the rule's program? True, False or unknown."""
+    if rule.program.strip().lower() == "system":
+        return listener.pid == SYSTEM_PID
+    wanted = rule.program_expanded or rule.program
+    if "%" in wanted:
+        return Tri.unknown(f"program {rule.program!r} (its environment variables were not expanded)")
+    if listener.pid == SYSTEM_PID:
+        return False
+    if listener.program is None:
+        return Tri.unknown(
+            f"program {rule.program!r} (the program of process {listener.pid} listening on the port is not readable)"
+        )
+    return _program_path(listener.program) == _program_path(wanted)
+
+
+def _program_match(rule: InboundRule, packet: Packet, listeners: Optional[Sequence[PortListener]]) -> Any:
+    """A program-scoped rule applies to the connection if the process that receives it is that program."""
+    if rule.program.lower() in ANY:
+        return True
+    if listeners is None:
+        return Tri.unknown(
+            f"program {rule.program!r} (the program receiving the connection is not known from a port alone)"
+        )
+    owners = [lsn for lsn in listeners if lsn.protocol == packet.protocol and lsn.port == packet.port]
+    if not owners:
+        return Tri.unknown(
+            f"program {rule.program!r} (nothing listens on {packet.protocol}/{packet.port}: which program will "
+            "receive the connection is not known)"
+        )
+    results = [_owned_by(rule, lsn) for lsn in owners]
+    if all(result is True for result in results):
+        return True
+    if all(result is False for result in results):
+        return False
+    unknown = next((r for r in results if isinstance(r, Tri)), None)
+    if unknown is not None and len(results) == 1:
+        return unknown
+    pids = ", ".join(sorted({str(lsn.pid) for lsn in owners}))
+    return Tri.unknown(
+        f"program {rule.program!r} (processes {pids} listen on {packet.protocol}/{packet.port}; which one receives "
+        "the connection depends on the address it is sent to)"
+    )
+
+
+def match_rule(
+    rule: InboundRule, packet: Packet, interface: Optional[str], listeners: Optional[Sequence[PortListener]] = None
+) -> Any:
     """Does ``rule`` match the packet arriving on ``interface``? True, False or ``Tri.unknown(reason)``.
 
     Definite conditions come first: a rule for another protocol, port, address family or
-    source is False whatever else it holds.
+    source is False whatever else it holds. ``listeners``: who listens on the packet's port
+    (None: not read, a program-scoped rule is then unknown).
     """
     if rule.missing:
         missing = Tri.unknown(f"its {', '.join(rule.missing)} filter(s) were not found by the read")
@@ -183,9 +243,7 @@ def match_rule(rule: InboundRule, packet: Packet, interface: Optional[str]) -> A
             remote_port,
             local_address,
             dynamic,
-            _unknown_unless_any(
-                rule.program, "program", "the program receiving the connection is not known from a port alone"
-            ),
+            _program_match(rule, packet, listeners),
             _unknown_unless_any(rule.package, "package", "the app receiving the connection is not known"),
             _unknown_unless_any(rule.service, "service", "the service receiving the connection is not known"),
             _unknown_unless_any(rule.interface_type, "interface type", "the type of the inbound interface is not read"),
@@ -216,7 +274,8 @@ def evaluate_profile(info: WindowsInfo, profile: InfoProfile, packet: Packet, in
         for r in info.rules
         if profile.name in r.profiles and (profile.allow_local_firewall_rules or r.store_source_type.lower() != "local")
     ]
-    matched = [(r, m) for r in applicable for m in [match_rule(r, packet, interface)] if m is not False]
+    listeners = info.listeners if info.listeners_read else None
+    matched = [(r, m) for r in applicable for m in [match_rule(r, packet, interface, listeners)] if m is not False]
     bypass = [(r, m) for r, m in matched if r.bypass]
     blocks = [(r, m) for r, m in matched if r.action == "Block"]
     # An action other than Allow or Block is not documented for a rule: it might block.

@@ -6,9 +6,13 @@ Shared by every Windows driver (``firewall_ps.py``, ``firewall_info_ps.py``, ``l
 Ansible runs no Python on Windows, so this code runs on the CONTROLLER; the host only runs
 the scripts, all plain ASCII:
 
-* :data:`STUB`: the only thing on the command line (``-EncodedCommand``). It reads the
-  real script from standard input and runs it, so the size of a script never meets the
-  Windows command-line limit (ansible's own ``bootstrap_wrapper.ps1`` does the same).
+* :data:`STUB`: the only thing on the command line (``-EncodedCommand``). It sets UTF-8
+  console output (an SSH or WinRM console otherwise writes the OEM code page, and localized
+  rule and network names would come back garbled), answers one JSON failure naming the
+  language mode when PowerShell is constrained (WDAC/AppLocker: ConstrainedLanguage refuses
+  the .NET calls every script makes, before its own error handling could answer), then
+  reads the real script from standard input and runs it, so the size of a script never
+  meets the Windows command-line limit (ansible's own ``bootstrap_wrapper.ps1`` does the same).
 * :data:`PRELUDE`: the start of every script: decodes the input into ``$request`` and
   defines ``ConvertTo-StringList`` and ``Write-Answer`` (one JSON line, last on stdout).
 * :data:`GET_OR_EMPTY`: a PowerShell function more than one script needs, written once here;
@@ -44,6 +48,7 @@ __all__ = [
     "PRELUDE",
     "STUB",
     "WINDOWS_CONNECTIONS",
+    "WINDOWS_SHELLS",
     "PowerShellError",
     "PowerShellRunner",
     "ScriptRunner",
@@ -55,6 +60,7 @@ __all__ = [
 ]
 
 WINDOWS_CONNECTIONS = ("winrm", "psrp", "ansible.builtin.winrm", "ansible.builtin.psrp")
+WINDOWS_SHELLS = ("powershell", "cmd")
 DEFAULT_PORTS = {"ssh": (22,), "winrm": (5985, 5986), "psrp": (5985, 5986)}
 
 PLACEHOLDER = "__INPUT_BASE64__"
@@ -69,6 +75,14 @@ POWERSHELL_ARGS: Tuple[str, ...] = (
 POWERSHELL_ARGV: Tuple[str, ...] = (*POWERSHELL_ARGS, "-Command", "-")
 
 STUB = """\
+try { [Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding } catch { $null = $_ }
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    $mode = [string]$ExecutionContext.SessionState.LanguageMode
+    $why = "PowerShell runs in $mode mode on this host (a WDAC or AppLocker policy)"
+    $fix = 'webedge.https needs FullLanguage for the connection user: allow its scripts in the policy'
+    Write-Output "{""failed"":true,""language_mode"":""$mode"",""msg"":""$why; $fix""}"
+    exit 1
+}
 $ErrorActionPreference = 'Stop'
 $lines = foreach ($line in $input) { $line }
 $code = $lines -join "`n"
@@ -178,9 +192,18 @@ class PowerShellRunner:
 
 
 def is_windows(connection: Any, task_vars: Mapping[str, Any]) -> bool:
-    """Ansible talks PowerShell to this host (its shell plugin, or a WinRM/PSRP connection)."""
-    family = getattr(getattr(connection, "_shell", None), "SHELL_FAMILY", None)
-    return family == "powershell" or task_vars.get("ansible_connection") in WINDOWS_CONNECTIONS
+    """The host runs Windows: a Windows shell plugin, or a WinRM/PSRP connection.
+
+    Ansible's shell plugins mark themselves ``_IS_WINDOWS`` (``powershell`` and ``cmd``: Win32-OpenSSH's
+    default shell is ``cmd``, whose family is ``cmd``); the family is checked too, for plugins without it.
+    """
+    shell = getattr(connection, "_shell", None)
+    family = getattr(shell, "SHELL_FAMILY", None)
+    return (
+        getattr(shell, "_IS_WINDOWS", False) is True
+        or family in WINDOWS_SHELLS
+        or task_vars.get("ansible_connection") in WINDOWS_CONNECTIONS
+    )
 
 
 def connection_ports(connection: Any, task_vars: Mapping[str, Any]) -> Tuple[int, ...]:

@@ -28,7 +28,9 @@ def run(params: Dict[str, Any], host: Optional[FakeInfoHost] = None):
 
 def test_one_read_gives_the_linux_keys_with_backend_windows():
     result, host = run({"ports": [80, 443, 445, "9100"]})
-    assert host.inputs == [{"group": "webedge.https"}]
+    assert host.inputs == [
+        {"group": "webedge.https", "ports": [[80, 80], [443, 443], [445, 445], [9100, 9100]], "protocols": ["tcp"]}
+    ]
     assert set(result) == {
         "changed",
         "backends",
@@ -114,3 +116,49 @@ def test_a_failed_script_is_an_error():
     host = FakeInfoHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n')
     with pytest.raises(PowerShellError, match="Access is denied"):
         run({}, host)
+
+
+# -- issue 14, item 4: rules scoped to Program=System (HTTP.sys: IIS, WinRM) are decided by who listens ----------
+def stock_iis(**changes: Any) -> FakeInfoHost:
+    answer = fixture("info-iis-stock.json")
+    answer.update(changes)
+    return FakeInfoHost(answer)
+
+
+def test_the_read_asks_for_the_listeners_of_the_ports_and_protocol():
+    _result, host = run({"ports": [443, "8000-8002"]}, stock_iis())
+    assert host.inputs == [{"group": "webedge.https", "ports": [[443, 443], [8000, 8002]], "protocols": ["tcp"]}]
+
+
+def test_a_stock_iis_host_admits_https_through_its_program_system_rule():
+    result, _host = run({"ports": [443, 80]}, stock_iis())
+    for verdict in result["verdicts"]:
+        assert verdict["verdict"] == "accept", verdict
+        assert "World Wide Web Services" in verdict["ipv4"]["decided_by"]
+
+
+def test_a_program_system_rule_does_not_open_a_port_another_program_listens_on():
+    listeners = [{"protocol": "tcp", "port": 443, "address": "::", "pid": 2216, "program": "C:\\nginx\\nginx.exe"}]
+    result, _host = run({"ports": [443]}, stock_iis(listeners=listeners))
+    assert result["verdicts"][0]["verdict"] == "drop"
+    assert "no allow rule matches" in result["verdicts"][0]["ipv4"]["decided_by"]
+
+
+def test_a_port_nobody_listens_on_stays_unknown_and_says_why():
+    result, _host = run({"ports": [443]}, stock_iis(listeners=[]))
+    assert result["verdicts"][0]["verdict"] == "unknown"
+    assert "nothing listens on tcp/443" in result["verdicts"][0]["ipv4"]["reason"]
+
+
+def test_a_program_given_by_path_is_compared_with_the_listener_expanded():
+    result, _host = run({"ports": [8080, 8081]}, stock_iis())
+    assert [(v["port"], v["verdict"]) for v in result["verdicts"]] == [(8080, "accept"), (8081, "drop")]
+    assert "nginx 8080" in result["verdicts"][0]["ipv4"]["decided_by"]
+
+
+def test_a_read_without_listeners_leaves_program_rules_unknown_as_before():
+    answer = fixture("info-iis-stock.json")
+    del answer["listeners"], answer["listeners_read"]
+    result, _host = run({"ports": [443]}, FakeInfoHost(answer))
+    assert result["verdicts"][0]["verdict"] == "unknown"
+    assert "program 'System'" in result["verdicts"][0]["ipv4"]["reason"]
