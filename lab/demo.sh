@@ -4,10 +4,12 @@
 #   web2 debian12-iptables  iptables   Apache
 #   web3 debian12-firewalld firewalld  nginx
 #   web4 debian13-ufw       ufw        Apache
+# and the lab's ACME server, Pebble (host acme, debian12-pebble), which issues their certificates.
 # 1. start the fleet (lab/fleet.sh) and give each host its own policy-drop firewall
-# 2. make a lab CA on this machine for the hosts' names and addresses
+# 2. make Pebble ready (it resolves the hosts' names; this machine gets its CA, root and an account key)
 # 3. compliance audit: fails, the fleet serves nothing yet (expected)
-# 4. site.yml in check mode (predicts, changes nothing), then for real
+# 4. site.yml in check mode (predicts, changes nothing), then for real: firewall, a key made on each
+#    host, its certificate from Pebble over HTTP-01 (ACME), nginx / Apache
 # 5. compliance audit again: passes
 # 6. a fleet summary, the reports (HTML, JUnit, SARIF, JSON, Markdown) and a screenshot of the HTML one
 # The Makefile has installed what this needs (Debian packages, .venv, lab images, network).
@@ -48,8 +50,8 @@ bash "$root/lab/fleet.sh" up "${specs[@]}"
 python3 "$root/lab/containment.py" || die "lab traffic would not stay on this machine (see above); nothing was sent"
 playbook -i "$inventory" playbooks/demo/prepare-lab.yml
 
-step "2/6 lab CA on this machine, one certificate per host"
-playbook -i "$inventory" playbooks/demo/lab-ca.yml
+step "2/6 the lab ACME server (Pebble on host acme): names of the hosts, its CA and root, an account key"
+playbook -i "$inventory" playbooks/demo/acme-lab.yml
 
 audit() {  # $1 = report directory name
   rm -rf "${reports:?}/$1"
@@ -67,7 +69,7 @@ step "continuing"
 
 step "4/6 site.yml in check mode (predicts the changes, makes none)"
 playbook -i "$inventory" webedge.https.site --check
-step "4/6 site.yml: firewall, certificates, nginx / Apache"
+step "4/6 site.yml: firewall, certificates (ACME from Pebble, keys made on the hosts), nginx / Apache"
 playbook -i "$inventory" webedge.https.site
 
 step "5/6 compliance audit AFTER (must pass)"
