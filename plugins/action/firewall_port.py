@@ -16,11 +16,15 @@ Without ``confirm_timeout`` (or in check mode) the module simply runs. With it:
 
 The decisions are pure functions (:func:`outcome`) so they are unit-tested as tables.
 
-On a Windows host (a PowerShell shell) no module runs: the plugin validates the options with
-the module's own argument spec (``module_utils/specs/firewall_port.py``), then hands the
-Windows Defender Firewall backend (``plugin_utils/windows/firewall.py``) and a PowerShell
-runner to the same orchestrator the module runs (``module_utils/firewall/engine.run``): ONE
-read script, the plan in Python and, unless in check mode, at most ONE more script.
+On a Windows host (a Windows shell or a WinRM/PSRP connection) no module runs: the plugin
+validates the options with the module's own argument spec (``module_utils/specs/firewall_port.py``),
+then hands the Windows Defender Firewall backend (``plugin_utils/windows/firewall.py``, bound to
+the task's ``profiles``) and a PowerShell runner to the same orchestrator the module runs
+(``module_utils/firewall/engine.run``): ONE read script, the plan in Python and, unless in check
+mode, at most ONE more script. With ``confirm_timeout`` the same three steps as on Linux, with
+Windows' parts (``plugin_utils/windows/rollback.py``): the orchestrator's guard arms a scheduled
+task that restores the previous rules just before the write; the confirmation (and, unconfirmed,
+the status) is a script sent over a new connection (WinRM: a new shell and HTTP session).
 """
 
 from __future__ import annotations
@@ -38,8 +42,14 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall import engi
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError, ValidationError
 from ansible_collections.webedge.https.plugins.module_utils.specs import firewall_port as spec
 from ansible_collections.webedge.https.plugins.plugin_utils.actions import ModuleOrPowerShellAction
-from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall import WINDOWS
-from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import PowerShellRunner, connection_ports
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import rollback as windows_rollback
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall import registry as windows_registry
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import (
+    PowerShellError,
+    PowerShellRunner,
+    call,
+    connection_ports,
+)
 
 MODULE_NAME = "webedge.https.firewall_port"
 COMMAND = "ansible.builtin.command"
@@ -121,6 +131,12 @@ class ActionModule(ModuleOrPowerShellAction):
     def _linux(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
         """The module; with ``confirm_timeout`` (not in check mode), confirmed over a new connection."""
         args = dict(self._task.args)
+        if args.get("profiles") is not None:
+            result.update(
+                failed=True,
+                msg=f"profiles {args['profiles']!r} is a Windows Defender Firewall option; this host is not Windows",
+            )
+            return result
         raw = args.get("confirm_timeout")
         if raw is None or self._task.check_mode:
             result.update(self._step(args, task_vars))
@@ -138,17 +154,37 @@ class ActionModule(ModuleOrPowerShellAction):
         return result
 
     def _windows(self, args: Dict[str, Any], runner: PowerShellRunner, task_vars: Dict[str, Any]) -> Dict[str, Any]:
-        """The one orchestrator with the Windows backend: one read, the plan, at most one write."""
-        answer = engine.run(
-            args,
-            runner,
+        """The one orchestrator with the Windows backend: one read, the plan, at most one write.
+
+        With ``confirm_timeout`` (not in check mode) the guard arms the host's revert before the
+        write; the change is then confirmed over a new connection, as on Linux.
+        """
+        options: Dict[str, Any] = dict(
             check_mode=bool(self._task.check_mode),
-            registry=WINDOWS,
+            registry=windows_registry(args.get("profiles")),
             connection_ports=connection_ports(self._connection, task_vars),
         )
+        guard: Optional[windows_rollback.WindowsRollbackGuard] = None
+        if args.get("confirm_timeout") is not None and not self._task.check_mode:
+            guard = windows_rollback.WindowsRollbackGuard(
+                runner,
+                rollback.check_id(args.get("rollback_id") or rollback.new_id()),
+                rollback.check_timeout(args["confirm_timeout"]),
+                clock=self.clock,
+            )
+        started = self.clock()
+        answer = engine.run(args, runner, guard=guard, **options)
         if not answer.get("warnings"):
             answer.pop("warnings", None)
-        return answer
+        if guard is None or guard.armed_at is None:
+            return answer  # nothing changed: nothing armed
+        self._windows_mode = True
+        timeout, rollback_id = guard.timeout, guard.rollback_id
+        confirm = self._confirm(rollback_id, started + timeout, task_vars)
+        status = None
+        if not confirm.get("confirmed") and not confirm.get("rolled_back"):
+            status = self._status(rollback_id, guard.armed_at + timeout + SETTLE, task_vars)
+        return outcome(answer, confirm, status, rollback_id, timeout)
 
     # -- the three steps -------------------------------------------------------
     def _guarded(self, args: Dict[str, Any], timeout: int, rollback_id: str, task_vars: Any) -> Dict[str, Any]:
@@ -198,7 +234,20 @@ class ActionModule(ModuleOrPowerShellAction):
             return {"unreachable": True, "msg": to_text(exc)}
 
     def _launcher(self, rollback_id: str, operation: str, task_vars: Any) -> Dict[str, Any]:
-        """Run the host's saved ``revert.py confirm|status``; its JSON answer (or what went wrong)."""
+        """Run the host's saved ``revert.py confirm|status``; its JSON answer (or what went wrong).
+
+        On Windows: the confirm or status script over the (new) connection; the same answers.
+        """
+        if getattr(self, "_windows_mode", False):
+            script = (windows_rollback.confirm_script if operation == "confirm" else windows_rollback.status_script)(
+                rollback_id
+            )
+            try:
+                return call(PowerShellRunner(self._low_level_execute_command), script, f"firewall_port {operation}")
+            except AnsibleConnectionFailure as exc:
+                return {"unreachable": True, "msg": to_text(exc)}
+            except PowerShellError as exc:
+                return {"failed": True, "msg": str(exc)}
         answer = self._step({"argv": rollback.launcher_argv(rollback_id, operation)}, task_vars, module=COMMAND)
         return parse_launcher(answer)
 

@@ -77,8 +77,21 @@ options:
   zone:
     description:
       - firewalld zone (default zone when omitted). Ignored by the other Linux backends.
-      - Fails on a Windows host (Windows Defender Firewall has profiles, not zones; our rules apply to every profile).
+      - Fails on a Windows host (Windows Defender Firewall has profiles, not zones: see O(profiles)).
     type: str
+  profiles:
+    description:
+      - Windows hosts only - the Windows Defender Firewall profiles (V(domain), V(private), V(public), any case; a
+        comma-separated string works too, as for M(community.windows.win_firewall_rule)) in which O(state=open)
+        opens the ports, or O(state=closed) closes them. Default - all three (the rule's Profile is C(Any)).
+      - Each rule is open in a set of profiles; V(open) adds these profiles to it, V(closed) takes them away (a rule
+        left with no profile is deleted), and the profiles not named keep what they had, so two tasks for two
+        profiles do not undo each other. A rule whose set changes is re-created with the new set (RV(notes) says
+        which); RV(diff) shows a rule's profiles when it is not open in all three.
+      - Fails on a Linux host.
+    type: list
+    elements: str
+    aliases: [profile]
   persist:
     description:
       - Make the change survive a reboot and a firewall reload.
@@ -116,9 +129,17 @@ options:
       - Works with every backend (nftables, iptables, firewalld, ufw). Needs systemd as the host's init
         (C(systemd-run)); without it the task fails before any change. A task that changes nothing arms
         nothing. In check mode nothing is armed; the result is only the prediction.
+      - "Windows hosts: the same three steps. Just before the write, one script saves the rules of the group
+        C(webedge.https) (as C(New-NetFirewallRule) takes them back) to
+        C(%ProgramData%\\webedge.https\\rollback\\<id>.json), writes the revert script beside it and registers the
+        scheduled task C(\\webedge.https\\rollback <id>) (SYSTEM, once, after that many seconds). The confirmation
+        is a script sent over a new connection (WinRM and PSRP - a new shell and HTTP session; SSH - a new TCP
+        connection): it unregisters the task and deletes the saved state. Unconfirmed, the task deletes the
+        rules of the group and re-creates the saved ones (other groups are not touched), records what it did,
+        and the task fails with RV(rolled_back=true). Needs the ScheduledTasks module (Windows Server 2012 or
+        later)."
       - The check of the current SSH connection still applies; O(force=true) is still needed to remove
         the rule that connection uses.
-      - Not supported on Windows hosts yet (the task fails before any change).
     type: int
   rollback_id:
     description:
@@ -167,12 +188,12 @@ notes:
     adds and removes the rules; when a step of that script fails, it deletes what it added and re-creates what it
     removed, so the change is all or nothing. RV(commands) shows that script."
   - "Windows rules: one inbound allow rule per port range, protocol, family and source, in the group
-    C(webedge.https), every profile, PersistentStore, named (Name and DisplayName) C(webedge.https
+    C(webedge.https), the profiles of O(profiles) (all three by default), PersistentStore, named (Name and DisplayName) C(webedge.https
     tcp/443 ipv4 from any) - the name is the identity, so a second run creates no duplicate. Windows rules
     are dual-stack: an IPv4-only rule from any source has RemoteAddress C(0.0.0.0-255.255.255.255), an
     IPv6-only one C(::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff); a rule with RemoteAddress C(Any) found in the
     group counts as open for both families. Rules of the group we cannot represent (disabled, block,
-    another profile, keywords such as C(LocalSubnet)) are left alone and listed in RV(notes)."
+    keywords such as C(LocalSubnet)) are left alone and listed in RV(notes)."
   - "Windows lockout guard: the rule the task's connection uses (WinRM 5985/5986 or SSH, from the
     connection's port; the client from SSH_CONNECTION or the established TCP connections to that port)
     is not removed without O(force=true). Windows Defender Firewall lets block rules win over allow rules
@@ -269,7 +290,9 @@ diff:
   returned: success
   type: dict
 rollback_id:
-  description: Id of the automatic rollback armed for this change (state under C(/var/lib/webedge-https/rollback/)).
+  description:
+    - Id of the automatic rollback armed for this change (state under C(/var/lib/webedge-https/rollback/); on
+      Windows C(%ProgramData%\webedge.https\rollback\)).
   returned: when O(confirm_timeout) is set and the task changed something
   type: str
   sample: 20240101T120000-1a2b3c4d
@@ -286,6 +309,11 @@ rollback:
   description: What the host's automatic rollback did (commands, files, notes, seconds after arming).
   returned: when the rollback ran
   type: dict
+rollback_task:
+  description: Windows hosts - the scheduled task that reverts the change unless it is confirmed.
+  returned: when O(confirm_timeout) is set, the task changed something and the host is Windows
+  type: str
+  sample: \webedge.https\rollback 20240101T120000-1a2b3c4d
 """
 
 import os

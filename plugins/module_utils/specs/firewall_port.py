@@ -28,6 +28,7 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
         "persist": {"type": "bool", "default": True},
         "force": {"type": "bool", "default": False},
         "confirm_timeout": {"type": "int"},
+        "profiles": {"type": "list", "elements": "str", "aliases": ["profile"]},
         "rollback_id": {"type": "str"},
     }
 

@@ -22,6 +22,12 @@ family is the documented whole-family range (``0.0.0.0-255.255.255.255``,
 A rule found with ``RemoteAddress Any`` (written by hand into our group) reads as both
 families; closing one of them replaces it by a rule for the other.
 
+Profiles (``profiles``: Domain, Private, Public; all three by default, a rule's ``Profile Any``):
+each neutral rule is open in a set of profiles. The plan is made per profile with the neutral
+planner: ``open`` adds the task's profiles to a rule's set, ``closed`` takes them away (a rule
+left with no profile is deleted); the profiles the task does not name keep what they had. A
+rule whose set changes is re-created with the new set (a Windows rule has one Profile value).
+
 Persistence: rules live in the PersistentStore (the cmdlets' default), which is what the
 firewall loads at boot, so ``persist: true`` is the only mode; Microsoft documents no
 runtime-only store for new rules (ActiveStore is the merged, largely read-only view), so
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     COMMENT_MARK,
@@ -63,13 +69,16 @@ from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell i
 
 __all__ = [
     "GROUP",
+    "PROFILES",
     "WINDOWS",
     "WinProfile",
     "WinRule",
     "WindowsBackend",
     "WindowsState",
+    "check_profiles",
     "check_write",
     "parse_read",
+    "registry",
     "rule_name",
     "rule_spec",
 ]
@@ -80,6 +89,8 @@ ANY_SOURCE = {"ipv4": "0.0.0.0-255.255.255.255", "ipv6": "::-ffff:ffff:ffff:ffff
 _WHOLE = {"ipv4": ipaddress.ip_network("0.0.0.0/0"), "ipv6": ipaddress.ip_network("::/0")}
 _WILDCARDS = set("*?[]")  # -Name takes wildcards: a name with one could match other rules
 DESCRIPTION = "Managed by webedge.https (firewall_port); changes here are overwritten."
+PROFILES = ("Domain", "Private", "Public")
+ALL_PROFILES = frozenset(PROFILES)
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class WinRule:
     name: str
     rules: Tuple[Rule, ...] = ()
     problem: Optional[str] = None
+    profiles: FrozenSet[str] = ALL_PROFILES
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,16 @@ class WindowsState:
     def owned(self) -> Tuple[Rule, ...]:
         return tuple(sorted({r for w in self.rules for r in w.rules}))
 
+    def coverage(self, names: Optional[Iterable[str]] = None) -> Dict[Rule, FrozenSet[str]]:
+        """Each neutral rule -> the profiles it is open in (over the Windows rules named, default all)."""
+        wanted = None if names is None else set(names)
+        found: Dict[Rule, Set[str]] = {}
+        for w in self.rules:
+            if wanted is None or w.name in wanted:
+                for r in w.rules:
+                    found.setdefault(r, set()).update(w.profiles)
+        return {r: frozenset(p) for r, p in found.items()}
+
 
 # -- naming and rendering ------------------------------------------------------------
 def rule_name(rule: Rule) -> str:
@@ -131,7 +153,13 @@ def rule_name(rule: Rule) -> str:
     return f"{GROUP} {rule.describe()}"
 
 
-def rule_spec(rule: Rule) -> Dict[str, Any]:
+def profile_text(profiles: Iterable[str]) -> str:
+    """A profile set as New-NetFirewallRule's -Profile takes it: ``Any`` for all three, else ``Domain, Private``."""
+    chosen = frozenset(profiles)
+    return "Any" if chosen == ALL_PROFILES else ", ".join(p for p in PROFILES if p in chosen)
+
+
+def rule_spec(rule: Rule, profiles: Iterable[str] = PROFILES) -> Dict[str, Any]:
     """The write script's input for one rule to create (the New-NetFirewallRule values)."""
     return {
         "name": rule_name(rule),
@@ -140,7 +168,35 @@ def rule_spec(rule: Rule) -> Dict[str, Any]:
         "protocol": rule.protocol.upper(),
         "local_port": [str(rule.ports)],
         "remote_address": [rule.source or ANY_SOURCE[rule.family]],
+        "profile": profile_text(profiles),
     }
+
+
+def check_profiles(value: Any) -> FrozenSet[str]:
+    """The ``profiles`` option (None: all three) -> profile names; any case, each named once; else ValidationError."""
+    if value is None:
+        return ALL_PROFILES
+    items = value if isinstance(value, (list, tuple)) else [value]
+    chosen: Set[str] = set()
+    for item in items:
+        words = [w.strip() for w in str(item).split(",")] if isinstance(item, str) else [item]
+        for word in words:
+            match = next((p for p in PROFILES if isinstance(word, str) and word.lower() == p.lower()), None)
+            if match is None:
+                raise ValidationError(f"invalid profiles value {word!r}: expected domain, private or public")
+            chosen.add(match)
+    if not chosen:
+        raise ValidationError("profiles is empty: name at least one of domain, private, public (or leave it out)")
+    return frozenset(chosen)
+
+
+def parse_profiles(value: Any) -> Optional[FrozenSet[str]]:
+    """A rule's Profile as read (``Any``, ``Domain, Private``) -> its profiles; None for anything else."""
+    words = {w.strip().lower() for w in str(value if value is not None else "Any").split(",") if w.strip()}
+    if not words or words == {"any"}:
+        return ALL_PROFILES
+    names = {p for p in PROFILES if p.lower() in words}
+    return frozenset(names) if len(names) == len(words) else None
 
 
 # -- parsing the read script's answer ----------------------------------------------------
@@ -191,8 +247,8 @@ def _shape_problem(record: Mapping[str, Any]) -> Optional[str]:
             return f"{key} is {record.get(key)!r}, not {want!r}"
     if str(record.get("protocol", "")).lower() not in ("tcp", "udp"):
         return f"protocol is {record.get('protocol')!r}"
-    if str(record.get("profile", "Any")) != "Any":
-        return f"profile is {record.get('profile')!r}, not 'Any'"
+    if parse_profiles(record.get("profile")) is None:
+        return f"profile is {record.get('profile')!r}, not Any or a list of Domain, Private, Public"
     for key in ("remote_port", "local_address"):
         if [v.lower() for v in strings(record.get(key))] not in ([], ["any"]):
             return f"{key} is {list(strings(record.get(key)))}"
@@ -214,7 +270,7 @@ def parse_rule(record: Mapping[str, Any]) -> WinRule:
     except ValueError as exc:
         return WinRule(name, problem=f"unsupported {exc}")
     rules = {Rule(family, protocol, port, source) for port in ports for family, source in sources}
-    return WinRule(name, tuple(sorted(rules)))
+    return WinRule(name, tuple(sorted(rules)), profiles=parse_profiles(record.get("profile")) or ALL_PROFILES)
 
 
 def parse_connections(answer: Mapping[str, Any]) -> Tuple[Connection, ...]:
@@ -261,32 +317,36 @@ def check_write(answer: Mapping[str, Any]) -> None:
 # -- planning ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class WinChanges:
-    """Windows-level changes: rule names to delete (first: names a new rule needs) and rules to create."""
+    """Windows-level changes: rule names to delete (first: names a new rule needs) and rules to create.
+
+    ``create`` maps each neutral rule to create to the profiles its Windows rule gets.
+    """
 
     remove_first: Tuple[str, ...]
     remove: Tuple[str, ...]
-    create: Tuple[Rule, ...]
+    create: Tuple[Tuple[Rule, FrozenSet[str]], ...]
 
 
-def windows_changes(state: WindowsState, add: Iterable[Rule], remove: Iterable[Rule]) -> WinChanges:
-    """Turn the neutral add/remove into rules to delete and create.
+def windows_changes(state: WindowsState, target: Mapping[Rule, FrozenSet[str]]) -> WinChanges:
+    """Turn the profile sets wanted for some neutral rules (empty: removed) into rules to delete and create.
 
-    A Windows rule holding a removed neutral rule is deleted; what else it held (the other
-    family of an ``Any`` rule, the untouched port of a two-port rule) is re-created as rules
-    of our own shape. A rule of ours in the way of a new rule's name is deleted too; the loop
-    ends because every round deletes at least one more of finitely many rules.
+    Every Windows rule holding a rule of ``target`` is deleted; what else it held (the other family
+    of an ``Any`` rule, the untouched port of a two-port rule) is re-created, in its profiles, as rules
+    of our own shape unless a rule kept already holds it there. A rule of ours in the way of a new
+    rule's name is deleted too; the loop ends because every round deletes at least one more of
+    finitely many rules.
     """
-    removed = set(remove)
-    create: Set[Rule] = set(add)
-    delete: Set[str] = {w.name for w in state.rules if removed & set(w.rules)}
+    touched = set(target)
+    delete: Set[str] = {w.name for w in state.rules if touched & set(w.rules)}
     while True:
-        kept = [w for w in state.rules if w.name not in delete]
-        held = {r for w in kept for r in w.rules}
-        for w in state.rules:
-            if w.name in delete:
-                create |= {r for r in w.rules if r not in removed and r not in held}
+        kept = state.coverage(w.name for w in state.rules if w.name not in delete)
+        create: Dict[Rule, FrozenSet[str]] = {r: p for r, p in target.items() if p}
+        for r, profiles in state.coverage(delete).items():
+            rest = profiles - kept.get(r, frozenset())
+            if r not in touched and rest:
+                create[r] = rest
         names = {rule_name(r) for r in create}
-        in_the_way = {w.name for w in kept if w.name in names}
+        in_the_way = {w.name for w in state.rules if w.name not in delete and w.name in names}
         if not in_the_way:
             break
         delete |= in_the_way
@@ -294,7 +354,7 @@ def windows_changes(state: WindowsState, add: Iterable[Rule], remove: Iterable[R
     return WinChanges(
         remove_first=tuple(sorted(n for n in delete if n in names)),
         remove=tuple(sorted(n for n in delete if n not in names)),
-        create=tuple(sorted(create)),
+        create=tuple(sorted(create.items(), key=lambda item: (item[0], sorted(item[1])))),
     )
 
 
@@ -303,9 +363,57 @@ def write_input(changes: WinChanges) -> Dict[str, Any]:
     return {
         "group": GROUP,
         "remove_first": list(changes.remove_first),
-        "add": [rule_spec(rule) for rule in changes.create],
+        "add": [rule_spec(rule, profiles) for rule, profiles in changes.create],
         "remove": list(changes.remove),
     }
+
+
+def profile_targets(
+    desired: DesiredState, coverage: Mapping[Rule, FrozenSet[str]], profiles: FrozenSet[str]
+) -> Dict[Rule, FrozenSet[str]]:
+    """The neutral planner per profile: each rule whose set of profiles changes -> its new set."""
+    after: Dict[Rule, Set[str]] = {}
+    for profile in PROFILES:
+        current = {r for r, p in coverage.items() if profile in p}
+        if profile in profiles:
+            add, remove = plan_rules(desired, current)
+            current = set(neutral_after(tuple(current), add, remove))
+        for r in current:
+            after.setdefault(r, set()).add(profile)
+    rules = set(coverage) | set(after)
+    return {
+        r: frozenset(after.get(r, ()))
+        for r in sorted(rules)
+        if frozenset(after.get(r, ())) != coverage.get(r, frozenset())
+    }
+
+
+@dataclass(frozen=True)
+class WindowsPlan(Plan):
+    """A plan whose diff also names the profiles of a rule that is not open in all three."""
+
+    profiles_before: Tuple[Tuple[Rule, Tuple[str, ...]], ...] = ()
+    profiles_after: Tuple[Tuple[Rule, Tuple[str, ...]], ...] = ()
+
+    def to_diff(self, backend: str = "firewall") -> Dict[str, str]:
+        diff = super().to_diff(backend)
+        diff["before"] = _profiles_text(self.profiles_before)
+        diff["after"] = _profiles_text(self.profiles_after)
+        return diff
+
+
+def _profiles_text(items: Iterable[Tuple[Rule, Tuple[str, ...]]]) -> str:
+    lines = []
+    for rule, profiles in sorted(items):
+        shown = "" if frozenset(profiles) == ALL_PROFILES else f" (profiles {', '.join(profiles)})"
+        lines.append(f"{rule.describe()}{shown}\n")
+    return "".join(lines)
+
+
+def _as_items(coverage: Mapping[Rule, FrozenSet[str]]) -> Tuple[Tuple[Rule, Tuple[str, ...]], ...]:
+    return tuple(
+        sorted((r, tuple(p for p in PROFILES if p in profiles)) for r, profiles in coverage.items() if profiles)
+    )
 
 
 def state_notes(state: WindowsState) -> Tuple[str, ...]:
@@ -324,9 +432,13 @@ def state_notes(state: WindowsState) -> Tuple[str, ...]:
 
 # -- the backend ----------------------------------------------------------------------------
 class WindowsBackend(FirewallBackend):
-    """Windows Defender Firewall through PowerShell (runner: a PowerShell runner)."""
+    """Windows Defender Firewall through PowerShell (runner: a PowerShell runner).
+
+    ``profiles``: the profiles the task's rules are opened or closed in (:func:`registry` binds them).
+    """
 
     name = NAME
+    profiles: FrozenSet[str] = ALL_PROFILES
 
     @classmethod
     def probe(cls, runner: Runner) -> Detection:
@@ -345,8 +457,7 @@ class WindowsBackend(FirewallBackend):
                 "persist=false is not supported on Windows: rules are written to the PersistentStore "
                 "and Microsoft documents no runtime-only store for new rules"
             )
-        if params.get("confirm_timeout") is not None:
-            raise ValidationError("confirm_timeout is not supported on Windows hosts yet (no automatic rollback there)")
+        check_profiles(params.get("profiles"))
 
     def read_script(self) -> str:
         ports = list(self.options.connection_ports)
@@ -360,19 +471,32 @@ class WindowsBackend(FirewallBackend):
 
     def plan(self, desired: DesiredState, current: Ruleset) -> Plan:
         state: WindowsState = current.raw
-        add, remove = plan_rules(desired, current.rules)
-        changes = windows_changes(state, add, remove)
+        coverage = state.coverage()
+        targets = profile_targets(desired, coverage, self.profiles)
+        changes = windows_changes(state, targets)
+        after = dict(coverage)
+        after.update(targets)
+        before_rules = set(current.rules)
+        after_rules = {r for r, p in after.items() if p}
         steps: Tuple[Step, ...] = ()
         if changes.create or changes.remove or changes.remove_first:
             script = render(WRITE_SCRIPT, write_input(changes))
             steps = (Step(POWERSHELL_ARGV, script),)
-        return Plan(
+        notes = list(state_notes(state))
+        notes += [
+            f"{r.describe()}: profiles {profile_text(coverage.get(r, ())) or 'none'} -> {profile_text(p) or 'none'}"
+            for r, p in targets.items()
+            if r in before_rules and p
+        ]
+        return WindowsPlan(
             before=current.rules,
-            after=neutral_after(current.rules, add, remove),
-            add=add,
-            remove=remove,
+            after=tuple(sorted(after_rules)),
+            add=tuple(sorted(after_rules - before_rules)),
+            remove=tuple(sorted(before_rules - after_rules)),
             steps=steps,
-            notes=state_notes(state),
+            notes=tuple(notes),
+            profiles_before=_as_items(coverage),
+            profiles_after=_as_items(after),
         )
 
     def apply(self, plan: Plan) -> List[Dict[str, Any]]:
@@ -388,7 +512,14 @@ class WindowsBackend(FirewallBackend):
         return f"Windows Defender Firewall (the host runs Windows): profiles {profiles}"
 
 
-WINDOWS = Registry(
-    {NAME: WindowsBackend},
-    elsewhere="backend {backend!r} manages a Linux firewall; this host runs Windows: use backend auto or windows",
-)
+ELSEWHERE = "backend {backend!r} manages a Linux firewall; this host runs Windows: use backend auto or windows"
+
+
+def registry(profiles: Any = None) -> Registry:
+    """The registry the orchestrator gets on a Windows host, its backend bound to the task's ``profiles``."""
+    chosen = check_profiles(profiles)
+    backend: Type[WindowsBackend] = type("WindowsBackend", (WindowsBackend,), {"profiles": chosen})
+    return Registry({NAME: backend}, elsewhere=ELSEWHERE)
+
+
+WINDOWS = registry()

@@ -7,7 +7,8 @@ Two scripts, all plain ASCII, each starting with the shared prelude of ``powersh
 * :data:`READ_SCRIPT`: one read round trip; prints one JSON line (see ``firewall.parse_read``).
 * :data:`WRITE_SCRIPT`: one write round trip, all-or-nothing; prints one JSON line.
 
-:data:`GET_PROFILE_RECORDS` is shared with firewall_info's read (``firewall_info_ps.py``).
+:data:`GET_PROFILE_RECORDS` is shared with firewall_info's read (``firewall_info_ps.py``),
+:data:`GET_RULE_BACKUP` with firewall_port's rollback (``rollback_ps.py``).
 
 Input reaches a script ONLY as base64 of a JSON document (:func:`render`); no user value
 is ever interpolated into PowerShell source.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import GET_OR_EMPTY, PRELUDE
 
-__all__ = ["GET_PROFILE_RECORDS", "READ_SCRIPT", "WRITE_SCRIPT"]
+__all__ = ["GET_PROFILE_RECORDS", "GET_RULE_BACKUP", "PRELUDE_STORE", "READ_SCRIPT", "WRITE_SCRIPT"]
 
 # The firewall scripts (firewall_port's read, firewall_info's read): the three profiles of
 # the store named by -PolicyStore, as the controller parses them.
@@ -39,7 +40,33 @@ function Get-ProfileRecords {
 
 # The shared prelude, then what both firewall scripts use: the store and our group. The
 # read adds the shared functions it uses, each once.
-_PRELUDE = (
+# The write script and firewall_port's rollback (rollback_ps.py): a rule as New-NetFirewallRule takes it back.
+GET_RULE_BACKUP = """
+function Get-RuleBackup {
+    param($Rule, [string]$Store)
+    # Everything New-NetFirewallRule needs to re-create the rule as it is.
+    $ports = Get-NetFirewallPortFilter -AssociatedNetFirewallRule $Rule -PolicyStore $Store
+    $addresses = Get-NetFirewallAddressFilter -AssociatedNetFirewallRule $Rule -PolicyStore $Store
+    $backup = [ordered]@{
+        Name = [string]$Rule.Name
+        DisplayName = [string]$Rule.DisplayName
+        Group = [string]$Rule.Group
+        Enabled = [string]$Rule.Enabled
+        Profile = [string]$Rule.Profile
+        Direction = [string]$Rule.Direction
+        Action = [string]$Rule.Action
+        Protocol = [string]$ports.Protocol
+        LocalPort = ConvertTo-StringList -Value $ports.LocalPort
+        RemotePort = ConvertTo-StringList -Value $ports.RemotePort
+        LocalAddress = ConvertTo-StringList -Value $addresses.LocalAddress
+        RemoteAddress = ConvertTo-StringList -Value $addresses.RemoteAddress
+    }
+    if ($Rule.Description) { $backup.Description = [string]$Rule.Description }
+    return $backup
+}
+"""
+
+PRELUDE_STORE = _PRELUDE = (
     PRELUDE
     + """\
 $store = 'PersistentStore'
@@ -106,38 +133,22 @@ try {
 
 WRITE_SCRIPT = (
     _PRELUDE
-    + """\
+    + GET_RULE_BACKUP
+    + """
 $added = New-Object -TypeName 'System.Collections.Generic.List[string]'
 $removed = New-Object -TypeName 'System.Collections.Generic.List[object]'
 
-function Get-RuleBackup {
+function Get-OwnedBackup {
     param([string]$Name)
     # Everything New-NetFirewallRule needs to put the rule back if a later step fails.
     $rule = Get-NetFirewallRule -PolicyStore $store -Name $Name
     if ([string]$rule.Group -ne $group) { throw "rule '$Name' is not in group '$group'; it is not ours" }
-    $ports = Get-NetFirewallPortFilter -AssociatedNetFirewallRule $rule -PolicyStore $store
-    $addresses = Get-NetFirewallAddressFilter -AssociatedNetFirewallRule $rule -PolicyStore $store
-    $backup = @{
-        Name = [string]$rule.Name
-        DisplayName = [string]$rule.DisplayName
-        Group = $group
-        Enabled = [string]$rule.Enabled
-        Profile = [string]$rule.Profile
-        Direction = [string]$rule.Direction
-        Action = [string]$rule.Action
-        Protocol = [string]$ports.Protocol
-        LocalPort = ConvertTo-StringList -Value $ports.LocalPort
-        RemotePort = ConvertTo-StringList -Value $ports.RemotePort
-        LocalAddress = ConvertTo-StringList -Value $addresses.LocalAddress
-        RemoteAddress = ConvertTo-StringList -Value $addresses.RemoteAddress
-    }
-    if ($rule.Description) { $backup.Description = [string]$rule.Description }
-    return $backup
+    return Get-RuleBackup -Rule $rule -Store $store
 }
 
 function Remove-OwnedRule {
     param([string]$Name)
-    $backup = Get-RuleBackup -Name $Name
+    $backup = Get-OwnedBackup -Name $Name
     Remove-NetFirewallRule -PolicyStore $store -Name $Name
     $removed.Add($backup)
 }
@@ -153,7 +164,7 @@ function Add-OwnedRule {
         Direction = 'Inbound'
         Action = 'Allow'
         Enabled = 'True'
-        Profile = 'Any'
+        Profile = [string]$Spec.profile
         Protocol = [string]$Spec.protocol
         LocalPort = ConvertTo-StringList -Value $Spec.local_port
         RemoteAddress = ConvertTo-StringList -Value $Spec.remote_address

@@ -105,7 +105,7 @@ class FakeWindowsHost:
                 "enabled": "True",
                 "direction": "Inbound",
                 "action": "Allow",
-                "profile": "Any",
+                "profile": spec.get("profile", "Any"),
                 "protocol": spec["protocol"],
                 "local_port": list(spec["local_port"]),
                 "remote_port": ["Any"],

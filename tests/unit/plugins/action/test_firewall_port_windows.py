@@ -72,7 +72,8 @@ def test_check_mode_reads_once_and_writes_nothing():
         ({"port": [443], "backend": "ufw"}, "backend 'ufw' manages a Linux firewall"),
         ({"port": [443], "zone": "public"}, "zone 'public'"),
         ({"port": [443], "persist": False}, "persist=false"),
-        ({"port": [443], "confirm_timeout": 30}, "confirm_timeout"),
+        ({"port": [443], "confirm_timeout": 3}, "confirm_timeout"),
+        ({"port": [443], "profiles": ["Domain", "Work"]}, "'Work'"),
     ],
 )
 def test_bad_input_fails_before_any_command(args, message):

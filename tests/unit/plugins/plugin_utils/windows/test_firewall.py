@@ -198,7 +198,9 @@ def test_rule_spec_names_the_rule_after_itself_and_restricts_the_family(neutral,
 
 def test_user_values_reach_the_script_only_as_base64():
     changes = windows.WinChanges(
-        (), ("webedge.https 'quoted'; Remove-Item",), (rule("ipv6", "tcp", 443, 0, "2001:db8::/32"),)
+        (),
+        ("webedge.https 'quoted'; Remove-Item",),
+        ((rule("ipv6", "tcp", 443, 0, "2001:db8::/32"), windows.ALL_PROFILES),),
     )
     script = render(firewall_ps.WRITE_SCRIPT, windows.write_input(changes))
     assert script.isascii()
@@ -314,7 +316,7 @@ def test_a_failed_write_is_reported_as_undone_and_changes_nothing():
         (params(backend="nftables"), "backend 'nftables' manages a Linux firewall"),
         (params(zone="public"), "zone 'public' is a firewalld option"),
         (params(persist=False), "persist=false is not supported on Windows"),
-        (params(confirm_timeout=60), "confirm_timeout is not supported on Windows"),
+        (params(profiles=["public", "home"]), "invalid profiles value 'home'"),
         (params(port=["70000"]), "70000"),
         (params(source=["10.0.0.5/8"]), "host bits are set"),
     ],

@@ -27,8 +27,8 @@ def sent_scripts() -> List[tuple]:
         remove_first=("webedge.https tcp/9000 ipv4 from any",),
         remove=("webedge.https by hand",),
         create=(
-            Rule("ipv4", "tcp", PortRange(443, 443)),
-            Rule("ipv6", "udp", PortRange(8000, 8080), "2001:db8::/32"),
+            (Rule("ipv4", "tcp", PortRange(443, 443)), windows.ALL_PROFILES),
+            (Rule("ipv6", "udp", PortRange(8000, 8080), "2001:db8::/32"), frozenset({"Domain", "Private"})),
         ),
     )
     return [

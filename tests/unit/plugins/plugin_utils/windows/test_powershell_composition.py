@@ -20,6 +20,7 @@ from ansible_collections.webedge.https.plugins.plugin_utils.windows import (
     firewall_ps,
     listening_ps,
     powershell,
+    rollback_ps,
 )
 from ansible_collections.webedge.https.tests.unit.helpers.powershell_grammar import problems
 
@@ -28,17 +29,27 @@ SCRIPTS: Dict[str, str] = {
     "firewall_port write": firewall_ps.WRITE_SCRIPT,
     "firewall_info read": firewall_info_ps.READ_SCRIPT,
     "listening_ports read": listening_ps.READ_SCRIPT,
+    "firewall_port rollback arm": rollback_ps.ARM_SCRIPT,
+    "firewall_port rollback confirm": rollback_ps.CONFIRM_SCRIPT,
+    "firewall_port rollback status": rollback_ps.STATUS_SCRIPT,
+    "firewall_port rollback undo": rollback_ps.UNDO_SCRIPT,
 }
 SHARED: Dict[str, str] = {
     "GET_OR_EMPTY": powershell.GET_OR_EMPTY,
     "GET_PROFILE_RECORDS": firewall_ps.GET_PROFILE_RECORDS,
+    "GET_RULE_BACKUP": firewall_ps.GET_RULE_BACKUP,
+    "READ_STATUS": rollback_ps.READ_STATUS,
 }
 # Which script uses which shared function (so a script that stops using one is noticed too).
 USES: Dict[str, List[str]] = {
     "firewall_port read": ["GET_OR_EMPTY", "GET_PROFILE_RECORDS"],
-    "firewall_port write": [],
+    "firewall_port write": ["GET_RULE_BACKUP"],
     "firewall_info read": ["GET_OR_EMPTY", "GET_PROFILE_RECORDS"],
     "listening_ports read": ["GET_OR_EMPTY"],
+    "firewall_port rollback arm": ["GET_OR_EMPTY", "GET_RULE_BACKUP"],
+    "firewall_port rollback confirm": ["READ_STATUS"],
+    "firewall_port rollback status": ["READ_STATUS"],
+    "firewall_port rollback undo": ["READ_STATUS"],
 }
 _DEFINITION = re.compile(r"^function ([A-Za-z]+-[A-Za-z]+) \{", re.MULTILINE)
 
