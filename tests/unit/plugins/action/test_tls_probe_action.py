@@ -52,6 +52,7 @@ def make_action(
     templar = MagicMock()
     templar.template.side_effect = lambda value: value
     action = ActionModule(task, connection, play_context, MagicMock(), templar, MagicMock())
+    action._load_name = "webedge.https.tls_probe"  # read by validate_argument_spec on ansible-core 2.17
     action._execute_module = MagicMock(return_value=dict(MODULE_SENTINEL))  # type: ignore[method-assign]
     action._remove_tmp_path = MagicMock()  # type: ignore[method-assign]
     return action
