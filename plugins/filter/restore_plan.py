@@ -11,12 +11,13 @@ version_added: 0.1.0
 description:
   - Builds, from the registered results of the tasks that wrote a configuration in place, the list of
     steps that put every file back as it was before the run. The web server roles (through the role
-    M(webedge.https.web_common)) use it when C(nginx -t) or C(apache2ctl configtest) fails, and to remove
+    P(webedge.https.web_common#role)) use it when C(nginx -t) or C(apache2ctl configtest) fails, and to remove
     the copies after a successful test.
   - Each step is C({path, backup, link}). With C(backup), copy C(backup) over C(path). With C(link), make
-    C(path) a symbolic link to C(link) again. With neither, remove C(path): it did not exist before.
-  - Results that changed nothing (unchanged, skipped, failed items) add no step. Each registered
-    variable may be a single task's result or a loop's (C(results)).
+    C(path) a symbolic link to C(link) again. With neither, remove C(path), which did not exist before.
+  - Results that changed nothing (unchanged, skipped, failed items) add no step, nor do check mode's predictions
+    that name no file (C(template) and C(copy) of a new file). Each registered variable may be a single task's
+    result or a loop's (C(results)).
 author:
   - webedge.https contributors
 options:

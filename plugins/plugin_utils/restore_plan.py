@@ -15,7 +15,8 @@ that :func:`restore_plan` builds out of those registered results:
   ``{path, link}`` items: ``link`` is where the removed link pointed.
 
 Each result may be a single task's result or a loop's (``results`` list); results that did not
-change anything (skipped, failed, unchanged) add nothing. Runs on the controller only: it reads
+change anything (skipped, failed, unchanged) add nothing, nor do the predictions of check mode that
+name no file (``template`` and ``copy`` of a new file). Runs on the controller only: it reads
 registered results and touches no host.
 """
 
@@ -85,9 +86,8 @@ def _written_steps(result: Mapping[str, Any], what: str) -> Iterator[RestoreStep
                 yield RestoreStep(path=path, backup=_text(backups.get(path)))
         return
     path = _text(result.get("dest") or result.get("path"))
-    if not path:
-        raise RestorePlanError(f"{what}: a changed result names no file (no 'dest' or 'path')")
-    yield RestoreStep(path=path, backup=_text(result.get("backup_file")))
+    if path:  # in check mode, template and copy predict a new file without naming it: nothing was written
+        yield RestoreStep(path=path, backup=_text(result.get("backup_file")))
 
 
 def _saved_steps(result: Mapping[str, Any], what: str) -> Iterator[RestoreStep]:

@@ -1,0 +1,61 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""roles/apache/vars/main.yml: what the safe apply removes (files and links of sites no longer listed,
+the distribution's default site) and the modules it disables again on failure, rendered by Ansible's
+templar."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from ansible_collections.webedge.https.tests.unit.helpers.roles import load, render
+
+ROLE = {**load("apache", "defaults/main.yml"), **load("apache", "vars/main.yml")}
+SITES = [
+    {"name": "www", "server_names": ["www.lab.test"], "default_server": True},
+    {"name": "api", "server_names": ["api"]},
+]
+AVAILABLE = "/etc/apache2/sites-available"
+ENABLED = "/etc/apache2/sites-enabled"
+
+
+def variables(**registered: Any) -> Dict[str, Any]:
+    return {**ROLE, "apache_sites": SITES, **registered}
+
+
+def test_files_and_links_of_sites_no_longer_listed_are_removed_links_with_their_target():
+    files = [
+        {"path": f"{AVAILABLE}/webedge-site--www.conf", "islnk": False},  # default_server: '--'
+        {"path": f"{AVAILABLE}/webedge-site-api.conf", "islnk": False},
+        {"path": f"{AVAILABLE}/webedge-site-old.conf", "islnk": False},
+        {"path": f"{ENABLED}/webedge-site--www.conf", "islnk": True},
+        {"path": f"{ENABLED}/webedge-site-old.conf", "islnk": True},
+    ]
+    context = variables(__apache_found={"files": files}, __apache_default_stat={"skipped": True})
+    assert render("{{ __apache_stale_files }}", context) == [f"{AVAILABLE}/webedge-site-old.conf"]
+    assert render("{{ __apache_stale_links }}", context) == [
+        {"path": f"{ENABLED}/webedge-site-old.conf", "link": "../sites-available/webedge-site-old.conf"}
+    ]
+
+
+def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
+    stat = {"stat": {"exists": True, "islnk": True, "lnk_target": "../sites-available/000-default.conf"}}
+    context = variables(__apache_found={"skipped": True}, __apache_default_stat=stat)
+    assert render("{{ __apache_stale_files }}", context) == []
+    assert render("{{ __apache_stale_links }}", context) == [
+        {"path": f"{ENABLED}/000-default.conf", "link": "../sites-available/000-default.conf"}
+    ]
+
+
+def test_only_the_modules_this_run_enabled_are_disabled_again():
+    enabled = {
+        "results": [
+            {"item": "ssl", "changed": False, "cmd": ["a2enmod", "-q", "ssl"]},  # was already enabled (creates:)
+            {"item": "http2", "changed": True, "cmd": ["a2enmod", "-q", "http2"]},
+        ]
+    }
+    assert render("{{ __apache_modules_to_disable }}", variables(__apache_modules_enabled=enabled)) == [
+        {"argv": ["a2dismod", "-q", "-f", "http2"], "removes": "/etc/apache2/mods-enabled/http2.load"}
+    ]
+    # a run that failed before the modules task: nothing to disable
+    assert render("{{ __apache_modules_to_disable }}", variables(__apache_modules_enabled={})) == []

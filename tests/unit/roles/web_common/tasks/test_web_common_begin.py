@@ -1,0 +1,62 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""roles/web_common/tasks/begin.yml: it forgets an earlier run first, keeps certificate material out of
+loop items, and tells the caller which sites to staple."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.webedge.https.tests.unit.helpers.roles import load, render, task, tasks
+
+CERTIFICATES = task("web_common", "begin.yml", "Install the site certificates and keys")
+STAPLING = task(
+    "web_common",
+    "begin.yml",
+    "Note the sites to staple (stapling on, a chain, and a certificate that names an OCSP responder)",
+)
+
+
+def test_it_first_forgets_every_result_the_plan_is_built_from():
+    first = next(tasks("web_common", "begin.yml"))
+    assert first["name"].startswith("Forget the results of an earlier run")
+    forgotten = set(first["ansible.builtin.set_fact"])
+    # every registered variable the plan (vars/main.yml) reads, wherever it is registered
+    plan = load("web_common", "vars/main.yml")["__web_common_plan"]
+    read = set(re.findall(r"__web_common_[a-z_]+", plan)) - {"__web_common_plan"}
+    registered = {t["register"] for t in tasks("web_common") if "register" in t}
+    assert read <= registered
+    assert read <= forgotten
+
+
+def test_certificates_are_installed_with_backups_looped_by_index_so_no_key_material_is_an_item():
+    module = CERTIFICATES["webedge.https.tls_certificate"]
+    assert module["backup"] is True
+    assert "web_common_site_definitions" not in CERTIFICATES["loop"]
+    assert "web_common_site_definitions" not in CERTIFICATES["loop_control"]["label"]
+    assert (
+        module["private_key_content"] == "{{ web_common_site_definitions[item].private_key_content | default(omit) }}"
+    )
+
+
+def test_only_sites_with_certificate_material_are_installed():
+    sites = [
+        {"name": "a", "install_certificate": True},
+        {"name": "b", "install_certificate": False},
+        {"name": "c", "install_certificate": True},
+    ]
+    assert render(CERTIFICATES["loop"], {"web_common_sites": sites, **CERTIFICATES["vars"]}) == [0, 2]
+
+
+def test_the_sites_to_staple_are_those_whose_certificate_names_a_responder():
+    ocsp = {
+        "results": [
+            {"item": {"name": "www"}, "stdout": "http://ocsp.lab.test", "rc": 0},
+            {"item": {"name": "api"}, "stdout": "", "rc": 0},  # no responder in the certificate
+            {"item": {"name": "old"}, "skipped": True},  # stapling off or no chain: not read
+            {"item": {"name": "gone"}, "stdout": "", "stderr": "Could not open file", "rc": 1},
+        ]
+    }
+    expression = STAPLING["ansible.builtin.set_fact"]["web_common_stapling_sites"]
+    assert render(expression, {"__web_common_ocsp": ocsp}) == ["www"]
+    assert render(expression, {"__web_common_ocsp": {"results": [], "skipped": True}}) == []
