@@ -9,10 +9,10 @@ import pathlib
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 import yaml
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
 
 from ansible_collections.webedge.https.plugins.filter.restore_plan import FilterModule as RestorePlanFilters
+from ansible_collections.webedge.https.tests.unit.helpers.templating import render as _render
+from ansible_collections.webedge.https.tests.unit.helpers.templating import render_text
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 ROLES = ROOT / "roles"
@@ -52,33 +52,16 @@ def task(role: str, file: str, name: str) -> Dict[str, Any]:
     return found
 
 
-def _templar(variables: Mapping[str, Any]) -> Templar:
-    templar = Templar(loader=DataLoader(), variables=dict(variables))
-    templar.environment.filters.update(FILTERS)
-    return templar
-
-
-def _trusted(value: Any) -> Any:
-    if isinstance(value, str):
-        return trust_as_template(value)
-    if isinstance(value, Mapping):
-        return {k: _trusted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_trusted(v) for v in value]
-    return value
-
-
 def render(expression: Any, variables: Mapping[str, Any]) -> Any:
     """An expression (or a structure of them) of a role, rendered with these variables; the variables'
     own strings are templates too, as role variables are."""
-    return _templar(_trusted(dict(variables))).template(_trusted(expression))
+    return _render(expression, variables, FILTERS)
 
 
 def template(role: str, name: str, variables: Mapping[str, Any]) -> str:
     """A template of a role rendered as the template module does (trim_blocks on)."""
     text = (ROLES / role / "templates" / name).read_text()
-    templar = _templar(_trusted({"ansible_managed": "Ansible managed", **variables}))
-    return templar.template(trust_as_template(text), overrides={"trim_blocks": True}, preserve_trailing_newlines=True)
+    return render_text(text, {"ansible_managed": "Ansible managed", **variables}, FILTERS, trim_blocks=True)
 
 
 def web_site(tls_dir: str, **keys: Any) -> Dict[str, Any]:

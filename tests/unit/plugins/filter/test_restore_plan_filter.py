@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
 
 from ansible_collections.webedge.https.plugins.filter.restore_plan import FilterModule
+from ansible_collections.webedge.https.tests.unit.helpers.templating import render
 
 WRITTEN = {
     "results": [
@@ -28,10 +27,9 @@ def test_filter_is_registered():
 
 
 def test_filter_in_a_template_as_the_roles_use_it():
-    templar = Templar(loader=DataLoader(), variables={"written": WRITTEN, "saved": {}, "unlinked": {}})
-    templar.environment.filters.update(FilterModule().filters())
     expression = "{{ [written] | restore_plan(saved=saved, unlinked=unlinked) | selectattr('backup') | list }}"
-    assert templar.template(trust_as_template(expression)) == [
+    variables = {"written": WRITTEN, "saved": {}, "unlinked": {}}
+    assert render(expression, variables, FilterModule().filters()) == [
         {"path": "/etc/nginx/conf.d/a.conf", "backup": "/etc/nginx/conf.d/a.conf.1.2026~", "link": ""}
     ]
 
