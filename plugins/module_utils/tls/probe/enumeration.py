@@ -39,6 +39,7 @@ from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe i
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.records import ServerFlight
 
 __all__ = [
+    "TLS12_ANCHORS",
     "TLS12_GROUP_BUCKETS",
     "TLS13_GROUP_BUCKETS",
     "TLS13_SUITES",
@@ -242,24 +243,36 @@ def enumerate_tls13_groups(
     return accepted
 
 
+# In TLS 1.2 the client's supported_groups also bounds the curve of an ECDSA certificate (RFC 8422 5.1),
+# so every TLS 1.2 hello keeps these at the end of its list: a server with an ECDSA P-256 certificate
+# would otherwise refuse every hello that offers only the curves under test.
+TLS12_ANCHORS: Tuple[int, ...] = _codes("secp256r1", "secp384r1", "secp521r1")
+
+
 def enumerate_tls12_groups(
     address: ResolvedAddress, server_name: Optional[str], groups: Sequence[int], clock: Clock
 ) -> List[str]:
-    """Curves of one bucket accepted for ECDHE with TLS 1.2: offer only ECDHE suites and these
-    curves, read the ServerKeyExchange's curve, remove it, repeat. Raises ConnectError, BudgetExpired."""
+    """Curves of one bucket accepted for ECDHE with TLS 1.2: offer only ECDHE suites and the bucket's
+    curves not found yet (then the anchor curves), read the ServerKeyExchange's curve, repeat.
+
+    Stops when the server picks a curve outside the bucket: the remaining ones are not accepted by a
+    server that follows the client's order (most do); a server imposing its own order may rank one
+    below an anchor curve, which then goes unseen. Raises ConnectError, BudgetExpired.
+    """
     suites = [code for code in suites_for_version("TLSv1.2") if "_ECDHE_" in CIPHER_SUITES[code][0]]
-    offered = list(groups)
+    candidates = list(groups)
     accepted: List[str] = []
     for _round in range(MAX_ROUNDS):
-        if not offered:
+        if not candidates:
             break
+        offered = candidates + [code for code in TLS12_ANCHORS if code not in candidates]
         payload = build_client_hello("TLSv1.2", server_name, suites=suites, groups=offered)
         flight = exchange(address, payload, clock(), stop_after_hello=False)
         hello = flight.server_hello
-        names = {group_name(code): code for code in offered}
+        names = {group_name(code): code for code in candidates}
         if flight.outcome != "hello" or hello is None or hello.version != 0x0303 or flight.kex_group not in names:
             _raise_if_unusable(flight)
             break
         accepted.append(flight.kex_group)
-        offered.remove(names[flight.kex_group])
+        candidates.remove(names[flight.kex_group])
     return accepted

@@ -83,6 +83,25 @@ def test_every_group_accepted(pki: Pki, args: Sequence[str], tls13: set, tls12: 
     assert len(kex["groups_tls13"]) == len(set(kex["groups_tls13"]))
 
 
+# In TLS 1.2 the client's groups also bound an ECDSA certificate's curve (RFC 8422 5.1): a hello offering only
+# the curve under test is refused by an ECDSA P-256 server, so every hello keeps the NIST curves at its end.
+ECDSA_TABLE = [
+    (
+        "small_curve_beside_the_certificate_curve",
+        ("-groups", "P-224:X25519:P-256"),
+        {"secp224r1", "x25519", "secp256r1"},
+    ),
+    ("every_nist_curve", ("-groups", "P-256:P-384:P-521"), {"secp256r1", "secp384r1", "secp521r1"}),
+]
+
+
+@pytest.mark.parametrize(("args", "tls12"), [r[1:] for r in ECDSA_TABLE], ids=[r[0] for r in ECDSA_TABLE])
+def test_every_tls12_curve_of_an_ecdsa_server(pki: Pki, args: Sequence[str], tls12: set) -> None:
+    with s_server(pki.ec, "-tls1_2", *args) as port:
+        kex = probe_one(f"localhost:{port}", pki.root)["key_exchange"]
+    assert set(kex["groups_tls12"]) == tls12
+
+
 def _kex(pki: Pki, *args: str) -> Dict[str, Any]:
     with s_server(pki.good, *args) as port:
         return probe_one(f"localhost:{port}", pki.root)
