@@ -103,7 +103,7 @@ options:
   concurrency:
     description:
       - How many endpoints are probed at the same time.
-      - Each endpoint in flight uses up to 16 connections at once (one per question; chains of questions
+      - Each endpoint in flight uses up to 8 connections at once (one per question; chains of questions
         reuse their thread, about 40 questions in all).
     type: int
     default: 32

@@ -65,7 +65,7 @@ RAW_ORDER = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 JOBS_PER_ENDPOINT = len(RAW_ORDER) + 2 + sum(check.connections() for check in PROBE_CHECKS)
 # Threads per endpoint in flight: most jobs are one quick exchange, so fewer threads than jobs keep
 # every chain moving while bounding the connections open at once against one server.
-THREADS_PER_ENDPOINT = 16
+THREADS_PER_ENDPOINT = 8
 
 
 class ResolveError(Exception):
