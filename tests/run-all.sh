@@ -12,6 +12,7 @@ stage lint
 stage sanity "$tree"
 stage units "$tree"
 stage matrix "$tree"
+stage windows "$tree"
 stage lab
 # Before molecule: the scenario `ecosystem` runs in the execution environment this stage builds.
 stage ecosystem
@@ -20,7 +21,7 @@ stage molecule
 total_passed=0 total_failed=0
 printf '\n==================== make test summary ====================\n'
 printf '%-10s %8s %8s %7s  %s\n' stage passed failed time unit
-for stage in lint sanity units matrix lab ecosystem molecule; do
+for stage in lint sanity units matrix windows lab ecosystem molecule; do
   if [ -f "$results/$stage" ]; then read -r p f u < "$results/$stage"; else p=0 f=1 u="(did not run)"; fi
   t=$(cat "$results/$stage.time" 2>/dev/null || echo 0)
   printf '%-10s %8s %8s %3dm%02ds  %s\n' "$stage" "$p" "$f" $((t / 60)) $((t % 60)) "$u"

@@ -7,6 +7,7 @@
 #   run-stage.sh molecule [SCENARIO...]
 #   run-stage.sh ecosystem       (tests/ecosystem/run.sh: reports, CI recipes, Galaxy, docs, EE)
 #   run-stage.sh matrix TREE     (tests/matrix/run.sh: sanity and units on older ansible-core)
+#   run-stage.sh windows [TREE]  (tests/windows: simulated Windows host and the real WinRM client, no Windows)
 # Exit status: non-zero when anything in the stage failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,6 +123,23 @@ molecule)
   failed=$((${#scenarios[@]} - passed))
   record "$passed" "$failed" scenarios
   ((failed == 0))
+  ;;
+windows)
+  # Windows end to end without a Windows host (tests/windows): the plays against a simulated host over a
+  # connection plugin for tests, and the real winrm client against a WS-Management endpoint on 127.0.0.1.
+  tree=${1:-$root/.build/collections/ansible_collections/webedge/https}
+  collections=$(cd "$tree/../../.." && pwd)
+  cd "$collections"
+  say "pytest tests/windows (simulated Windows host, WinRM transport)"
+  ANSIBLE_COLLECTIONS_PATH="$collections" python -m pytest -q -p no:cacheprovider --import-mode=importlib \
+    ansible_collections/webedge/https/tests/windows 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '[0-9]+ (passed|failed)' | tail -1)
+  passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{print $1+0}')
+  failed=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$summary" | awk '{n+=$1} END {print n+0}')
+  [ "$rc" -ne 0 ] && [ "${failed:-0}" -eq 0 ] && failed=1
+  record "${passed:-0}" "${failed:-0}" tests
+  exit "$rc"
   ;;
 ecosystem|matrix)
   # Each script prints a line per check with its time and closes with "NAME: N passed, N failed".

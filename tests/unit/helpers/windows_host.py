@@ -35,8 +35,12 @@ def script_input(script: str) -> Dict[str, Any]:
 
 
 def answer_line(document: Dict[str, Any]) -> str:
-    """What the script prints: noise first, then the JSON on one line."""
-    return "WARNING: something PowerShell printed\n" + json.dumps(document) + "\n"
+    """What the script prints: noise first, then the JSON on one line.
+
+    Non-ASCII characters as they are: Windows PowerShell 5.1's ConvertTo-Json (JavaScriptSerializer)
+    escapes control characters and a few HTML ones, not letters such as the accents of a localized name.
+    """
+    return "WARNING: something PowerShell printed\n" + json.dumps(document, ensure_ascii=False) + "\n"
 
 
 def _as_windows_shows(address: str) -> str:
