@@ -244,16 +244,21 @@ def enumerate_tls13_groups(
 
 
 # In TLS 1.2 the client's supported_groups also bounds the curve of an ECDSA certificate (RFC 8422 5.1),
-# so every TLS 1.2 hello keeps these at the end of its list: a server with an ECDSA P-256 certificate
-# would otherwise refuse every hello that offers only the curves under test.
+# so a hello that offers only the curves under test is refused by an ECDSA server whose certificate's
+# curve is not among them: such hellos keep that curve (an "anchor") at the end of their list.
 TLS12_ANCHORS: Tuple[int, ...] = _codes("secp256r1", "secp384r1", "secp521r1")
 
 
 def enumerate_tls12_groups(
-    address: ResolvedAddress, server_name: Optional[str], groups: Sequence[int], clock: Clock
+    address: ResolvedAddress,
+    server_name: Optional[str],
+    groups: Sequence[int],
+    clock: Clock,
+    anchors: Sequence[int] = TLS12_ANCHORS,
 ) -> List[str]:
     """Curves of one bucket accepted for ECDHE with TLS 1.2: offer only ECDHE suites and the bucket's
-    curves not found yet (then the anchor curves), read the ServerKeyExchange's curve, repeat.
+    curves not found yet (then the ``anchors``: the ECDSA certificate's curve), read the
+    ServerKeyExchange's curve, repeat.
 
     Stops when the server picks a curve outside the bucket: the remaining ones are not accepted by a
     server that follows the client's order (most do); a server imposing its own order may rank one
@@ -265,7 +270,7 @@ def enumerate_tls12_groups(
     for _round in range(MAX_ROUNDS):
         if not candidates:
             break
-        offered = candidates + [code for code in TLS12_ANCHORS if code not in candidates]
+        offered = candidates + [code for code in anchors if code not in candidates]
         payload = build_client_hello("TLSv1.2", server_name, suites=suites, groups=offered)
         flight = exchange(address, payload, clock(), stop_after_hello=False)
         hello = flight.server_hello
