@@ -22,7 +22,8 @@ attributes:
   delegation:
     description: Can be used in conjunction with C(delegate_to) and related keywords.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in C(diff_mode)), when in diff mode.
+    description:
+      Will return details on what has changed (or possibly needs changing in C(diff_mode)), when in diff mode.
   platform:
     description: Target OS/families that can be operated against.
     support: N/A
