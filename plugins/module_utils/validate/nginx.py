@@ -1,0 +1,131 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The nginx layer: a tokeniser of nginx's configuration syntax (as ``ngx_conf_read_token`` reads it)
+and the checks that keep a value from adding a directive or a block to what the nginx role writes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, List, Optional, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.validate.text import describe
+
+__all__ = ["LOCATION", "URL", "NginxSyntaxError", "check_directive", "check_location", "check_url", "tokens"]
+
+LAYER = "nginx"
+
+# proxy_pass's URL: a scheme, then no white space, quotes, ; { } # $ (nginx expands variables in it) or `.
+URL = re.compile(r"\Ahttps?://[A-Za-z0-9._~:@\[\]%+/=,!&?*()-]+\Z")
+# A location: a URI prefix (optionally after '=' or '^~'), or a regular expression after '~' or '~*'
+# whose backslashes each escape a character of the allowlist (never a space, a quote or a terminator).
+_URI = r"/[A-Za-z0-9._/@+,:%~=-]*"
+_REGEX = r"(?:[A-Za-z0-9._/@+,:%~=^$*?|()\[\]-]|\\[A-Za-z0-9._/@+,:%~=^$*?|()\[\]-])+"
+LOCATION = re.compile(rf"\A(?:(?:=|\^~) )?{_URI}\Z|\A~\*? {_REGEX}\Z")
+
+Token = Tuple[str, str]  # (kind, text): kind is "word", "quoted", ";", "{", "}" or "#"
+
+
+class NginxSyntaxError(ValueError):
+    """Text that nginx would not read as complete tokens (an open quote, a trailing escape)."""
+
+
+def tokens(text: str) -> List[Token]:
+    """The tokens of nginx configuration text, comments included, as nginx's reader splits them."""
+    out: List[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n":
+            i += 1
+        elif ch in ";{}":
+            out.append((ch, ch))
+            i += 1
+        elif ch == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out.append(("#", text[i:end]))
+            i = end
+        elif ch in "\"'":
+            j = i + 1
+            while j < n and text[j] != ch:
+                j += 2 if text[j] == "\\" else 1
+            if j >= n:
+                raise NginxSyntaxError(f"unterminated {ch} quote at offset {i}")
+            out.append(("quoted", text[i : j + 1]))
+            i = j + 1
+        else:
+            j = i
+            while j < n and text[j] not in " \t\r\n;{}":
+                if text[j] == "\\":
+                    if j + 1 >= n:
+                        raise NginxSyntaxError(f"trailing backslash at offset {j}")
+                    j += 2
+                else:
+                    j += 1
+            # nginx reads a quote or '#' inside a word as part of it; '{' and ';' end it.
+            out.append(("word", text[i:j]))
+            i = j
+    return out
+
+
+def check_url(name: str, value: Any) -> Optional[str]:
+    if isinstance(value, str) and URL.match(value):
+        return None
+    return (
+        f"{name}: {describe(value)} is not a safe {LAYER} value: expected an http:// or https:// URL "
+        "without spaces, quotes, ; { } # $ ` \\ or control characters"
+    )
+
+
+def check_location(name: str, value: Any) -> Optional[str]:
+    if isinstance(value, str) and LOCATION.match(value):
+        return None
+    return (
+        f"{name}: {describe(value)} is not a safe {LAYER} location: expected a URI path starting with '/' "
+        "(after '=' or '^~' and a space), or '~' or '~*', a space and a regular expression, without quotes, "
+        "; { } # ` or control characters"
+    )
+
+
+def check_directive(name: str, value: Any) -> Optional[str]:
+    """``None`` when ``value`` is exactly one directive (``add_header X y always``, with or without its
+    ';') or one block (``location /x { return 404; }``) with balanced braces and quotes on one line."""
+    problem = _directive_problem(value)
+    if problem is None:
+        return None
+    return f"{name}: {describe(value)} is not one {LAYER} directive: {problem}"
+
+
+def _directive_problem(value: Any) -> Optional[str]:
+    if not isinstance(value, str):
+        return "a directive is a string"
+    if not value.strip():
+        return "it is empty"
+    if not value.isascii() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "it has a newline, a control character or a non-ASCII character"
+    try:
+        parsed = tokens(value)
+    except NginxSyntaxError as exc:
+        return str(exc)
+    depth, done = 0, False
+    for kind, _text in parsed:
+        if kind == "#":
+            return "it has a comment ('#'), which would hide what follows it"
+        if done:
+            return "it holds more than one directive"
+        if kind == "{":
+            depth += 1
+        elif kind == "}":
+            depth -= 1
+            if depth < 0:
+                return "it closes a block it did not open ('}')"
+            done = depth == 0
+        elif kind == ";":
+            done = depth == 0
+    if depth:
+        return "it leaves a block open ('{')"
+    if parsed[0][0] != "word":
+        return "it does not start with a directive name"
+    if value.strip()[-1] in ";}" and parsed[-1][0] not in (";", "}"):
+        return "it ends with an escaped ';' or '}'"
+    return None
