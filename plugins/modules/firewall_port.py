@@ -28,6 +28,12 @@ description:
     Both C(iptables-nft) and C(iptables-legacy) are supported; the variant holding the rules is used."
   - The module refuses a change that would cut off the SSH connection it runs over (the port and client
     address from C(SSH_CONNECTION)) unless O(force=true).
+  - "After the change (or, when nothing changes, on the rules in place) every port range opened is asked of the
+    kernel's rulesets as M(webedge.https.firewall_info) asks them (first and last port, per family and source): an
+    earlier foreign rule that still drops or rejects it - a catch-all C(REJECT) above our rules, a drop in another
+    table's input chain - gives a warning naming that rule and RV(effective=false); a verdict that cannot be decided
+    gives a warning and RV(effective=null). Not in check mode when the task changes something (the new rules are not
+    there to ask), nor for O(state=closed), nor on Windows hosts (RV(effective) is V(null) there)."
   - "Windows hosts (Windows Defender Firewall): see the notes."
   - With O(confirm_timeout), a change that cuts the controller off anyway (another path, another port, a
     NAT in between) is undone by the host itself after that many seconds; see O(confirm_timeout).
@@ -39,10 +45,13 @@ options:
     elements: raw
     required: true
   protocol:
-    description: Transport protocol.
-    type: str
+    description:
+      - Transport protocol, or a list of them - V([tcp, udp]) opens 443/tcp and 443/udp (HTTP/3) in one task and
+        one transaction. A single value works as before.
+    type: list
+    elements: str
     choices: [tcp, udp]
-    default: tcp
+    default: [tcp]
   state:
     description:
       - V(open) makes sure the ports accept traffic (from O(source)). An existing rule of ours that
@@ -188,7 +197,8 @@ notes:
     adds and removes the rules; when a step of that script fails, it deletes what it added and re-creates what it
     removed, so the change is all or nothing. RV(commands) shows that script."
   - "Windows rules: one inbound allow rule per port range, protocol, family and source, in the group
-    C(webedge.https), the profiles of O(profiles) (all three by default), PersistentStore, named (Name and DisplayName) C(webedge.https
+    C(webedge.https), the profiles of O(profiles) (all three by default), PersistentStore, named (Name and
+    DisplayName) C(webedge.https
     tcp/443 ipv4 from any) - the name is the identity, so a second run creates no duplicate. Windows rules
     are dual-stack: an IPv4-only rule from any source has RemoteAddress C(0.0.0.0-255.255.255.255), an
     IPv6-only one C(::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff); a rule with RemoteAddress C(Any) found in the
@@ -221,12 +231,22 @@ EXAMPLES = r"""
     backend: nftables
     persist: false
 
+- name: Open HTTPS over TCP and QUIC (HTTP/3, 443/udp) in one task
+  webedge.https.firewall_port:
+    port: 443
+    protocol: [tcp, udp]
+  register: https_open
+
+- name: Fail when an earlier rule of another tool still blocks what was opened
+  ansible.builtin.assert:
+    that: https_open.effective is not false
+    fail_msg: "{{ https_open.warnings | default([]) }}"
+
 - name: Close port 80 over UDP and TCP
   webedge.https.firewall_port:
     port: 80
-    protocol: "{{ item }}"
+    protocol: [tcp, udp]
     state: closed
-  loop: [tcp, udp]
 
 - name: Open 443 in the firewalld zone "public"
   webedge.https.firewall_port:
@@ -289,6 +309,23 @@ diff:
   description: Before and after text of the rules this module owns, one rule per line.
   returned: success
   type: dict
+effective:
+  description:
+    - Whether every port range asked to be open really admits new connections now (see the description) -
+      V(false) when an earlier foreign rule still drops or rejects one, V(null) when a verdict cannot be decided or
+      it was not asked (check mode with changes, O(state=closed), Windows).
+  returned: success
+  type: bool
+  sample: true
+blocked:
+  description:
+    - The ports asked to be open that the firewall still does not admit, each with the rule's keys (family,
+      protocol, port, source), the verdict and the rule or policy that decides (or the reason it cannot be told).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"family": "ipv4", "protocol": "tcp", "port": 443, "source": null, "verdict": "reject",
+            "decided_by": "iptables filter INPUT: rule '-A INPUT -j REJECT --reject-with icmp-port-unreachable'"}]
 rollback_id:
   description:
     - Id of the automatic rollback armed for this change (state under C(/var/lib/webedge-https/rollback/); on
@@ -322,6 +359,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.webedge.https.plugins.module_utils.command_runner import ModuleRunner
 from ansible_collections.webedge.https.plugins.module_utils.firewall import engine, rollback
+from ansible_collections.webedge.https.plugins.module_utils.firewall.effect import check_effect
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import FirewallError
 from ansible_collections.webedge.https.plugins.module_utils.specs.firewall_port import module_kwargs
 
@@ -343,6 +381,7 @@ def main() -> None:
             check_mode=module.check_mode,
             ssh_connection=os.environ.get("SSH_CONNECTION"),
             guard=guard,
+            effect=check_effect,
         )
     except FirewallError as exc:
         module.fail_json(msg=str(exc))

@@ -100,6 +100,20 @@ options:
           - Must agree with O(expect[].address) when both are given.
         type: str
         choices: [ipv4, ipv6]
+      state:
+        description:
+          - V(present) - something must listen as described. V(absent) - nothing may listen on the port and
+            protocol as described (address, family and process narrow what counts; a listener whose owner is
+            unknown counts, since it may be the process); the message names what listens there.
+        type: str
+        choices: [present, absent]
+        default: present
+      allow_loopback:
+        description:
+          - With O(expect[].state=absent), a listener bound only to a loopback address (C(127.0.0.0/8), C(::1))
+            does not count - "must not listen on a non-loopback address".
+        type: bool
+        default: false
   fail_on_missing:
     description:
       - Fail when an expectation is not met. With V(false) the task succeeds and RV(missing) lists them.
@@ -188,6 +202,15 @@ EXAMPLES = r"""
         process: System
         family: ipv4
 
+- name: Redis must not listen beyond loopback, and nothing on the old admin port
+  webedge.https.listening_ports:
+    expect:
+      - port: 6379
+        state: absent
+        allow_loopback: true
+      - port: 8443
+        state: absent
+
 - name: Show what is missing
   ansible.builtin.debug:
     msg: "{{ ports_report.missing | map(attribute='message') | list }}"
@@ -247,6 +270,19 @@ listening:
       description: Why the owner could not be seen; V(null) when it could.
       type: str
       sample: null
+    unit:
+      description:
+        - The systemd unit the owning process runs in (its cgroup); for a socket systemd holds for socket
+          activation (PID 1), the service its C(.socket) unit activates. V(null) when unknown or on Windows.
+      type: str
+      sample: nginx.service
+    container:
+      description:
+        - The container the socket belongs to (podman's conmon or a process inside the container, Docker's
+          C(docker-proxy) or shim), by name (its short id when the engine's records do not name it); V(null) when
+          none.
+      type: str
+      sample: web
 matched:
   description: The O(expect) entries met, each with the listening sockets meeting it.
   returned: always
@@ -268,6 +304,12 @@ matched:
     family:
       description: The expected family, or V(null).
       type: str
+    state:
+      description: V(present), or V(absent) (must not listen).
+      type: str
+    allow_loopback:
+      description: Whether a loopback-only listener is allowed (O(expect[].state=absent)).
+      type: bool
     listening:
       description: The sockets meeting the expectation, as in RV(listening).
       type: list
@@ -295,6 +337,12 @@ missing:
     family:
       description: The expected family, or V(null).
       type: str
+    state:
+      description: V(present), or V(absent) (must not listen).
+      type: str
+    allow_loopback:
+      description: Whether a loopback-only listener is allowed (O(expect[].state=absent)).
+      type: bool
     message:
       description: What was expected and what is there instead.
       type: str
@@ -316,6 +364,7 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.webedge.https.plugins.module_utils.command_runner import ModuleRunner
 from ansible_collections.webedge.https.plugins.module_utils.listening.report import QueryError, parse_query, run
 from ansible_collections.webedge.https.plugins.module_utils.specs.listening_ports import module_kwargs
 
@@ -330,7 +379,8 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     if not os.path.exists(os.path.join(PROC_ROOT, "net", "tcp")):
         module.fail_json(msg=f"no {PROC_ROOT}/net/tcp here: listening_ports reads Linux's /proc ({platform.system()})")
-    result = run(query, PROC_ROOT)
+    runner = ModuleRunner(module)
+    result = run(query, PROC_ROOT, lambda argv: runner.run(list(argv)))
     if query.fact_name:
         result["ansible_facts"] = {query.fact_name: result["listening"]}
     if result["missing"] and query.fail_on_missing:

@@ -10,7 +10,7 @@ the Windows Defender Firewall backend). It never calls ``fail_json``; it raises
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     BackendOptions,
@@ -25,7 +25,10 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout imp
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import DesiredState, FirewallError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import LINUX, Registry
 
-__all__ = ["ApplyGuard", "plan_result", "run"]
+__all__ = ["ApplyGuard", "EffectCheck", "plan_result", "run"]
+
+# After the change: (effective, blocked, warnings) for the rules asked for (``effect.check_effect``).
+EffectCheck = Callable[[DesiredState, Runner], Tuple[Optional[bool], List[Dict[str, Any]], List[str]]]
 
 
 class ApplyGuard(Protocol):
@@ -50,12 +53,15 @@ def run(
     registry: Registry = LINUX,
     guard: Optional[ApplyGuard] = None,
     connection_ports: Sequence[int] = (),
+    effect: Optional[EffectCheck] = None,
 ) -> Dict[str, Any]:
     """Do (or, in check mode, predict) what the task asks; return the module result.
 
     ``ssh_connection``: the module's ``SSH_CONNECTION`` (the lockout check's connection when
     the backend's read does not see the connections itself); ``connection_ports``: the ports
-    the task's connection may arrive on (the Windows read looks for connections to them).
+    the task's connection may arrive on (the Windows read looks for connections to them);
+    ``effect``: asked after the change whether the rules opened really let connections in
+    (``effective`` and ``blocked`` in the result; None: not asked, ``effective`` is None).
     """
     desired = DesiredState.from_params(params)  # bad input fails before any command runs
     caching = CachingRunner(runner)
@@ -86,6 +92,12 @@ def run(
                 raise FirewallError(f"{exc} ({how})") from None
             raise
 
+    effective: Dict[str, Any] = {"effective": None, "blocked": []}
+    if effect is not None and not (check_mode and plan.changed):  # in check mode the new rules are not there
+        answer, blocked, more = effect(desired, caching)
+        effective = {"effective": answer, "blocked": blocked}
+        warnings.extend(more)
+    extra = {**effective, **extra}
     return plan_result(plan, backend.name, backend.backend_reason(detection, current), warnings, extra)
 
 

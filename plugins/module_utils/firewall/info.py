@@ -50,9 +50,14 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.pa
     NftRuleset,
     parse_ruleset,
 )
-from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.verdict import evaluate_hooks
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.verdict import (
+    evaluate_hooks,
+    evaluate_nat,
+    nat_ports,
+)
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import LINUX, Registry
 from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import (
+    ChainResult,
     HookVerdict,
     Packet,
     Verdict,
@@ -62,7 +67,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict imp
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortSpecError, parse_port_specs
 
-__all__ = ["HostRulesets", "InfoRequest", "evaluate_packet", "evaluate_ports", "gather_info"]
+__all__ = ["HostRulesets", "InfoRequest", "evaluate_packet", "evaluate_ports", "gather_info", "read_rulesets"]
 
 _IPT_FAMILY = {"ipv4": "ip", "ipv6": "ip6"}
 
@@ -112,6 +117,34 @@ class HostRulesets:
         if legacy is not None:
             hooks.extend(legacy.evaluate_hooks(packet))
         return hooks
+
+    def nat(self, packet: Packet) -> ChainResult:
+        """What the nat chains of the prerouting hook do to the packet, lowest priority first.
+
+        The first chain that NATs (``dnat``/``redirect``, with ``nat_to``), drops or cannot be
+        decided (``unknown``) decides; ``continue`` when none does (the packet keeps its destination).
+        """
+        skip, ipt_tables = self._split(packet.family)
+        chains: List[Tuple[int, str, ChainResult]] = []
+        if self.nft is not None:
+            chains.extend(evaluate_nat(self.nft, packet, skip))
+        ipt = self.iptables.get(packet.family)
+        if ipt is not None and (ipt_tables is None or "nat" in ipt_tables):
+            chains.extend(ipt.evaluate_nat(packet, ipt_tables))
+        legacy = self.legacy.get(packet.family)
+        if legacy is not None:
+            chains.extend(legacy.evaluate_nat(packet))
+        for _priority, name, result in sorted(chains, key=lambda c: c[0]):
+            if result.outcome in ("dnat", "redirect", "drop", "reject", "unknown"):
+                return ChainResult(result.outcome, f"{name}: {result.decided_by}", result.reason, result.nat_to)
+        return ChainResult("continue")
+
+    def nat_ports(self) -> Set[Tuple[str, str, int]]:
+        """``(family, protocol, port)`` that some DNAT/REDIRECT rule names (whatever the source)."""
+        found: Set[Tuple[str, str, int]] = set(nat_ports(self.nft)) if self.nft is not None else set()
+        for family, ruleset in (*self.iptables.items(), *self.legacy.items()):
+            found.update((family, proto, port) for proto, port in ruleset.nat_ports())
+        return found
 
     def interface_names(self) -> Set[str]:
         names: Set[str] = set()
@@ -211,7 +244,8 @@ class InfoRequest:
         return cls(ports, protocol, source, interface, families, params.get("zone") or None)
 
 
-def _read_rulesets(runner: Runner, notes: List[str]) -> HostRulesets:
+def read_rulesets(runner: Runner, notes: List[str]) -> HostRulesets:
+    """Read the kernel's rulesets (nft, iptables-nft, iptables-legacy) with read-only commands."""
     nft: Optional[NftRuleset] = None
     rc, out, err = runner.run(list(LIST_ARGV))
     if rc == 0:
@@ -280,7 +314,7 @@ def gather_info(
         if cls.has_facts:
             facts[name] = backend.facts(current)
 
-    rulesets = _read_rulesets(caching, notes)
+    rulesets = read_rulesets(caching, notes)
     default_policy = {family: rulesets.policies(family) for family in ("ipv4", "ipv6")}
     verdicts = evaluate_ports(
         rulesets, request.ports, request.protocol, request.source, request.interface, request.families

@@ -202,7 +202,7 @@ class DesiredState:
 
     Attributes:
         state: ``open`` (the rules must exist) or ``closed`` (no owned rule may accept them).
-        protocol: ``tcp`` or ``udp``.
+        protocol: ``tcp`` or ``udp`` (the first of ``protocols``).
         ports: merged, sorted port ranges.
         families: concrete families, ``("ipv4", "ipv6")`` for ``both``.
         sources: canonical CIDRs; empty means any source.
@@ -211,6 +211,8 @@ class DesiredState:
         backend: requested backend name (``auto`` allowed).
         zone: firewalld zone, if any.
         force: allow a change that would cut off the current SSH connection.
+        protocols: every protocol of the task (``443/tcp`` and ``443/udp`` for HTTP/3 in one task);
+            empty means ``(protocol,)``.
     """
 
     state: str
@@ -223,6 +225,11 @@ class DesiredState:
     zone: Optional[str] = None
     force: bool = False
     rules: Tuple[Rule, ...] = field(default=(), compare=False)
+    protocols: Tuple[str, ...] = ()
+
+    @property
+    def all_protocols(self) -> Tuple[str, ...]:
+        return self.protocols or (self.protocol,)
 
     @property
     def scope(self) -> ReadScope:
@@ -233,7 +240,11 @@ class DesiredState:
     def from_params(cls, params: Mapping[str, Any]) -> DesiredState:
         """Build and validate from module parameters; every error names the bad value."""
         state = _choice(params, "state", STATES)
-        protocol = _choice(params, "protocol", PROTOCOLS)
+        protocols: List[str] = []
+        for value in _as_list(params.get("protocol")) or [PROTOCOLS[0]]:
+            chosen = _choice({"protocol": value}, "protocol", PROTOCOLS)
+            if chosen not in protocols:
+                protocols.append(chosen)
         family = _choice(params, "family", FAMILY_CHOICES, "both")
         backend = _choice(params, "backend", BACKENDS)
         raw_ports = _as_list(params.get("port"))
@@ -264,11 +275,12 @@ class DesiredState:
             fam_sources: Sequence[Optional[str]] = [s for s, sf in sources if sf == fam] or [None]
             for port_range in ports:
                 for src in fam_sources:
-                    rules.append(Rule(fam, protocol, port_range, src))
+                    rules.extend(Rule(fam, protocol, port_range, src) for protocol in protocols)
         zone = params.get("zone")
         return cls(
             state=state,
-            protocol=protocol,
+            protocol=protocols[0],
+            protocols=tuple(protocols),
             ports=ports,
             families=families,
             sources=tuple(item[0] for item in sources),
@@ -303,7 +315,7 @@ def plan_rules(desired: DesiredState, current: Iterable[Rule]) -> Tuple[Tuple[Ru
     remove: List[Rule] = []
     add_back: List[Rule] = []
     for rule in current_rules:
-        if rule.protocol != desired.protocol or rule.family not in desired.families:
+        if rule.protocol not in desired.all_protocols or rule.family not in desired.families:
             continue
         if desired.sources and rule.source not in desired.sources:
             continue

@@ -31,9 +31,19 @@ the verdict ``unknown``, naming that rule - the evaluator never guesses. A
 rule with a definite non-match anywhere (``udp dport 53`` for a TCP packet)
 is skipped even if it also holds something unknown.
 
-Not evaluated: the prerouting hook (raw/mangle PREROUTING, firewalld's rpfilter),
-netdev ingress, and the routing decision itself - a packet dropped there would
-show here as accepted.
+The same packet may instead be forwarded (``hook="forward"``): after a DNAT in
+the prerouting hook (a container's published port) it goes to ``destination``
+(the container's address) through ``out_interface``, with conntrack status
+``dnat``; then every base chain on the forward hook is walked the same way
+(``firewall/path.py`` decides which path a packet takes).
+
+``source`` may also be a network (``10.0.0.0/8``): a rule whose source match
+holds for every address of it matches, one that holds for none does not, and
+one that holds for part of it is ``unknown`` ("depends on the address").
+
+Not evaluated: filtering in the prerouting hook (raw/mangle PREROUTING,
+firewalld's rpfilter), netdev ingress, and the routing decision itself - a
+packet dropped there would show here as accepted.
 """
 
 from __future__ import annotations
@@ -56,6 +66,7 @@ __all__ = [
     "combine_hooks",
     "interface_match",
     "negate",
+    "out_interface_match",
     "over_interfaces",
     "port_verdicts",
 ]
@@ -73,8 +84,13 @@ class Packet:
         family: ``ipv4`` or ``ipv6``.
         protocol: ``tcp`` or ``udp``.
         port: destination port.
-        source: source address, ``None`` for an address no rule names.
+        source: source address or network, ``None`` for an address no rule names.
         interface: inbound interface, ``None`` when not known.
+        hook: ``input`` (to this host) or ``forward`` (routed on, after a DNAT).
+        destination: the address the packet is sent to, when known (an address the socket
+            is bound to; forward: the DNAT target); ``None``: a unicast address of this host.
+        out_interface: outbound interface (forward only; ``None`` when not known).
+        dnat: its conntrack status includes ``dnat`` (it was DNATed in prerouting).
     """
 
     family: str
@@ -82,11 +98,16 @@ class Packet:
     port: int
     source: Optional[str] = None
     interface: Optional[str] = None
+    hook: str = "input"
+    destination: Optional[str] = None
+    out_interface: Optional[str] = None
+    dnat: bool = False
 
     def describe(self) -> str:
         src = self.source or "any source"
         via = f" on {self.interface}" if self.interface and self.interface != OTHER_INTERFACE else ""
-        return f"new {self.protocol}/{self.port} {self.family} from {src}{via}"
+        to = f" forwarded to {self.destination}" if self.hook == "forward" and self.destination else ""
+        return f"new {self.protocol}/{self.port} {self.family} from {src}{via}{to}"
 
 
 @dataclass(frozen=True)
@@ -114,9 +135,10 @@ class Verdict:
 class ChainResult:
     """The outcome of walking one chain: a verdict, ``return``/``continue`` (fell off the end), or unknown."""
 
-    outcome: str  # accept, drop, reject, unknown, return, continue
+    outcome: str  # accept, drop, reject, unknown, return, continue; in a nat chain also dnat, redirect
     decided_by: str = ""
     reason: str = ""
+    nat_to: Optional[Tuple[Optional[str], Optional[int]]] = None  # dnat/redirect: (address, port), None = unchanged
 
 
 @dataclass(frozen=True)
@@ -173,25 +195,51 @@ def negate(result: MatchResult, negated: bool = True) -> MatchResult:
     return not result
 
 
-def address_match(packet: Packet, networks: Sequence[str], what: str = "saddr") -> MatchResult:
-    """Does the packet's source (``saddr``) or destination (``daddr``) fall in any of ``networks``?
-
-    Source: a given address is checked; no address means "an address no rule
-    names", which only ``/0`` networks contain. Destination: the packet goes to
-    a unicast address of this host, which never is multicast; any other
-    destination network cannot be decided without the host's addresses.
-    """
+def _networks_of(packet: Packet, networks: Sequence[str]) -> Any:
+    """The networks of the packet's family, or a Tri when one cannot be read."""
     parsed = []
     for text in networks:
         try:
             parsed.append(ipaddress.ip_network(text, strict=False))
         except ValueError:
             return Tri.unknown(f"unreadable address {text!r}")
-    family_nets = [n for n in parsed if (n.version == 4) == (packet.family == "ipv4")]
+    return [n for n in parsed if (n.version == 4) == (packet.family == "ipv4")]
+
+
+def _source_in(source: str, family_nets: Sequence[Any]) -> MatchResult:
+    """Is the given source address - or every address of the given source network - in ``family_nets``?"""
+    if "/" not in source:
+        address = ipaddress.ip_address(source)
+        return any(address in n for n in family_nets)
+    network = ipaddress.ip_network(source, strict=False)
+    if any(network.version == n.version and network.subnet_of(n) for n in family_nets):
+        return True
+    partly = [n for n in family_nets if network.version == n.version and network.overlaps(n)]
+    if partly:
+        named = ", ".join(n.with_prefixlen for n in partly[:3])
+        return Tri.unknown(f"source network {source} is only partly in {named} (depends on the address)")
+    return False
+
+
+def address_match(packet: Packet, networks: Sequence[str], what: str = "saddr") -> MatchResult:
+    """Does the packet's source (``saddr``) or destination (``daddr``) fall in any of ``networks``?
+
+    Source: a given address (or network, see the module docstring) is checked; no
+    address means "an address no rule names", which only ``/0`` networks contain.
+    Destination: a known destination (the address a socket is bound to, a forwarded
+    packet's DNAT target) is checked; otherwise the packet goes to a unicast address of this host, which never is
+    multicast, and any other destination network cannot be decided without the
+    host's addresses.
+    """
+    family_nets = _networks_of(packet, networks)
+    if isinstance(family_nets, Tri):
+        return family_nets
     if what == "saddr":
         if packet.source is None:
             return any(n.prefixlen == 0 for n in family_nets)
-        address = ipaddress.ip_address(packet.source)
+        return _source_in(packet.source, family_nets)
+    if packet.destination is not None:
+        address = ipaddress.ip_address(packet.destination)
         return any(address in n for n in family_nets)
     if not family_nets:
         return False
@@ -200,6 +248,16 @@ def address_match(packet: Packet, networks: Sequence[str], what: str = "saddr") 
     if all(any(n.subnet_of(m) for m in MULTICAST if m.version == n.version) for n in family_nets):  # type: ignore[arg-type]
         return False
     return Tri.unknown(f"destination address match {', '.join(networks)} (the host's own addresses are not read)")
+
+
+def _name_match(interface: str, names: Sequence[str], wildcard: str) -> bool:
+    for name in names:
+        if name.endswith(wildcard):
+            if interface.startswith(name[: -len(wildcard)]) and interface != OTHER_INTERFACE:
+                return True
+        elif interface == name:
+            return True
+    return False
 
 
 def interface_match(packet: Packet, names: Sequence[str], wildcard: str = "*") -> MatchResult:
@@ -212,12 +270,20 @@ def interface_match(packet: Packet, names: Sequence[str], wildcard: str = "*") -
             continue
         if interface is None:
             return Tri.unknown(f"inbound interface match {name!r} (no interface given)")
-        if name.endswith(wildcard):
-            if interface.startswith(name[: -len(wildcard)]) and interface != OTHER_INTERFACE:
-                return True
-        elif interface == name:
+        if _name_match(interface, [name], wildcard):
             return True
     return False
+
+
+def out_interface_match(packet: Packet, names: Sequence[str], wildcard: str = "*") -> MatchResult:
+    """Does the outbound interface match one of ``names``? A packet to this host has none (never matches)."""
+    if packet.hook != "forward":
+        return False
+    if packet.out_interface is None:
+        return Tri.unknown(
+            f"outbound interface match {', '.join(names)} (the route to {packet.destination} is not known)"
+        )
+    return _name_match(packet.out_interface, names, wildcard)
 
 
 def interface_candidates(names: Iterable[str], wildcard: str = "*") -> List[str]:
@@ -257,21 +323,21 @@ def over_interfaces(
     return Verdict("unknown", "", f"depends on the inbound interface - {parts}; give interface to decide")
 
 
-def combine_hooks(hooks: Sequence[HookVerdict]) -> Verdict:
-    """All base chains on the input hook, lowest priority first: all must accept; drop/reject is final."""
+def combine_hooks(hooks: Sequence[HookVerdict], hook: str = "input") -> Verdict:
+    """All base chains on the hook, lowest priority first: all must accept; drop/reject is final."""
     if not hooks:
-        return Verdict("accept", "no base chain filters the input hook")
+        return Verdict("accept", f"no base chain filters the {hook} hook")
     accepted: List[str] = []
-    for hook in sorted(hooks, key=lambda h: h.priority):
-        verdict = hook.verdict
+    for chain in sorted(hooks, key=lambda h: h.priority):
+        verdict = chain.verdict
         if verdict.verdict == "accept":
-            accepted.append(f"{hook.name}: {verdict.decided_by}")
+            accepted.append(f"{chain.name}: {verdict.decided_by}")
             continue
         if verdict.verdict == "unknown":
-            later = [h for h in hooks if h.priority >= hook.priority and h.verdict.verdict in ("drop", "reject")]
+            later = [h for h in hooks if h.priority >= chain.priority and h.verdict.verdict in ("drop", "reject")]
             note = f"; {later[0].name} would then {later[0].verdict.verdict} it" if later else ""
-            return Verdict("unknown", f"{hook.name}: {verdict.decided_by}".rstrip(": "), verdict.reason + note)
-        return Verdict(verdict.verdict, f"{hook.name}: {verdict.decided_by}")
+            return Verdict("unknown", f"{chain.name}: {verdict.decided_by}".rstrip(": "), verdict.reason + note)
+        return Verdict(verdict.verdict, f"{chain.name}: {verdict.decided_by}")
     return Verdict("accept", "; ".join(accepted))
 
 

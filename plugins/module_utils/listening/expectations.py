@@ -16,6 +16,11 @@ A listener meets it when, in order:
      (``0.0.0.0``, ``::``) is met only by a wildcard socket;
 3. its process name (``comm``) or the program name of its command line is the expected process
    (on Windows: the process name, ``nginx``, or the program's file name, ``nginx.exe``).
+
+An expectation with ``state: absent`` turns this around: it is met when NO listener on its port
+and protocol matches 2. and 3. (a listener whose owner is unknown may be the process, so it
+counts); with ``allow_loopback`` a listener bound only to a loopback address (``127.0.0.0/8``,
+``::1``) does not count - "must not listen on a non-loopback address".
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ansible_collections.webedge.https.plugins.module_utils.listening.owners import Owner
 from ansible_collections.webedge.https.plugins.module_utils.listening.procnet import PROTOCOLS, Socket
+from ansible_collections.webedge.https.plugins.module_utils.listening.services import Service
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortSpecError, parse_port_spec
 
 __all__ = [
@@ -41,7 +47,8 @@ __all__ = [
 ]
 
 FAMILIES = ("ipv4", "ipv6")
-EXPECT_KEYS = ("port", "protocol", "process", "address", "family")
+STATES = ("present", "absent")
+EXPECT_KEYS = ("port", "protocol", "process", "address", "family", "state", "allow_loopback")
 MAX_RELATED = 3
 MAX_PORTS_LISTED = 10
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -58,6 +65,8 @@ class Expectation:
     process: Optional[str] = None
     address: Optional[str] = None  # normalised; an IPv4-mapped IPv6 address becomes IPv4
     family: Optional[str] = None
+    state: str = "present"  # absent: must not listen
+    allow_loopback: bool = False  # absent: a listener on a loopback address only is fine
 
     @property
     def label(self) -> str:
@@ -69,11 +78,21 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Listener:
-    """A listening socket with its owner; ``dual_stack`` marks an IPv6 wildcard accepting IPv4 too."""
+    """A listening socket with its owner; ``dual_stack`` marks an IPv6 wildcard accepting IPv4 too.
+
+    ``service``: the systemd unit and container it serves (``services.py``); None when not read.
+    """
 
     socket: Socket
     owner: Owner
     dual_stack: bool = False
+    service: Optional[Service] = None
+
+    @property
+    def loopback_only(self) -> bool:
+        """Bound to a loopback address: only this host can connect."""
+        address = self.ipv4_view or self.ipv6_view
+        return address is not None and ipaddress.ip_address(address).is_loopback
 
     @property
     def ipv4_view(self) -> Optional[str]:
@@ -103,6 +122,8 @@ class Listener:
             "user": owner.user,
             "cmdline": owner.cmdline,
             "owner_unknown_reason": owner.unknown_reason,
+            "unit": self.service.unit if self.service else None,
+            "container": self.service.container if self.service else None,
         }
 
 
@@ -170,7 +191,15 @@ def _parse_one(entry: Any, where: str) -> Expectation:
     process = entry.get("process")
     if process is not None and (not isinstance(process, str) or not process.strip()):
         raise ExpectationError(f"{where}: process {process!r} must be a non-empty name")
-    return Expectation(ports.first, protocol, process, address, family)
+    state = entry.get("state") or "present"
+    if state not in STATES:
+        raise ExpectationError(f"{where}: unknown state {state!r}: expected one of {', '.join(STATES)}")
+    allow_loopback = entry.get("allow_loopback")
+    if allow_loopback is not None and not isinstance(allow_loopback, bool):
+        raise ExpectationError(f"{where}: allow_loopback {allow_loopback!r} must be true or false")
+    if allow_loopback and state != "absent":
+        raise ExpectationError(f"{where}: allow_loopback applies to state absent only (state is {state})")
+    return Expectation(ports.first, protocol, process, address, family, state, bool(allow_loopback))
 
 
 def parse_expectations(entries: Optional[Sequence[Any]]) -> List[Expectation]:
@@ -210,6 +239,11 @@ def _serves(listener: Listener, process: Optional[str]) -> bool:
     return process is None or process in (owner.process, _program(owner))
 
 
+def _may_serve(listener: Listener, process: Optional[str]) -> bool:
+    """``_serves``, or cannot be ruled out (the owner is unknown)."""
+    return listener.owner.pid is None or _serves(listener, process)
+
+
 def _short_owner(owner: Owner) -> str:
     return "owner unknown" if owner.pid is None else owner.describe()
 
@@ -228,12 +262,17 @@ def _unique(items: Iterable[str]) -> List[str]:
     return seen
 
 
-def _where_listening(listeners: Sequence[Listener]) -> str:
+def _by_owner(listeners: Sequence[Listener]) -> Dict[str, List[str]]:
     groups: Dict[str, List[str]] = {}
     for listener in listeners:
         addresses = groups.setdefault(listener.owner.describe(), [])
         if listener.socket.address not in addresses:
             addresses.append(listener.socket.address)
+    return groups
+
+
+def _where_listening(listeners: Sequence[Listener]) -> str:
+    groups = _by_owner(listeners)
     if len(groups) == 1:
         owner, addresses = next(iter(groups.items()))
         return f"on {' and '.join(addresses)} only ({owner})"
@@ -279,8 +318,34 @@ def _wrong_address(expectation: Expectation, on_port: Sequence[Listener], bindv6
     return message
 
 
+def _check_absent(expectation: Expectation, on_port: Sequence[Listener]) -> Outcome:
+    """``state: absent``: met when nothing on the port matches (loopback-only listeners aside, if allowed)."""
+    found = [
+        lsn
+        for lsn in on_port
+        if _accepts(lsn, expectation)
+        and _may_serve(lsn, expectation.process)
+        and not (expectation.allow_loopback and lsn.loopback_only)
+    ]
+    if not found:
+        return Outcome(expectation, ())
+    what = expectation.label + (f" ({expectation.process})" if expectation.process else "")
+    where = " on a non-loopback address" if expectation.allow_loopback else ""
+    listing = " and ".join(f"{' and '.join(a)} ({o})" for o, a in _by_owner(found).items())
+    return Outcome(expectation, (), f"{what} must not listen{where}, but listens on {listing}")
+
+
 def check(expectation: Expectation, listeners: Sequence[Listener], bindv6only: Optional[bool] = None) -> Outcome:
     """Whether ``expectation`` is met by ``listeners`` (all listening sockets, owners resolved)."""
+    if expectation.state == "absent":
+        return _check_absent(
+            expectation,
+            [
+                lsn
+                for lsn in listeners
+                if lsn.socket.port == expectation.port and lsn.socket.protocol == expectation.protocol
+            ],
+        )
     on_port = [
         lsn for lsn in listeners if lsn.socket.port == expectation.port and lsn.socket.protocol == expectation.protocol
     ]

@@ -3,14 +3,16 @@
 """The listening_ports module's work, without Ansible: validate, read, resolve, check, report.
 
 ``listening`` is shaped by the ``ports`` and ``protocols`` filters; expectations are checked
-against every listening socket of their protocol, whatever the filters.
+against every listening socket of their protocol, whatever the filters. Each listener reported
+carries the systemd unit and the container it serves (``services.py``).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.listening.expectations import (
     Expectation,
@@ -29,9 +31,25 @@ from ansible_collections.webedge.https.plugins.module_utils.listening.procnet im
     read_sockets,
     sort_key,
 )
+from ansible_collections.webedge.https.plugins.module_utils.listening.services import Service, ServiceResolver
+from ansible_collections.webedge.https.plugins.module_utils.listening.sockdiag import read_v6only
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange, PortSpecError, parse_port_specs
 
-__all__ = ["Query", "QueryError", "dual_stack_inodes", "parse_query", "run", "selected", "sort_listeners", "summarize"]
+__all__ = [
+    "LIVE_PROC",
+    "Query",
+    "QueryError",
+    "dual_stack_inodes",
+    "parse_query",
+    "read_listeners",
+    "run",
+    "selected",
+    "sort_listeners",
+    "summarize",
+]
+
+LIVE_PROC = "/proc"
+Runner = Callable[[Sequence[str]], Tuple[int, str, str]]
 
 _FACT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -66,31 +84,46 @@ def parse_query(params: Dict[str, Any]) -> Query:
     return Query(ports, protocols, expectations, True if fail is None else bool(fail), fact_name)
 
 
-def dual_stack_inodes(sockets: Sequence[Socket], bindv6only: Optional[bool]) -> Set[int]:
+def dual_stack_inodes(
+    sockets: Sequence[Socket], bindv6only: Optional[bool], v6only: Optional[Mapping[int, bool]] = None
+) -> Set[int]:
     """The IPv6 wildcard (``::``) sockets that also accept IPv4.
 
-    /proc/net does not show a socket's own IPV6_V6ONLY option, so a ``::`` socket is taken as
-    dual-stack when the namespace default ``net.ipv6.bindv6only`` is 0 - except a TCP ``::``
-    socket sharing its port with an IPv4 TCP listener: the kernel refuses that IPv4 bind next
-    to a dual-stack socket (short of SO_REUSEPORT on both), so that ``::`` socket is IPv6-only
-    (nginx's ``listen [::]:443`` next to ``listen 443``).
+    ``v6only`` is each socket's own IPV6_V6ONLY option as the kernel reports it over netlink
+    (``sockdiag.py``); it decides where known. Otherwise (/proc/net does not show the option) a
+    ``::`` socket is taken as dual-stack when the namespace default ``net.ipv6.bindv6only`` is 0 -
+    except a TCP ``::`` socket sharing its port with an IPv4 TCP listener: the kernel refuses
+    that IPv4 bind next to a dual-stack socket (short of SO_REUSEPORT on both), so that ``::``
+    socket is IPv6-only (nginx's ``listen [::]:443`` next to ``listen 443``).
     """
-    if bindv6only is None or bindv6only:
+    if bindv6only is None:
         return set()
+    known = v6only or {}
     ipv4_tcp_ports = {s.port for s in sockets if s.family == "ipv4" and s.protocol == "tcp"}
-    return {
-        s.inode
-        for s in sockets
-        if s.family == "ipv6" and s.address == "::" and not (s.protocol == "tcp" and s.port in ipv4_tcp_ports)
-    }
+    dual: Set[int] = set()
+    for s in sockets:
+        if s.family != "ipv6" or s.address != "::":
+            continue
+        if s.inode in known:
+            if not known[s.inode]:
+                dual.add(s.inode)
+        elif not bindv6only and not (s.protocol == "tcp" and s.port in ipv4_tcp_ports):
+            dual.add(s.inode)
+    return dual
 
 
 class _Resolver:
-    """Owners of sockets, resolved in batches: each batch scans /proc once, for new inodes only."""
+    """Owners of sockets, resolved in batches: each batch scans /proc once, for new inodes only.
 
-    def __init__(self, proc_root: str) -> None:
+    Then each owner's service (systemd unit, container), read once per owning pid; a socket PID 1
+    holds is systemd's socket activation and belongs to the service its socket unit activates.
+    """
+
+    def __init__(self, proc_root: str, runner: Optional[Runner] = None) -> None:
         self._root = proc_root
         self._owners: Dict[int, Owner] = {}
+        root = os.path.dirname(os.path.abspath(proc_root)) or "/"  # /proc -> /; a test tree -> its root
+        self._services = ServiceResolver(proc_root, root, runner)
 
     def owners(self, sockets: Iterable[Socket]) -> Dict[int, Owner]:
         todo = {s.inode: s.uid for s in sockets if s.inode not in self._owners}
@@ -98,9 +131,21 @@ class _Resolver:
             self._owners.update(find_owners(todo, self._root))
         return self._owners
 
+    def service(self, sock: Socket, owner: Owner) -> Optional[Service]:
+        if owner.pid is None:
+            return None
+        if owner.pid == 1:
+            activated = self._services.activated(sock.protocol, sock.address, sock.port)
+            if activated is not None:
+                return activated
+        return self._services.of_pid(owner.pid)
 
-def _listeners(sockets: Iterable[Socket], owners: Dict[int, Owner], dual: Set[int]) -> List[Listener]:
-    return sort_listeners(Listener(s, owners[s.inode], s.inode in dual) for s in sockets)
+    def listeners(self, sockets: Iterable[Socket], dual: Set[int]) -> List[Listener]:
+        sockets = list(sockets)
+        owners = self.owners(sockets)
+        return sort_listeners(
+            Listener(s, owners[s.inode], s.inode in dual, self.service(s, owners[s.inode])) for s in sockets
+        )
 
 
 def sort_listeners(listeners: Iterable[Listener]) -> List[Listener]:
@@ -123,29 +168,49 @@ def selected(listeners: Iterable[Listener], query: Query) -> List[Listener]:
     return [lsn for lsn in listeners if _selected(lsn.socket, query)]
 
 
-def run(query: Query, proc_root: str = "/proc") -> Dict[str, Any]:
-    """The module result (without ``changed``/``failed``): listening, matched, missing, msg."""
+def read_listeners(
+    proc_root: str = LIVE_PROC, protocols: Iterable[str] = PROTOCOLS, runner: Optional[Runner] = None
+) -> Tuple[List[Listener], Optional[bool]]:
+    """Every listening socket of ``protocols`` with its owner, dual-stack flag and service; and ``bindv6only``."""
+    sockets = read_sockets(proc_root, set(protocols))
+    bindv6only, dual = _dual_stack(sockets, proc_root)
+    return _Resolver(proc_root, runner).listeners(sockets, dual), bindv6only
+
+
+def _dual_stack(sockets: Sequence[Socket], proc_root: str) -> Tuple[Optional[bool], Set[int]]:
+    bindv6only = read_bindv6only(proc_root)
+    v6only: Dict[int, bool] = {}
+    wildcard = sorted({s.protocol for s in sockets if s.family == "ipv6" and s.address == "::"})
+    if wildcard and os.path.realpath(proc_root) == LIVE_PROC:  # netlink sees this host, not a captured tree
+        v6only = read_v6only(wildcard)
+    return bindv6only, dual_stack_inodes(sockets, bindv6only, v6only)
+
+
+def run(query: Query, proc_root: str = LIVE_PROC, runner: Optional[Runner] = None) -> Dict[str, Any]:
+    """The module result (without ``changed``/``failed``): listening, matched, missing, msg.
+
+    ``runner`` (``argv -> (rc, out, err)``) is only used for ``systemctl list-sockets`` when PID 1
+    holds a listening socket (socket activation).
+    """
     needed = set(query.protocols) | {e.protocol for e in query.expectations}
     sockets = read_sockets(proc_root, needed)
-    bindv6only = read_bindv6only(proc_root)
-    dual = dual_stack_inodes(sockets, bindv6only)
-    resolver = _Resolver(proc_root)
+    bindv6only, dual = _dual_stack(sockets, proc_root)
+    resolver = _Resolver(proc_root, runner)
 
     shown = [s for s in sockets if _selected(s, query)]
     expected_ports = {(e.port, e.protocol) for e in query.expectations}
     on_expected = [s for s in sockets if (s.port, s.protocol) in expected_ports]
-    owners = resolver.owners(shown + on_expected)
+    resolver.owners(shown + on_expected)  # one /proc scan for both
     outcomes: List[Outcome] = []
     if query.expectations:
-        candidates = _listeners(on_expected, owners, dual)
+        candidates = resolver.listeners(on_expected, dual)
         outcomes = [check(e, candidates, bindv6only) for e in query.expectations]
         if not all(o.met for o in outcomes):
             # the messages name what listens instead, so every socket read needs its owner now
-            owners = resolver.owners(sockets)
-            everything = _listeners(sockets, owners, dual)
+            everything = resolver.listeners(sockets, dual)
             outcomes = [o if o.met else check(o.expectation, everything, bindv6only) for o in outcomes]
 
-    return summarize(_listeners(shown, owners, dual), outcomes, bindv6only)
+    return summarize(resolver.listeners(shown, dual), outcomes, bindv6only)
 
 
 def summarize(shown: Sequence[Listener], outcomes: Sequence[Outcome], bindv6only: Optional[bool]) -> Dict[str, Any]:
@@ -158,12 +223,15 @@ def summarize(shown: Sequence[Listener], outcomes: Sequence[Outcome], bindv6only
         dict(o.expectation.as_dict(), listening=[lsn.as_dict() for lsn in o.listeners]) for o in outcomes if o.met
     ]
     missing = [dict(o.expectation.as_dict(), message=o.message) for o in outcomes if not o.met]
+    what = "expected listener(s)"
+    if any(o.expectation.state == "absent" for o in outcomes):
+        what = "expectation(s)"
     if missing:
-        msg = f"{len(missing)} of {len(outcomes)} expected listener(s) missing: " + " | ".join(
-            str(m["message"]) for m in missing
-        )
+        verb = "not met" if what == "expectation(s)" else "missing"
+        msg = f"{len(missing)} of {len(outcomes)} {what} {verb}: " + " | ".join(str(m["message"]) for m in missing)
     elif outcomes:
-        msg = f"all {len(outcomes)} expected listener(s) found; {len(listening)} listening socket(s) reported"
+        verb = "met" if what == "expectation(s)" else "found"
+        msg = f"all {len(outcomes)} {what} {verb}; {len(listening)} listening socket(s) reported"
     else:
         msg = f"{len(listening)} listening socket(s) reported"
     return {

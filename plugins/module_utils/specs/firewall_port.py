@@ -19,7 +19,7 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
     """A fresh copy of the argument spec (callers may mutate it)."""
     return {
         "port": {"type": "list", "elements": "raw", "required": True},
-        "protocol": {"type": "str", "choices": ["tcp", "udp"], "default": "tcp"},
+        "protocol": {"type": "list", "elements": "str", "choices": ["tcp", "udp"], "default": ["tcp"]},
         "state": {"type": "str", "choices": ["open", "closed"], "default": "open"},
         "source": {"type": "list", "elements": "str", "default": []},
         "family": {"type": "str", "choices": ["ipv4", "ipv6", "both"], "default": "both"},

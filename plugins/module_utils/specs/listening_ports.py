@@ -21,6 +21,8 @@ def expect_spec() -> Dict[str, Dict[str, Any]]:
         "process": {"type": "str"},
         "address": {"type": "str"},
         "family": {"type": "str", "choices": ["ipv4", "ipv6"]},
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        "allow_loopback": {"type": "bool", "default": False},
     }
 
 

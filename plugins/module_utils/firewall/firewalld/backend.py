@@ -272,7 +272,7 @@ class FirewalldBackend(FirewallBackend):
 def _concerns(item: Item, desired: DesiredState) -> bool:
     """Does the task talk about this item (same protocol, overlapping ports)? Only those are made permanent:
     a rule an earlier task opened with ``persist: false`` stays runtime-only until a task names it."""
-    return item.protocol == desired.protocol and any(
+    return item.protocol in desired.all_protocols and any(
         not (p.last < item.ports.first or p.first > item.ports.last) for p in desired.ports
     )
 

@@ -185,11 +185,23 @@ class ZoneInfo:
         return tuple(self.fields.get(key, "").split())
 
 
+def _zone_block(lines: List[str]) -> List[str]:
+    """The zone's lines: from its header (the first unindented line an indented one follows) on.
+
+    firewall-cmd may print a notice first ("You're performing an operation over default zone ('public'),
+    but your connections/interfaces are in zone 'trusted'..." - seen when podman binds its subnet to the
+    trusted zone); it is not part of the zone.
+    """
+    for index, line in enumerate(lines):
+        header = line.strip() and not line.startswith((" ", "\t"))
+        if header and (index + 1 == len(lines) or lines[index + 1].startswith((" ", "\t"))):
+            return lines[index:]
+    return [line for line in lines if line.strip()]
+
+
 def parse_list_all(text: str) -> ZoneInfo:
     """Parse ``firewall-cmd [--permanent] [--zone=Z] --list-all``."""
-    lines = text.splitlines()
-    while lines and not lines[0].strip():
-        lines.pop(0)
+    lines = _zone_block(text.splitlines())
     if not lines or lines[0].startswith((" ", "\t")):
         raise FirewallError(f"firewalld: unexpected 'firewall-cmd --list-all' output: {text[:200]!r}")
     header = lines[0].strip()

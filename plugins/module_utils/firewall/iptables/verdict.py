@@ -1,15 +1,18 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The input-path evaluator for iptables, over the parsed ``iptables-save`` / ``ip6tables-save`` (``parse.py``).
+"""The input-path (and forward-path) evaluator for iptables, over the parsed ``iptables-save`` / ``ip6tables-save``.
 
 Chains on the input hook, in priority order: ``mangle INPUT`` (-150),
-``filter INPUT`` (0), ``security INPUT`` (50).
+``filter INPUT`` (0), ``security INPUT`` (50); on the forward hook (a packet DNATed to a
+container) the same tables' ``FORWARD`` chains; :meth:`IptablesRuleset.evaluate_nat` walks
+``nat PREROUTING`` (-100) for the ``DNAT``/``REDIRECT`` that sends the packet elsewhere.
 
-Understood: ``-p``, ``-s``, ``-d``, ``-i`` (with ``!`` and ``+`` wildcards),
+Understood: ``-p``, ``-s``, ``-d``, ``-i``, ``-o`` (with ``!`` and ``+`` wildcards),
 ``-m tcp|udp --dport|--dports``, ``--syn``, ``-m multiport --dports|--ports``,
-``-m conntrack --ctstate``/``--ctstatus``, ``-m state --state``, ``-m comment``,
+``-m conntrack --ctstate``/``--ctstatus`` (``DNAT`` after a DNAT), ``-m state --state``, ``-m comment``,
 ``-m addrtype --dst-type``, ``-m rt --rt-type`` (no routing header), ``-m icmp|icmp6`` (never true for TCP/UDP), targets
-``ACCEPT``/``DROP``/``REJECT``/``RETURN``, user chains (``-j``/``-g``) and
+``ACCEPT``/``DROP``/``REJECT``/``RETURN``, ``DNAT --to-destination``/``REDIRECT --to-ports`` (nat),
+user chains (``-j``/``-g``) and
 targets that do not decide (``LOG``, ``NFLOG``, ``MARK``...). Anything else
 (``-m recent``, ``-m limit``, ``-m set``, ``--sport``, ``-m mark``...) is
 unknown when the rule could decide the packet. The shared logic is ``firewall/verdict.py``.
@@ -17,9 +20,13 @@ unknown when the rule could decide the packet. The shared logic is ``firewall/ve
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.parse import SaveTable, parse_save
+from ansible_collections.webedge.https.plugins.module_utils.firewall.iptables.parse import (
+    SaveRule,
+    SaveTable,
+    parse_save,
+)
 from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import (
     ChainResult,
     HookVerdict,
@@ -31,11 +38,15 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict imp
     all_of,
     interface_match,
     negate,
+    out_interface_match,
 )
 
-__all__ = ["INPUT_TABLES", "IptablesRuleset"]
+__all__ = ["HOOK_CHAINS", "INPUT_TABLES", "IptablesRuleset", "NatChain"]
 
 INPUT_TABLES = (("mangle", -150), ("filter", 0), ("security", 50))
+HOOK_CHAINS = {"input": "INPUT", "forward": "FORWARD"}  # the same tables filter both hooks
+NAT_PREROUTING = ("nat", -100, "PREROUTING")
+NAT_TARGETS = ("DNAT", "REDIRECT")
 BUILTIN_VERDICTS = {"ACCEPT": "accept", "DROP": "drop", "REJECT": "reject", "RETURN": "return"}
 NON_DECIDING_TARGETS = {
     "LOG",
@@ -59,6 +70,14 @@ NON_DECIDING_TARGETS = {
 PROTO_NUMBERS = {"tcp": "6", "udp": "17"}
 KNOWN_MODULES = ("tcp", "udp", "multiport", "conntrack", "state", "comment", "addrtype", "icmp", "icmp6", "rt")
 MAX_DEPTH = 64
+
+
+class NatChain(NamedTuple):
+    """``nat PREROUTING`` and what it does to the packet (see ``nftables.verdict.NatHook``)."""
+
+    priority: int
+    name: str
+    result: ChainResult
 
 
 class IptablesRuleset:
@@ -91,20 +110,40 @@ class IptablesRuleset:
         ]
 
     def evaluate_hooks(self, packet: Packet, tables: Optional[Sequence[str]] = None) -> List[HookVerdict]:
+        """The verdict of the packet's hook's chain (``INPUT`` or ``FORWARD``) in each table that has it."""
+        base = HOOK_CHAINS[packet.hook]
         hooks: List[HookVerdict] = []
         for name, prio in INPUT_TABLES:
             table = self.tables.get(name)
-            if table is None or "INPUT" not in table.policies or (tables is not None and name not in tables):
+            if table is None or base not in table.policies or (tables is not None and name not in tables):
                 continue
-            ident = f"{self.tool} {name} INPUT"
-            result = self._walk(table, "INPUT", packet, 0)
+            ident = f"{self.tool} {name} {base}"
+            result = self._walk(table, base, packet, 0)
             if result.outcome in ("return", "continue"):
-                policy = table.policies["INPUT"].lower()
-                verdict = Verdict(policy, f"policy {table.policies['INPUT']}")
+                policy = table.policies[base].lower()
+                verdict = Verdict(policy, f"policy {table.policies[base]}")
             else:
                 verdict = Verdict(result.outcome, result.decided_by, result.reason)
             hooks.append(HookVerdict(prio, ident, verdict))
         return hooks
+
+    def evaluate_nat(self, packet: Packet, tables: Optional[Sequence[str]] = None) -> List[NatChain]:
+        """What ``nat PREROUTING`` does to the packet (empty without a nat table)."""
+        name, prio, chain = NAT_PREROUTING
+        table = self.tables.get(name)
+        if table is None or chain not in table.policies or (tables is not None and name not in tables):
+            return []
+        return [NatChain(prio, f"{self.tool} {name} {chain}", self._walk(table, chain, packet, 0))]
+
+    def nat_ports(self) -> List[Tuple[str, int]]:
+        """``(protocol, port)`` of every ``DNAT`` rule in the nat table naming its ports (candidates to evaluate)."""
+        table = self.tables.get("nat")
+        found: List[Tuple[str, int]] = []
+        for rules in table.rules.values() if table is not None else ():
+            for rule in rules:
+                if rule.target in NAT_TARGETS:
+                    found.extend(_rule_ports(rule))
+        return found
 
     def _walk(self, table: SaveTable, chain: str, packet: Packet, depth: int) -> ChainResult:
         if depth > MAX_DEPTH:
@@ -117,10 +156,19 @@ class IptablesRuleset:
             if target is None or target in NON_DECIDING_TARGETS:
                 continue
             if isinstance(matched, Tri):
+                # the rule may or may not match: harmless when a jump it would make comes back undecided
+                jumps = not goto and target in table.rules and target not in BUILTIN_VERDICTS
+                if jumps and self._walk(table, target, packet, depth + 1).outcome in ("return", "continue"):
+                    continue
                 return ChainResult("unknown", where, f"cannot tell whether {where} applies: {matched.reason}")
             if target in BUILTIN_VERDICTS:
                 outcome = BUILTIN_VERDICTS[target]
                 return ChainResult(outcome, where)
+            if target in NAT_TARGETS and table.name == "nat":
+                nat_to = _nat_target(rule)
+                if nat_to is None:
+                    return ChainResult("unknown", where, f"cannot read where {where} sends the packet")
+                return ChainResult(target.lower(), where, nat_to=nat_to)
             if target not in table.rules:
                 return ChainResult("unknown", where, f"target {target!r} is not understood")
             result = self._walk(table, target, packet, depth + 1)
@@ -130,6 +178,52 @@ class IptablesRuleset:
                 continue
             return result
         return ChainResult("continue")
+
+
+def _target_options(rule: SaveRule) -> Dict[str, str]:
+    """The options after ``-j TARGET``: ``{"--to-destination": "10.88.0.2:80"}``."""
+    tokens = list(rule.matches)
+    for i, token in enumerate(tokens):
+        if token in ("-j", "--jump"):
+            rest = tokens[i + 2 :]
+            return {rest[k]: rest[k + 1] for k in range(0, len(rest) - 1) if rest[k].startswith("--")}
+    return {}
+
+
+def _nat_target(rule: SaveRule) -> Optional[Tuple[Optional[str], Optional[int]]]:
+    """``(address, port)`` of ``DNAT --to-destination A[:P]`` / ``REDIRECT [--to-ports P]`` (None: unreadable)."""
+    options = _target_options(rule)
+    if rule.target == "REDIRECT":
+        ports = options.get("--to-ports")
+        if ports is None:
+            return None, None
+        return (None, int(ports)) if ports.isdigit() else None
+    text = options.get("--to-destination", "")
+    if not text or "-" in text:  # ranges of addresses or ports: not one place
+        return None
+    if text.startswith("["):  # [2001:db8::1]:80
+        address, _sep, port = text[1:].partition("]")
+        port = port.lstrip(":")
+    elif text.count(":") == 1:
+        address, _sep, port = text.partition(":")
+    else:
+        address, port = text, ""
+    if port and not port.isdigit():
+        return None
+    return (address or None), (int(port) if port else None)
+
+
+def _rule_ports(rule: SaveRule) -> List[Tuple[str, int]]:
+    tokens = rule.matches
+    protocol = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in ("-p", "--protocol")), "")
+    found: List[Tuple[str, int]] = []
+    for i, token in enumerate(tokens[:-1]):
+        if token in ("--dport", "--destination-port", "--dports", "--destination-ports") and tokens[i - 1] != "!":
+            for part in tokens[i + 1].split(","):
+                first, _sep, last = part.partition(":")
+                if first.isdigit() and (not last or last.isdigit()) and int(last or first) - int(first) < 1024:
+                    found.extend((protocol, p) for p in range(int(first), int(last or first) + 1))
+    return [(proto, port) for proto, port in found if proto in ("tcp", "udp")]
 
 
 def _ports_in(port: int, spec: str) -> bool:
@@ -176,6 +270,8 @@ def _rule_matches(tokens: Sequence[str], packet: Packet) -> Tuple[MatchResult, O
             results.append(negate(address_match(packet, value.split(","), what), negated))
         elif token in ("-i", "--in-interface"):
             results.append(negate(interface_match(packet, [value], wildcard="+"), negated))
+        elif token in ("-o", "--out-interface"):
+            results.append(negate(out_interface_match(packet, [value], wildcard="+"), negated))
         elif token in ("--dport", "--destination-port", "--dports", "--destination-ports", "--ports"):
             results.append(negate(_ports_in(packet.port, value), negated))
         elif token in ("--sport", "--source-port", "--sports", "--source-ports"):
@@ -184,11 +280,14 @@ def _rule_matches(tokens: Sequence[str], packet: Packet) -> Tuple[MatchResult, O
             results.append(negate(packet.protocol == "tcp", negated))
             step = 1
         elif token in ("--ctstate", "--state"):
-            results.append(negate("NEW" in value.upper().split(","), negated))
+            states = {"NEW", "DNAT"} if packet.dnat and token == "--ctstate" else {"NEW"}
+            results.append(negate(bool(states & set(value.upper().split(","))), negated))
         elif token == "--ctstatus":
-            results.append(negate(False, negated))
+            results.append(negate(packet.dnat and "DNAT" in value.upper().split(","), negated))
         elif token == "--dst-type":
-            results.append(negate("LOCAL" in value.upper().split(","), negated))
+            # to this host: LOCAL; forwarded to a container: UNICAST
+            wanted = "UNICAST" if packet.hook == "forward" else "LOCAL"
+            results.append(negate(wanted in value.upper().split(","), negated))
         elif token == "--comment":
             pass
         elif token == "--rt-type" and module == "rt":

@@ -3,15 +3,15 @@
 """The one parser of ``nft -j list ruleset``.
 
 Both users read the same :class:`NftRuleset`: the backend (``backend.py``: our table and
-the other tables' input chains) and the verdict evaluator (``verdict.py``: every input base
-chain walked for a packet).
+the other tables' input chains) and the verdict evaluator (``verdict.py``: every input -
+or forward - base chain walked for a packet, and the nat chains of the prerouting hook).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Mapping, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 __all__ = ["LIST_ARGV", "NFT_FAMILIES", "NftChain", "NftRuleset", "parse_ruleset"]
 
@@ -27,6 +27,7 @@ class NftChain:
 
     Attributes:
         hook: ``input``, ``forward``... for a base chain, None for a regular one.
+        kind: the base chain's type (``filter``, ``nat``, ``route``); ``filter`` for a regular one.
         priority: the base chain's hook priority (0 when not a number).
         declared: the ruleset lists the chain itself, not only rules in it.
     """
@@ -39,6 +40,7 @@ class NftChain:
     policy: str = "accept"
     rules: Tuple[Mapping[str, Any], ...] = ()
     declared: bool = True
+    kind: str = "filter"
 
     @property
     def key(self) -> ChainKey:
@@ -64,11 +66,20 @@ class NftRuleset:
 
     def input_chains(self, family: str, skip_tables: Sequence[Tuple[str, str]] = ()) -> List[NftChain]:
         """The base chains on the input hook that see ``family``, lowest priority first."""
+        return self.hook_chains("input", family, skip_tables)
+
+    def hook_chains(
+        self, hook: str, family: str, skip_tables: Sequence[Tuple[str, str]] = (), kind: Optional[str] = None
+    ) -> List[NftChain]:
+        """The base chains on ``hook`` (of type ``kind``, when given) that see ``family``, lowest priority first."""
         return sorted(
             (
                 c
                 for c in self.chains.values()
-                if c.hook == "input" and family in c.families and (c.family, c.table) not in skip_tables
+                if c.hook == hook
+                and (kind is None or c.kind == kind)
+                and family in c.families
+                and (c.family, c.table) not in skip_tables
             ),
             key=lambda c: c.priority,
         )
@@ -157,5 +168,6 @@ def parse_ruleset(text: str) -> NftRuleset:
             policy=str(chain.get("policy", "accept")),
             rules=tuple(chain_rules),
             declared=key in declared,
+            kind=str(chain.get("type") or "filter"),
         )
     return NftRuleset(frozenset(tables), chains, sets)

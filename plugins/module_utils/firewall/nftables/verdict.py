@@ -1,13 +1,17 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The input-path evaluator for nftables, over the parsed ``nft -j list ruleset`` (``parse.py``).
+"""The input-path (and forward-path) evaluator for nftables, over the parsed ``nft -j list ruleset`` (``parse.py``).
 
-Understood: ``meta l4proto``/``nfproto``/``protocol``/``iifname``/``iif``/``pkttype``,
+:func:`evaluate_hooks` walks every base chain on the packet's hook (``input``, or ``forward``
+for a packet DNATed to a container); :func:`evaluate_nat` walks the nat chains of the
+prerouting hook and says whether, and where to, a ``dnat`` or ``redirect`` sends the packet.
+
+Understood: ``meta l4proto``/``nfproto``/``protocol``/``iifname``/``iif``/``oifname``/``oif``/``pkttype``,
 ``tcp|udp|th dport`` (values, ranges, anonymous and named sets),
 ``ip|ip6 saddr|daddr`` (addresses, prefixes, sets), ``ip protocol``/``ip6 nexthdr``,
 ``ct state``, ``ct status``, ``fib daddr type``, any match on another protocol's header
 (never true for TCP/UDP), verdict maps, ``accept``/``drop``/``reject``/``jump``/
-``goto``/``return``/``continue``, and statements that do not decide (counter,
+``goto``/``return``/``continue``, ``dnat``/``redirect`` (nat chains), and statements that do not decide (counter,
 log, mark setting, set updates). Everything else - ``limit``, ``quota``,
 ``meta mark``, ``xt`` (iptables-nft extensions), ``socket``, ``queue``... - is
 unknown when it could decide the packet. The shared logic is ``firewall/verdict.py``.
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import NftChain, NftRuleset
 from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import (
@@ -30,22 +34,41 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict imp
     address_match,
     all_of,
     interface_match,
+    out_interface_match,
 )
 
-__all__ = ["evaluate_hooks", "render_rule"]
+__all__ = ["NatHook", "evaluate_hooks", "evaluate_nat", "nat_ports", "render_rule"]
 
 NFPROTO = {"ip": "ipv4", "ip6": "ipv6"}
 PROTO_NUMBERS = {"tcp": 6, "udp": 17}
 PASSIVE = {"counter", "log", "mangle", "notrack", "set", "map", "ct helper", "meta", "comment"}
 UNDECIDABLE_STATEMENTS = {"limit", "quota", "queue", "synproxy", "connlimit", "numgen", "osf", "tproxy"}
 MAX_DEPTH = 64
+MAX_RANGE = 1024  # a dnat rule's port range wider than this is not listed as candidates
+
+
+class NatHook(NamedTuple):
+    """One nat base chain of the prerouting hook and what it does to the packet."""
+
+    priority: int
+    name: str
+    result: ChainResult  # dnat / redirect (with nat_to), drop, unknown, or accept / return / continue: no NAT here
 
 
 def evaluate_hooks(
     ruleset: NftRuleset, packet: Packet, skip_tables: Sequence[Tuple[str, str]] = ()
 ) -> List[HookVerdict]:
-    """The verdict of every input base chain that sees the packet (tables in ``skip_tables`` aside)."""
+    """The verdict of every base chain on the packet's hook that sees it (tables in ``skip_tables`` aside)."""
     return _Walker(ruleset).hooks(packet, skip_tables)
+
+
+def evaluate_nat(ruleset: NftRuleset, packet: Packet, skip_tables: Sequence[Tuple[str, str]] = ()) -> List[NatHook]:
+    """What every nat base chain of the prerouting hook does to the packet, lowest priority first."""
+    walker = _Walker(ruleset)
+    return [
+        NatHook(chain.priority, chain.ident, walker.walk(chain, packet))
+        for chain in ruleset.hook_chains("prerouting", packet.family, skip_tables, kind="nat")
+    ]
 
 
 class _Walker:
@@ -58,7 +81,7 @@ class _Walker:
 
     def hooks(self, packet: Packet, skip_tables: Sequence[Tuple[str, str]]) -> List[HookVerdict]:
         hooks: List[HookVerdict] = []
-        for chain in self.ruleset.input_chains(packet.family, skip_tables):
+        for chain in self.ruleset.hook_chains(packet.hook, packet.family, skip_tables):
             result = self._walk(chain, packet, 0)
             if result.outcome in ("return", "continue"):
                 verdict = Verdict(chain.policy, f"policy {chain.policy}")
@@ -66,6 +89,10 @@ class _Walker:
                 verdict = Verdict(result.outcome, result.decided_by, result.reason)
             hooks.append(HookVerdict(chain.priority, chain.ident, verdict))
         return hooks
+
+    def walk(self, chain: NftChain, packet: Packet) -> ChainResult:
+        """One base chain's outcome for the packet."""
+        return self._walk(chain, packet, 0)
 
     def _walk(self, chain: NftChain, packet: Packet, depth: int) -> ChainResult:
         if depth > MAX_DEPTH:
@@ -77,10 +104,17 @@ class _Walker:
             where = f"rule '{render_rule(rule)}' (handle {rule.get('handle')})"
             if where and chain.hook is None:
                 where = f"{chain.name}: {where}"
+            if action.startswith("maybe "):
+                # the rule may or may not match: harmless when what it would do changes nothing
+                if self._no_effect(chain, action[len("maybe ") :], packet, depth):
+                    continue
+                return ChainResult("unknown", where, f"cannot tell whether {where} applies: {reason}")
             if action == "unknown":
                 return ChainResult("unknown", where, f"cannot tell whether {where} applies: {reason}")
             if action in ("accept", "drop", "reject"):
                 return ChainResult(action, where)
+            if action in ("dnat", "redirect"):
+                return ChainResult(action, where, nat_to=_nat_target(action, rule))
             if action == "return":
                 return ChainResult("return", where)
             if action == "continue":
@@ -97,8 +131,19 @@ class _Walker:
             return result
         return ChainResult("continue")
 
+    def _no_effect(self, chain: NftChain, action: str, packet: Packet, depth: int) -> bool:
+        """Would ``action`` leave the packet where it was: ``continue``, or a jump that comes back undecided?"""
+        if action == "continue":
+            return True
+        kind, _sep, target = action.partition(" ")
+        sub = self.chains.get((chain.family, chain.table, target))
+        if kind != "jump" or sub is None:
+            return False
+        return self._walk(sub, packet, depth + 1).outcome in ("return", "continue")
+
     def _rule(self, chain: NftChain, rule: Mapping[str, Any], packet: Packet) -> Tuple[Optional[str], str]:
-        """``(action, reason)``: action None (no match), a verdict, ``jump X``, ``goto X``, or ``unknown``."""
+        """``(action, reason)``: action None (no match), a verdict, ``jump X``, ``goto X``, ``unknown``, or
+        ``maybe <action>`` when it is not known whether the rule matches (``reason`` says why)."""
         matched: MatchResult = True
         for expr in rule.get("expr", []):
             if not isinstance(expr, Mapping) or len(expr) != 1:
@@ -128,6 +173,10 @@ class _Walker:
                 action = "reject"
             elif key in ("jump", "goto"):
                 action = f"{key} {value.get('target')}"
+            elif key in ("dnat", "redirect"):
+                action = key
+                if _nat_target(key, rule) is None:
+                    matched = all_of([matched, Tri.unknown(f"{key} to {_render_value(value)} (not a fixed address)")])
             elif key == "vmap":
                 action, why = self._vmap(chain, value, packet)
                 if isinstance(why, Tri):
@@ -138,7 +187,7 @@ class _Walker:
                 matched = all_of([matched, Tri.unknown(f"expression {key!r} is not understood")])
                 continue
             if isinstance(matched, Tri):
-                return "unknown", matched.reason
+                return ("maybe " + action if action else "unknown"), matched.reason
             return action, ""
         return None, ""  # no verdict: the rule only counts or logs
 
@@ -200,12 +249,14 @@ class _Walker:
             if key == "state":
                 return "new" in _flat(elems)
             if key == "status":
-                return False  # a new connection straight to this host: not DNATed, no other status set
+                # a new connection: its only status can be dnat, set when prerouting DNATed it
+                return packet.dnat and "dnat" in _flat(elems)
             return Tri.unknown(f"ct {key}")
         if "fib" in left:
             fib = left["fib"]
             if fib.get("result") == "type" and fib.get("flags") == ["daddr"]:
-                return "local" in _flat(elems)
+                # to this host: local; forwarded to a container: a unicast address elsewhere
+                return ("unicast" if packet.hook == "forward" else "local") in _flat(elems)
             return Tri.unknown("fib lookup")
         if "&" in left or "|" in left:
             inner = (left.get("&") or left.get("|"))[0]
@@ -229,6 +280,11 @@ class _Walker:
             if len(names) != len(values):
                 return Tri.unknown(f"meta {key} by index")
             return interface_match(packet, names)
+        if key in ("oifname", "oif"):
+            names = [v for v in values if isinstance(v, str)]
+            if len(names) != len(values):
+                return Tri.unknown(f"meta {key} by index")
+            return out_interface_match(packet, names)
         if key == "pkttype":
             return "host" in values
         if key == "iiftype":
@@ -254,6 +310,62 @@ class _Walker:
                     return name, True
                 return None, Tri.unknown(f"verdict {verdict!r}")
         return None, True
+
+
+def nat_ports(ruleset: NftRuleset) -> List[Tuple[str, str, int]]:
+    """``(family, protocol, port)`` of each port a ``dnat``/``redirect`` rule matches (candidates to evaluate)."""
+    found: List[Tuple[str, str, int]] = []
+    for chain in ruleset.chains.values():
+        for rule in chain.rules:
+            exprs = [e for e in rule.get("expr", []) if isinstance(e, Mapping)]
+            nat = next((e.get("dnat") or e.get("redirect") for e in exprs if "dnat" in e or "redirect" in e), None)
+            if nat is None and not any("redirect" in e for e in exprs):
+                continue
+            families = chain.families
+            if isinstance(nat, Mapping) and nat.get("family") in NFPROTO:
+                families = tuple(f for f in families if f == NFPROTO[nat["family"]])
+            for match in (e["match"] for e in exprs if isinstance(e.get("match"), Mapping)):
+                payload = (match.get("left") or {}).get("payload") if isinstance(match.get("left"), Mapping) else None
+                if not isinstance(payload, Mapping) or payload.get("field") != "dport" or match.get("op", "==") == "!=":
+                    continue
+                protocols = ("tcp", "udp") if payload.get("protocol") == "th" else (payload.get("protocol"),)
+                for port in _listed_ports(match.get("right")):
+                    found.extend((f, proto, port) for f in families for proto in protocols if proto in PROTO_NUMBERS)
+    return found
+
+
+def _listed_ports(right: Any) -> List[int]:
+    values = right["set"] if isinstance(right, Mapping) and "set" in right else [right]
+    ports: List[int] = []
+    for value in values:
+        if isinstance(value, int):
+            ports.append(value)
+        elif isinstance(value, Mapping) and isinstance(value.get("range"), list) and len(value["range"]) == 2:
+            first, last = value["range"]
+            if isinstance(first, int) and isinstance(last, int) and 0 <= last - first < MAX_RANGE:
+                ports.extend(range(first, last + 1))
+    return ports
+
+
+def _nat_target(kind: str, rule: Mapping[str, Any]) -> Optional[Tuple[Optional[str], Optional[int]]]:
+    """``(address, port)`` a rule's dnat/redirect sends the packet to (redirect: this host, address None).
+
+    None when the target is not a fixed address and port (a map, an expression).
+    """
+    for expr in rule.get("expr", []):
+        if isinstance(expr, Mapping) and kind in expr:
+            value = expr[kind] or {}
+            if not isinstance(value, Mapping):
+                return None
+            address, port = value.get("addr"), value.get("port")
+            if kind == "redirect":
+                address = None
+            elif not isinstance(address, str):
+                return None
+            if port is not None and not isinstance(port, int):
+                return None
+            return address, port
+    return None
 
 
 def _unwrap_elem(elem: Any) -> Any:
@@ -380,6 +492,9 @@ def render_rule(rule: Mapping[str, Any]) -> str:
             parts.append(f"{_render_value(value.get('key'))} vmap {_render_value(value.get('data'))}")
         elif key == "xt":
             parts.append(f"xt {value.get('type')} {value.get('name')}")
+        elif key in ("dnat", "redirect") and isinstance(value, Mapping):
+            to = f"{value.get('addr', '')}:{value['port']}" if "port" in value else str(value.get("addr", ""))
+            parts.append(f"{key} to {to}" if to else key)
         elif value is None or key in ("reject", "log", "limit"):
             parts.append(key)
         else:

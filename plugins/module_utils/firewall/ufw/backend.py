@@ -11,9 +11,11 @@ What we own: tuples whose comment is exactly ``webedge.https``, action
 ``allow``, direction ``in`` on any interface, to any destination address, from
 any source port. Nothing else is touched. ufw keeps one rule per
 specification and a second ``ufw allow`` with another comment rewrites the
-first one's comment ("Rule updated"), so a rule the admin already has (same
-protocol, port and source, another or no comment) is left alone and never
-claimed; ``notes`` says so.
+first one's comment - or, for a ``deny``, ``reject`` or ``limit`` of the same
+specification, its action ("Rule updated") - so a rule the admin already has
+(same protocol, port and source, any action, another or no comment) is left
+alone and never claimed; ``notes`` says so (and a deny left in place makes
+``firewall_port`` report ``effective: false``).
 
 Writing: one ``ufw`` command per change - but one command covers
 both families when the source is any (``from any`` writes the IPv4 and the
@@ -38,7 +40,7 @@ per-rule ``ufw`` commands either way, and each one's output is checked alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
@@ -90,9 +92,13 @@ class UfwState:
         return tuple(sorted({r for r in (t.as_rule() for t in self.owned()) if r is not None}))
 
     def foreign_same(self, rule: Rule) -> Optional[Tuple_]:
-        """A rule not ours with the same specification (ufw would rewrite its comment)."""
+        """A rule not ours with the same specification, whatever its action.
+
+        ``ufw allow`` of the same specification rewrites such a rule ("Rule updated"): the comment
+        of an ``allow``, and the action itself of a ``deny``, ``reject`` or ``limit``.
+        """
         for item in self.tuples:
-            if not item.ours and item.as_rule() == rule:
+            if not item.ours and replace(item, action="allow").as_rule() == rule:
                 return item
         return None
 
@@ -185,10 +191,17 @@ class UfwBackend(FirewallBackend):
         kept_add: List[Rule] = []
         for rule in add:
             other = state.foreign_same(rule)
-            if other is not None:
+            if other is not None and other.action == "allow":
                 notes.append(
                     f"ufw already has {rule.describe()} ({other.line.strip()}) without the webedge.https comment; "
                     "left as it is and not claimed"
+                )
+                continue
+            if other is not None:
+                notes.append(
+                    f"ufw rule '{other.line.strip()}' ({other.action}) has the specification of {rule.describe()}: "
+                    "ufw keeps one rule per specification and allowing it would replace that rule, so it is left "
+                    "as it is and the port stays closed"
                 )
                 continue
             kept_add.append(rule)

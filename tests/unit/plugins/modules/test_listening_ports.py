@@ -57,7 +57,16 @@ def test_a_missing_listener_fails_with_what_is_there_instead(lab_nginx_local, ca
     assert result["changed"] is False
     assert result["msg"] == f"1 of 2 expected listener(s) missing: {message}"
     assert result["missing"] == [
-        {"port": 443, "protocol": "tcp", "process": None, "address": "0.0.0.0", "family": None, "message": message}
+        {
+            "port": 443,
+            "protocol": "tcp",
+            "process": None,
+            "address": "0.0.0.0",
+            "family": None,
+            "state": "present",
+            "allow_loopback": False,
+            "message": message,
+        }
     ]
     assert [(m["port"], [e["address"] for e in m["listening"]]) for m in result["matched"]] == [(22, ["0.0.0.0", "::"])]
 

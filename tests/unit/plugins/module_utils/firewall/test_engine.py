@@ -100,7 +100,7 @@ def test_result_shape():
     result = go({"port": [9000], "family": "ipv4"}, check=True)[0]
     assert set(result) == {
         "changed", "backend", "backend_reason", "diff", "commands", "files",
-        "rules", "added", "removed", "notes", "warnings",
+        "rules", "added", "removed", "notes", "warnings", "effective", "blocked",
     }  # fmt: skip
     assert result["added"] == [{"family": "ipv4", "protocol": "tcp", "port": "9000", "source": None}]
     assert "tcp/9000 ipv4 from any\n" in result["diff"]["after"]

@@ -46,7 +46,7 @@ from ansible_collections.webedge.https.plugins.module_utils.listening.procnet im
         ([{"port": 443, "process": ""}], "expect[0]: process '' must be a non-empty name"),
         (
             [{"port": 443, "proto": "tcp"}],
-            "expect[0]: unknown key(s) proto; known: port, protocol, process, address, family",
+            "expect[0]: unknown key(s) proto; known: port, protocol, process, address, family, state, allow_loopback",
         ),
         (["443"], "expect[0]: expected a dictionary with a port, got '443'"),
     ],

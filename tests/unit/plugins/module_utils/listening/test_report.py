@@ -219,6 +219,8 @@ def test_listening_is_filtered_sorted_and_owned(tmp_path, monkeypatch):
             "user": "root",
             "cmdline": "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups",
             "owner_unknown_reason": None,
+            "unit": None,
+            "container": None,
         },
         {
             "protocol": "tcp",
@@ -231,6 +233,8 @@ def test_listening_is_filtered_sorted_and_owned(tmp_path, monkeypatch):
             "user": "root",
             "cmdline": "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups",
             "owner_unknown_reason": None,
+            "unit": None,
+            "container": None,
         },
         {
             "protocol": "tcp",
@@ -243,6 +247,8 @@ def test_listening_is_filtered_sorted_and_owned(tmp_path, monkeypatch):
             "user": "www-data",  # the socket's uid from the kernel table
             "cmdline": None,
             "owner_unknown_reason": UNREADABLE,
+            "unit": None,
+            "container": None,
         },
         {
             "protocol": "udp",
@@ -255,6 +261,8 @@ def test_listening_is_filtered_sorted_and_owned(tmp_path, monkeypatch):
             "user": "www-data",
             "cmdline": None,
             "owner_unknown_reason": UNREADABLE,
+            "unit": None,
+            "container": None,
         },
     ]
     assert result["bindv6only"] is False

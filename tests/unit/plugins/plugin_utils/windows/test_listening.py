@@ -77,6 +77,8 @@ def test_a_listener_has_the_linux_keys_and_windows_values(tmp_path, monkeypatch)
         "user": "WEB01\\svc-nginx",
         "cmdline": '"C:\\nginx\\nginx.exe"',
         "owner_unknown_reason": None,
+        "unit": None,
+        "container": None,
     }
     assert report["bindv6only"] is None
 
