@@ -404,6 +404,83 @@ def tcp_server(banner: Optional[bytes], host: str = "127.0.0.1") -> Iterator[int
             conn.close()
 
 
+# --- connections in flight ----------------------------------------------------------------------
+
+
+@dataclass
+class Gate:
+    """What a set of :func:`gated_servers` saw: the most connections held open at once (``peak``) and the
+    most servers with a held connection at the same moment (``peak_servers``)."""
+
+    release_at: int
+    held: List[int]
+    peak: int = 0
+    peak_servers: int = 0
+    released: bool = False
+
+
+@contextmanager
+def gated_servers(count: int, release_at: int, hold: float = 20.0) -> Iterator[Tuple[List[int], Gate]]:
+    """``count`` TCP servers sharing one gate: each connection is held (its first bytes read, nothing
+    answered) until connections to ``release_at`` different servers are held at the same time, or
+    ``hold`` seconds after the servers started; then every connection gets a handshake_failure alert.
+
+    Proves concurrency without a clock: a client that probes one server after the other can never hold
+    connections to two servers at once, however fast or slow the machine is. Yields the ports and the
+    :class:`Gate` with the peaks seen.
+    """
+    gate = Gate(release_at=release_at, held=[0] * count)
+    lock = threading.Lock()
+    opened = threading.Event()
+    deadline = time.monotonic() + hold
+    stop = threading.Event()
+    listeners = []
+    for _index in range(count):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        listener.settimeout(0.1)
+        listeners.append(listener)
+
+    def handle(conn: socket.socket, index: int) -> None:
+        with conn, suppress(OSError):
+            conn.settimeout(hold + 5)
+            if not conn.recv(65536):
+                return
+            with lock:
+                gate.held[index] += 1
+                gate.peak = max(gate.peak, sum(gate.held))
+                gate.peak_servers = max(gate.peak_servers, sum(1 for n in gate.held if n))
+                if gate.peak_servers >= release_at:
+                    gate.released = True
+                    opened.set()
+            opened.wait(max(0.0, deadline - time.monotonic()))
+            with lock:
+                gate.held[index] -= 1
+            conn.sendall(_tls_record(21, b"\x02\x28"))
+
+    def serve(index: int) -> None:
+        while not stop.is_set():
+            try:
+                conn, _peer = listeners[index].accept()
+            except (socket.timeout, OSError):
+                continue
+            threading.Thread(target=handle, args=(conn, index), daemon=True).start()
+
+    threads = [threading.Thread(target=serve, args=(index,), daemon=True) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield [listener.getsockname()[1] for listener in listeners], gate
+    finally:
+        opened.set()
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+        for listener in listeners:
+            listener.close()
+
+
 # --- scripted misbehaving servers ---------------------------------------------------------------
 
 
@@ -455,13 +532,23 @@ def _scripted(answer, host: str = "127.0.0.1") -> Iterator[int]:
 
 
 def _offered_suites(hello: bytes) -> List[int]:
-    """The cipher suites of a ClientHello body (after the 4-byte handshake header)."""
-    body = hello[4:]
-    offset = 2 + 32
-    offset += 1 + body[offset]
+    """The cipher suites of a ClientHello (handshake message with its 4-byte header); ``[]`` for anything
+    else (an SSLv2 hello read as a record, an alert, a truncated message): a scripted server must answer
+    every probe, not die in its thread."""
+    if len(hello) < 4 or hello[0] != 1:
+        return []
+    body = hello[4 : 4 + int.from_bytes(hello[1:4], "big")]
+    offset = 2 + 32  # legacy_version, random
+    if len(body) < offset + 1:
+        return []
+    offset += 1 + body[offset]  # legacy_session_id
+    if len(body) < offset + 2:
+        return []
     length = int.from_bytes(body[offset : offset + 2], "big")
     raw = body[offset + 2 : offset + 2 + length]
-    return [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+    if length % 2 or len(raw) != length:
+        return []
+    return [int.from_bytes(raw[i : i + 2], "big") for i in range(0, length, 2)]
 
 
 @contextmanager

@@ -1,21 +1,25 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The probe against real local servers: protocol versions, addressing, dead and foreign ports, speed."""
+"""The probe against real local servers: protocol versions, addressing, dead and foreign ports, concurrency."""
 
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
 from typing import Any, Dict, Sequence
 
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.result import PROBE_PROTOCOLS
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import (
+    JOBS_PER_ENDPOINT,
+    THREADS_PER_ENDPOINT,
+)
 from ansible_collections.webedge.https.tests.unit.helpers.tls_probing import probe, probe_one
 from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     OPENSSL,
     Pki,
     free_port,
+    gated_servers,
     http_server,
     ipv6_available,
     resetting_server,
@@ -170,8 +174,10 @@ def test_unusable_endpoint_is_an_error_result(pki: Pki, factory: Any, timeout: f
         elapsed = time.monotonic() - started
     assert fragment in result["error"]
     assert result["certificate"] is None
-    # every connection of the endpoint shares a budget of twice the timeout, whatever the server does
-    assert elapsed < timeout * 2 + 0.5, elapsed
+    # it ends, whatever the server does (the slow loris would trickle forever): every connection of the
+    # endpoint shares a budget of twice the timeout (Budget's own tests); the margin is for a loaded CI
+    # machine, this is a hang guard, not a speed figure
+    assert elapsed < timeout * 2 + 10, elapsed
 
 
 def test_unresolvable_name_is_an_error_result(pki: Pki) -> None:
@@ -192,18 +198,28 @@ def test_one_task_mixes_good_and_bad_targets_in_order(pki: Pki) -> None:
     assert [r.result["error"] is None for r in reports] == [True, False, False]
 
 
-# --- speed --------------------------------------------------------------------------------------
+# --- concurrency (its speed is measured in benchmarks/compliance, never asserted here) -----------
 
 
-def test_twenty_endpoints_take_about_as_long_as_one(pki: Pki) -> None:
-    with ExitStack() as stack:
-        ports = [stack.enter_context(s_server(pki.good)) for _index in range(20)]
-        started = time.monotonic()
-        probe([f"localhost:{ports[0]}"], pki.root)
-        one = time.monotonic() - started
-        started = time.monotonic()
-        reports = probe([f"localhost:{port}" for port in ports], pki.root)
-        twenty = time.monotonic() - started
-    assert all(r.result["error"] is None for r in reports)
-    assert one < 2.0
-    assert twenty < max(3 * one, 3.0)
+def test_endpoints_are_probed_at_the_same_time() -> None:
+    # Given 20 servers that hold every connection unanswered until connections to `expected` of them
+    # are held at once. The runner's one pool has concurrency x THREADS_PER_ENDPOINT threads taking
+    # jobs endpoint by endpoint, each endpoint's version probes first: the first `expected` endpoints'
+    # version probes are all running before any answer comes back.
+    targets = 20
+    threads = min(32, targets) * THREADS_PER_ENDPOINT
+    expected = min(targets, (threads - len(PROBE_PROTOCOLS) - 1) // JOBS_PER_ENDPOINT + 1)
+    assert expected >= 2, "the pool no longer holds two endpoints' first connections at once"
+    with gated_servers(targets, release_at=expected) as (ports, gate):
+        # When they are probed in one call (timeouts far beyond the gate's hold, so no clock decides)
+        reports = probe([f"127.0.0.1:{port}" for port in ports], None, timeout=30.0)
+    # Then connections to `expected` endpoints were open at the same moment (one endpoint after the
+    # other would never hold two), more than one endpoint's thread share, and every endpoint got its
+    # answer: a refusal of every version, as the servers said
+    assert gate.released, (gate.peak_servers, gate.peak)
+    assert gate.peak_servers >= expected
+    assert gate.peak > THREADS_PER_ENDPOINT
+    assert [r.result["target"] for r in reports] == [f"127.0.0.1:{port}" for port in ports]
+    for report in reports:
+        assert report.result["error"] is not None
+        assert report.result["protocols"]["TLSv1.2"] is False
