@@ -8,12 +8,16 @@ Runs on targets (Python 3.8+, standard library only).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, List, Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
 __all__ = ["Target", "TargetError", "parse_target", "parse_targets"]
 
+# A DNS name (IDNs as punycode), an IPv4 address or an IPv6 address (with a %zone): a host reaches
+# reports and the SNI extension, so nothing else (no spaces, quotes, ; { } # $ ` or control characters).
+_HOST_CHARS = re.compile(r"\A[A-Za-z0-9_.:%-]+\Z")
 _TARGET_KEYS = frozenset({"host", "port", "server_name", "address", "http_port"})
 
 
@@ -43,8 +47,10 @@ def _port(value: Any, original: Any, what: str = "port") -> int:
 
 
 def _host(value: Any, original: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
-        raise TargetError(f"invalid host in target {original!r}")
+    if not isinstance(value, str) or not _HOST_CHARS.match(value.strip()):
+        raise TargetError(
+            f"invalid host in target {original!r}: expected a DNS name (IDNs as punycode) or an IP address"
+        )
     return value.strip()
 
 
@@ -100,7 +106,7 @@ def _parse_mapping(spec: Mapping, default_port: int) -> Target:
     server_name = spec.get("server_name") or parsed.host
     address = spec.get("address")
     if address is not None:
-        address = _host(str(address), spec).strip("[]")
+        address = _host(str(address).strip().strip("[]"), spec)
     http_port = _port(spec["http_port"], spec, "http_port") if spec.get("http_port") is not None else None
     return Target(parsed.host, port, _host(str(server_name), spec), address, http_port)
 
