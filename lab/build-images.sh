@@ -44,6 +44,11 @@ variants=(
   "iptables|iptables-persistent netfilter-persistent|netfilter-persistent"
   # not a firewall: the compliance lab's other TLS stacks (extensions/molecule/compliance)
   "tls|gnutls-bin stunnel4 haproxy lighttpd|haproxy lighttpd"
+  # the exposure scenario (extensions/molecule/exposure): podman (netavark, crun) inside a lab host behind
+  # each firewall, busybox for the container it runs, nmap for the scanning host
+  "exposure|podman netavark aardvark-dns crun busybox-static nmap|podman.socket"
+  "exposure-firewalld|firewalld podman netavark aardvark-dns crun busybox-static|firewalld podman.socket"
+  "exposure-ufw|ufw podman netavark aardvark-dns crun busybox-static|ufw podman.socket"
 )
 build_variant() {  # $1 = release, $2 = "name|packages|units"
   local rel=$1 vname pkgs units name base="localhost/webedge-lab:debian$1" hash

@@ -178,7 +178,7 @@ def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> 
     facts = _plain(facts)
     windows = _windows_facts(facts) if facts.get("windows") is not None else None
     host_facts: Dict[str, Any] = {}
-    for key in ("listening", "firewall", "config_test"):
+    for key in ("listening", "firewall", "config_test", "exposure"):
         if facts.get(key) is not None:
             host_facts[key] = facts[key]
     if facts.get("private_key_stats") is not None:

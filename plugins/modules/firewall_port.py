@@ -86,7 +86,7 @@ options:
   zone:
     description:
       - firewalld zone (default zone when omitted). Ignored by the other Linux backends.
-      - Fails on a Windows host (Windows Defender Firewall has profiles, not zones: see O(profiles)).
+      - Fails on a Windows host (Windows Defender Firewall has profiles, not zones - see O(profiles)).
     type: str
   profiles:
     description:

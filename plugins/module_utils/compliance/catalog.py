@@ -108,6 +108,19 @@ _HOST_CONTROLS: Tuple[Control, ...] = (
         "sources renew what is due on every run of webedge.https.site); remove certificates no site uses from "
         "the configuration. Not read on Windows hosts.",
     ),
+    Control(
+        id="HOST-07",
+        title="Only allowed ports are exposed",
+        severity="high",
+        where="host",
+        rationale="Every service reachable from outside is attack surface: a debug port, a database bound to every "
+        "address or a container's published port left open widens it without anyone deciding to. The audit joins "
+        "every listening socket with the firewall's verdict for a new connection from outside (container-published "
+        "ports through their DNAT and forward path included), so it sees what a port scan sees.",
+        remediation="Stop the service or bind it to a loopback address, close its port in the host firewall (or the "
+        "FORWARD path for a container's published port), or add the port to the allow-list "
+        "(compliance_allowed_ports) when it is meant to be reachable.",
+    ),
 )
 
 _CONTROLS: Tuple[Control, ...] = ENDPOINT_CONTROLS + VULN_CONTROLS + _HOST_CONTROLS

@@ -1,10 +1,10 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The host controls (HOST-01 to HOST-06): one check per control over the facts a host gave.
+"""The host controls (HOST-01 to HOST-07): one check per control over the facts a host gave.
 
 A missing fact makes its control ``skip``; a fact that cannot be read gives ``error``. On Windows,
 HOST-03 judges access rules instead of a file mode (:mod:`.host_windows`); HOST-06 (certificates on
-disk) is in :mod:`.host_disk`. Runs on targets
+disk) is in :mod:`.host_disk`, HOST-07 (exposed ports) in :mod:`.host_exposure`. Runs on targets
 (Python 3.8+, standard library only).
 """
 
@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import Finding, new_finding
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host_disk import check_certificates_on_disk
+from ansible_collections.webedge.https.plugins.module_utils.compliance.host_exposure import check_exposure
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host_windows import check_key_acl
 
 __all__ = ["HOST_CHECKS", "HOST_CONTROL_IDS", "evaluate_host"]
@@ -146,7 +147,7 @@ def _check_served_cert(fact: Optional[Mapping[str, Any]], target: str) -> Findin
     )
 
 
-HOST_CONTROL_IDS = ("HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05", "HOST-06")
+HOST_CONTROL_IDS = ("HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05", "HOST-06", "HOST-07")
 HOST_CHECKS: Dict[str, Callable[[Optional[Mapping[str, Any]], str], Finding]] = {
     "HOST-01": _check_listening,
     "HOST-02": _check_firewall,
@@ -154,6 +155,7 @@ HOST_CHECKS: Dict[str, Callable[[Optional[Mapping[str, Any]], str], Finding]] = 
     "HOST-04": _check_config_test,
     "HOST-05": _check_served_cert,
     "HOST-06": check_certificates_on_disk,
+    "HOST-07": check_exposure,
 }
 _HOST_FACT_KEYS = {
     "HOST-01": "listening",
@@ -162,6 +164,7 @@ _HOST_FACT_KEYS = {
     "HOST-04": "config_test",
     "HOST-05": "certificate",
     "HOST-06": "certificates_on_disk",
+    "HOST-07": "exposure",
 }
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "CertificateFingerprints",
     "CertificatesOnDiskFact",
     "ConfigTestFact",
+    "ExposureFact",
     "FindingDict",
     "FirewallFact",
     "HostFacts",
@@ -96,6 +97,16 @@ class CertificatesOnDiskFact(TypedDict, total=False):
     files: List[CertificateFileFact]
 
 
+class ExposureFact(TypedDict, total=False):
+    """HOST-07: the result of ``exposure_info`` run with the allow-list (only these keys are read)."""
+
+    exposed: List[Dict[str, Any]]  # {port, protocol, families, owners, reasons}
+    unknown: List[Dict[str, Any]]  # as exposed, reasons say why
+    allowed: Optional[List[str]]  # the allow-list as exposure_info understood it ("443", "53/udp")
+    unexpected: List[Dict[str, Any]]  # the exposed entries the allow-list does not cover
+    msg: str  # why it failed, when it did
+
+
 class HostFacts(TypedDict, total=False):
     """Input of ``evaluate_host``; a missing key makes its control ``skip``."""
 
@@ -105,6 +116,7 @@ class HostFacts(TypedDict, total=False):
     config_test: ConfigTestFact
     certificate: CertificateFingerprints
     certificates_on_disk: CertificatesOnDiskFact
+    exposure: ExposureFact
 
 
 class HostResults(TypedDict, total=False):

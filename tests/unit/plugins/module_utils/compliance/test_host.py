@@ -21,13 +21,19 @@ GOOD = {
         "min_days_valid": 30,
         "files": [{"path": "/etc/ssl/certs/web1.pem", "pem": make_cert("web1", days=90).cert_pem.decode()}],
     },
+    "exposure": {
+        "exposed": [{"port": 443, "protocol": "tcp", "families": ["ipv4"], "owners": ["nginx (pid 812)"]}],
+        "unknown": [],
+        "allowed": ["22", "80", "443"],
+        "unexpected": [],
+    },
 }
 
 
 def test_good_host_passes_every_host_control():
     findings = evaluate_host(GOOD)
     assert {cid: f.status for cid, f in findings.items()} == dict.fromkeys(
-        ("HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05", "HOST-06"), "pass"
+        ("HOST-01", "HOST-02", "HOST-03", "HOST-04", "HOST-05", "HOST-06", "HOST-07"), "pass"
     )
     assert findings["HOST-01"].target == "web1"
 
