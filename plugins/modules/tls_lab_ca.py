@@ -38,6 +38,12 @@ attributes:
     details: In check mode nothing is written; the result says whether files would be created.
   diff_mode:
     support: none
+  safe_file_operations:
+    support: none
+    details: The CA and certificate files are written by the plugin itself (a C(0600) temporary file in the same
+      directory, its final mode set, then renamed over the old file), not through Ansible's file functions.
+  vault:
+    support: none
 options:
   dest:
     description:
