@@ -27,6 +27,11 @@ def make_task(args: Dict[str, Any], check_mode: bool = False, async_val: int = 0
     return task
 
 
+def load_name(action_class: Type[ActionBase]) -> str:
+    """The name the plugin loader gives an action plugin (ansible-core 2.17/2.18 use it in their messages)."""
+    return "webedge.https." + action_class.__module__.rsplit(".", 1)[-1]
+
+
 class WindowsHarness:
     """An action plugin on a PowerShell connection (its ``port`` option set when given) to ``host``."""
 
@@ -41,6 +46,7 @@ class WindowsHarness:
         if port is not None:
             connection.get_option.side_effect = lambda name: port if name == "port" else None
         self.action = action_class(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
+        self.action._load_name = load_name(action_class)
         self.action._low_level_execute_command = self._execute  # type: ignore[method-assign]
         self.action._execute_module = MagicMock(side_effect=AssertionError("no module on Windows"))  # type: ignore[method-assign]
 
@@ -62,6 +68,7 @@ def linux_action(
     connection._shell.tmpdir = "/tmp/ansible-tmp-1"
     connection.has_native_async = False
     plugin = action_class(make_task(args, **task_options), connection, MagicMock(), DataLoader(), None, None)
+    plugin._load_name = load_name(action_class)
     plugin._execute_module = MagicMock(return_value=dict(module_result))  # type: ignore[method-assign]
     plugin._remove_tmp_path = MagicMock()  # type: ignore[method-assign]
     plugin._low_level_execute_command = MagicMock(side_effect=AssertionError)  # type: ignore[method-assign]

@@ -46,7 +46,8 @@ def decide(owners: List[str], programs: List[str], **variables: Any) -> Dict[str
 def test_the_server_and_its_process_come_from_the_ports_owner_else_the_programs(owners, programs, server, expected):
     facts = decide(owners, programs)
     assert facts["__compliance_server"] == server
-    assert facts["__compliance_listen_facts"]["expected_process"] == expected
+    # No process expected: none on ansible-core 2.19, an empty string on 2.17/2.18 (HOST-01 reads both as unset).
+    assert facts["__compliance_listen_facts"]["expected_process"] in ((None, "") if expected is None else (expected,))
     assert facts["__compliance_listen_facts"]["listening"] is bool(owners)
 
 

@@ -53,4 +53,5 @@ def test_the_expected_process_on_windows_is_system_unless_set():
     base = {"compliance_expected_process": "", "compliance_server": "auto"}
     assert render(expression, base) == "System"
     assert render(expression, {**base, "compliance_expected_process": "w3wp"}) == "w3wp"
-    assert render(expression, {**base, "compliance_server": "none"}) is None
+    # No process expected: none on ansible-core 2.19, an empty string on 2.17/2.18 (HOST-01 reads both as unset).
+    assert render(expression, {**base, "compliance_server": "none"}) in (None, "")
