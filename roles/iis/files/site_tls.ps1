@@ -66,8 +66,17 @@ function Get-HttpsState {
     param ($Site)
     $state = [ordered]@{}
     foreach ($binding in @($Site.Bindings | Where-Object { $_.Protocol -eq 'https' })) {
-        $state[$binding.BindingInformation] = 'certificate={0} store={1} sslFlags={2}' -f `
-            (ConvertTo-Hex -Bytes $binding.CertificateHash), $binding.CertificateStoreName, [int]$binding.SslFlags
+        # Four levels deep (diff, https, binding, ssl_flags): the task's depth keeps them (issue 14 item 9).
+        $flags = [int]$binding.SslFlags
+        $state[$binding.BindingInformation] = [ordered]@{
+            certificate = ConvertTo-Hex -Bytes $binding.CertificateHash
+            store = $binding.CertificateStoreName
+            ssl_flags = [ordered]@{
+                value = $flags
+                sni = [bool]($flags -band 1)
+                central_certificate_store = [bool]($flags -band 2)
+            }
+        }
     }
     return $state
 }
