@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.info import HostRulesets
+from ansible_collections.webedge.https.plugins.module_utils.firewall.nftables.parse import parse_ruleset
 from ansible_collections.webedge.https.plugins.module_utils.firewall.path import evaluate_path
 from ansible_collections.webedge.https.plugins.module_utils.firewall.verdict import Packet
 from ansible_collections.webedge.https.tests.unit.helpers.firewall_rulesets import fixture
@@ -83,3 +84,33 @@ def test_ports_without_nat_keep_the_input_verdict():
     assert evaluate_path(rulesets, Packet("ipv4", "tcp", 443, None, "eth0"), Routes()).verdict == "accept"
     assert evaluate_path(rulesets, Packet("ipv4", "tcp", 8081, None, "eth0"), Routes()).verdict == "drop"
     assert ("ipv4", "tcp", 8080) in rulesets.nat_ports()
+
+
+def _netavark():
+    return HostRulesets(parse_ruleset(fixture("nft-netavark-publish.json")), {}, "nft")
+
+
+class PodmanRoutes(Routes):
+    def __init__(self) -> None:
+        super().__init__(local=("192.0.2.10",), routes=(("10.88.0.", "podman0"),))
+
+
+def test_nftables_dnat_then_forward_ct_status_dnat():
+    verdict = evaluate_path(_netavark(), Packet("ipv4", "tcp", 8088, None, "eth0"), PodmanRoutes())
+    assert (verdict.verdict, verdict.path, verdict.nat_to) == ("accept", "forward", "10.88.0.2:80")
+    assert "nv_2f259bab_10_88_0_0_nm16_dnat: rule 'tcp dport 8088 dnat to 10.88.0.2:80'" in verdict.nat_by
+    assert "nftables inet filter forward: rule 'ct status dnat accept'" in verdict.decided_by
+
+
+def test_nftables_forward_policy_drop_without_the_ct_status_rule():
+    text = fixture("nft-netavark-publish.json").replace('"right": "dnat"}', '"right": "snat"}')
+    rulesets = HostRulesets(parse_ruleset(text), {}, "nft")
+    verdict = evaluate_path(rulesets, Packet("ipv4", "tcp", 8088, None, "eth0"), PodmanRoutes())
+    assert (verdict.verdict, verdict.decided_by) == ("drop", "nftables inet filter forward: policy drop")
+
+
+def test_nftables_input_still_decides_other_ports():
+    rulesets = _netavark()
+    assert evaluate_path(rulesets, Packet("ipv4", "tcp", 22, None, "eth0"), PodmanRoutes()).verdict == "accept"
+    assert evaluate_path(rulesets, Packet("ipv4", "tcp", 8089, None, "eth0"), PodmanRoutes()).verdict == "drop"
+    assert ("ipv4", "tcp", 8088) in rulesets.nat_ports()
