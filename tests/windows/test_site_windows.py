@@ -29,6 +29,7 @@ from ansible_collections.webedge.https.tests.unit.helpers.playbooks import (
 )
 from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import make_cert, make_key
 from ansible_collections.webedge.https.tests.unit.helpers.winsim import initial_state
+from ansible_collections.webedge.https.tests.unit.helpers.winsim_scripts import KSP, LEGACY_CSP
 
 COLLECTION = COLLECTIONS_ROOT / "ansible_collections" / "webedge" / "https"
 PLUGINS = Path(os.path.abspath(__file__)).parent / "connection_plugins"
@@ -201,3 +202,28 @@ def test_the_binding_diff_arrives_whole(converged):
     assert after["ssl_flags"] == {"value": 1, "sni": True, "central_certificate_store": False}, diff
     assert len(after["certificate"]) == 40 and after["store"] == "My"
     assert diff["before"]["https"] == {}
+
+
+def test_the_site_key_is_in_the_software_ksp(converged):
+    """Issue 14 item 3: the leaf's key is imported into the Software KSP (a legacy CAPI key breaks TLS 1.3)."""
+    state, _hosts, _runs = converged
+    assert [c["provider"] for c in state_of(state)["certs"]["My"].values()] == [KSP]
+
+
+def test_a_key_left_in_a_legacy_provider_is_imported_again(converged, tmp_path):
+    """A host converged by the earlier role (key in a CAPI CSP): the next run imports the leaf into the KSP."""
+    state, hosts, _runs = converged
+    legacy = state_of(state)
+    for cert in legacy["certs"]["My"].values():
+        cert["provider"] = LEGACY_CSP
+    copy = tmp_path / "winsim-state.json"
+    copy.write_text(json.dumps(legacy))
+    inventory_text = hosts.read_text().replace(str(state), str(copy))
+    (tmp_path / "hosts.yml").write_text(inventory_text)
+    run = play(tmp_path, "site.yml", tmp_path / "hosts.yml")
+    results = task_results(run, "win1")
+    assert run.returncode == 0, failures(results)
+    assert [name.split(" into ")[0] for name in changed(results)] == [
+        "webedge.https.iis : Import the site certificates"
+    ]
+    assert [c["provider"] for c in state_of(copy)["certs"]["My"].values()] == [KSP]

@@ -43,3 +43,23 @@ def test_certificate_script_takes_the_secrets_as_securestrings():
     text = (FILES / "import_certificate.ps1").read_text()
     assert "[SecureString]\n    $Pfx" in text and "[SecureString]\n    $Password" in text
     assert "Set-Content" not in text and "Out-File" not in text and "WriteAllBytes" not in text  # never on disk
+
+
+def test_certificate_script_imports_the_key_into_the_software_ksp():
+    """Issue 14 item 3: PFXImportCertStore with PKCS12_ALWAYS_CNG_KSP, not .NET's Import (a legacy CAPI provider
+    for the RSA keys of an OpenSSL or cryptography archive, which SCHANNEL on Server 2022 cannot use for TLS 1.3)."""
+    text = (FILES / "import_certificate.ps1").read_text()
+    # wincrypt.h values
+    for name, value in (
+        ("CRYPT_EXPORTABLE", "0x1"),
+        ("CRYPT_MACHINE_KEYSET", "0x20"),
+        ("PKCS12_ALWAYS_CNG_KSP", "0x200"),
+        ("PKCS12_NO_PERSIST_KEY", "0x8000"),
+    ):
+        assert f"${name} = {value}\n" in text
+    assert "$flags = $CRYPT_MACHINE_KEYSET -bor $PKCS12_ALWAYS_CNG_KSP\n" in text
+    assert "public static extern IntPtr PFXImportCertStore(ref CRYPT_DATA_BLOB pPFX," in text
+    assert ".Import(" not in text and "X509KeyStorageFlags" not in text
+    # A leaf whose key is in another provider is not "already there": it is imported again.
+    assert "$leafOk = ($null -ne $leaf) -and $leaf.HasPrivateKey -and $leafProvider -eq $ksp\n" in text
+    assert "$ksp = 'Microsoft Software Key Storage Provider'\n" in text
