@@ -10,7 +10,16 @@ from typing import Any, List, Optional, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.validate.text import describe
 
-__all__ = ["LOCATION", "URL", "NginxSyntaxError", "check_directive", "check_location", "check_url", "tokens"]
+__all__ = [
+    "LOCATION",
+    "URL",
+    "NginxSyntaxError",
+    "check_directive",
+    "check_location",
+    "check_url",
+    "skeleton",
+    "tokens",
+]
 
 LAYER = "nginx"
 
@@ -22,6 +31,7 @@ _URI = r"/[A-Za-z0-9._/@+,:%~=-]*"
 _REGEX = r"(?:[A-Za-z0-9._/@+,:%~=^$*?|()\[\]-]|\\[A-Za-z0-9._/@+,:%~=^$*?|()\[\]-])+"
 LOCATION = re.compile(rf"\A(?:(?:=|\^~) )?{_URI}\Z|\A~\*? {_REGEX}\Z")
 
+Entry = Tuple[int, str, int, str]  # (depth, name, argument count, "directive" or "block")
 Token = Tuple[str, str]  # (kind, text): kind is "word", "quoted", ";", "{", "}" or "#"
 
 
@@ -68,6 +78,40 @@ def tokens(text: str) -> List[Token]:
     return out
 
 
+def skeleton(text: str, comments: bool = True) -> List[Entry]:
+    """The structure of nginx configuration text: one entry per directive (ended by ';') and per block
+    (opened by '{'), as nginx reads it. Raises :class:`NginxSyntaxError` for text nginx would refuse
+    (an empty statement, a '}' closing nothing or ending an unterminated statement, an open block), and
+    for a comment when ``comments`` is false."""
+    out: List[Entry] = []
+    depth = 0
+    words: List[str] = []
+    for kind, value in tokens(text):
+        if kind == "#":
+            if not comments:
+                raise NginxSyntaxError("it has a comment ('#'), which would hide what follows it")
+            continue
+        if kind in ("word", "quoted"):
+            words.append(value)
+        elif kind in (";", "{"):
+            if not words:
+                raise NginxSyntaxError(f"an empty statement before '{kind}'")
+            out.append((depth, words[0], len(words) - 1, "directive" if kind == ";" else "block"))
+            words = []
+            depth += kind == "{"
+        else:
+            if words:
+                raise NginxSyntaxError("'}' ends an unterminated statement")
+            if depth == 0:
+                raise NginxSyntaxError("'}' closes a block that was not opened")
+            depth -= 1
+    if words:
+        raise NginxSyntaxError("an unterminated statement at the end")
+    if depth:
+        raise NginxSyntaxError("a block is left open ('{')")
+    return out
+
+
 def check_url(name: str, value: Any) -> Optional[str]:
     if isinstance(value, str) and URL.match(value):
         return None
@@ -99,33 +143,18 @@ def check_directive(name: str, value: Any) -> Optional[str]:
 def _directive_problem(value: Any) -> Optional[str]:
     if not isinstance(value, str):
         return "a directive is a string"
-    if not value.strip():
+    text = value.strip()  # the template writes the directive trimmed
+    if not text:
         return "it is empty"
-    if not value.isascii() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if not text.isascii() or any(ord(c) < 32 or ord(c) == 127 for c in text):
         return "it has a newline, a control character or a non-ASCII character"
     try:
-        parsed = tokens(value)
+        if tokens(text)[0][0] != "word":
+            return "it does not start with a directive name"
+        # The template adds the ';' when the text does not end a statement or a block itself.
+        parsed = skeleton(text if text[-1] in ";}" else text + ";", comments=False)
     except NginxSyntaxError as exc:
         return str(exc)
-    depth, done = 0, False
-    for kind, _text in parsed:
-        if kind == "#":
-            return "it has a comment ('#'), which would hide what follows it"
-        if done:
-            return "it holds more than one directive"
-        if kind == "{":
-            depth += 1
-        elif kind == "}":
-            depth -= 1
-            if depth < 0:
-                return "it closes a block it did not open ('}')"
-            done = depth == 0
-        elif kind == ";":
-            done = depth == 0
-    if depth:
-        return "it leaves a block open ('{')"
-    if parsed[0][0] != "word":
-        return "it does not start with a directive name"
-    if value.strip()[-1] in ";}" and parsed[-1][0] not in (";", "}"):
-        return "it ends with an escaped ';' or '}'"
+    if [entry for entry in parsed if entry[0] == 0][1:]:
+        return "it holds more than one directive"
     return None
