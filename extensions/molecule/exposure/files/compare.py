@@ -51,9 +51,11 @@ def label(items):
 
 
 def main():
-    results = json.load(open(sys.argv[1], encoding="utf-8"))
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        results = json.load(handle)
     lines = [
-        "| target | backend | family | exposure_info exposed | nmap open | agree | unknown (reason) | audit s | nmap s |",
+        "| target | backend | family | exposure_info exposed | nmap open | agree | unknown (reason) "
+        "| audit s | nmap s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     failures = []
@@ -65,7 +67,9 @@ def main():
             agree = ours == theirs and all(reason for _k, reason in unknown)
             any_source, _u = exposed(item["exposure"]["any"], family)
             if not agree:
-                failures.append(f"{host} {family}: exposure_info {label(ours)} / nmap {label(theirs)} / unknown {unknown}")
+                failures.append(
+                    f"{host} {family}: exposure_info {label(ours)} / nmap {label(theirs)} / unknown {unknown}"
+                )
             if any_source != ours:
                 failures.append(f"{host} {family}: from any source {label(any_source)}, from the scanner {label(ours)}")
             unknown_text = "; ".join(f"{label([k])} ({reason})" for k, reason in unknown) or "-"
