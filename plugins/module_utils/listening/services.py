@@ -285,7 +285,7 @@ def parse_list_sockets(text: str) -> List[Dict[str, Any]]:
         where = _listen_address(str(row.get("listen", "")))
         if protocol is None or where is None:
             continue
-        activates = str(row.get("activates") or "").split(",")[0].strip()
+        activates = str(row.get("activates") or "").split(",", maxsplit=1)[0].strip()
         found.append(
             {
                 "protocol": protocol,

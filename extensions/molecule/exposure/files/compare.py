@@ -12,7 +12,7 @@ exposure "unknown" must say why. Prints the table (Markdown, also written to OUT
 
 import json
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 
 def exposed(result, family):
