@@ -92,7 +92,7 @@ options:
     type: str
   host_private_key:
     description:
-      - Path of a private key that already lives B(on the host), for example made there by the M(webedge.https.tls)
+      - Path of a private key that already lives B(on the host), for example made there by the C(webedge.https.tls)
         role from which only a CSR left the host. The controller never reads it.
       - On the host, C(openssl pkey -pubout) gives its public key, which must be the certificate's (compared byte
         for byte with the certificate's SubjectPublicKeyInfo); otherwise the task fails and nothing is written.
