@@ -227,3 +227,36 @@ def test_a_key_left_in_a_legacy_provider_is_imported_again(converged, tmp_path):
         "webedge.https.iis : Import the site certificates"
     ]
     assert [c["provider"] for c in state_of(copy)["certs"]["My"].values()] == [KSP]
+
+
+GPO_SUITES = "TLS_AES_256_GCM_SHA384,TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+GPO_RECORD = {  # an RSOP_RegistryPolicySetting of precedence 1, its value decoded (REG_SZ) and its GPO's name
+    "registryKey": "Software\\Policies\\Microsoft\\Cryptography\\Configuration\\SSL\\00010002",
+    "valueName": "Functions",
+    "valueType": 1,
+    "value": GPO_SUITES,
+    "gpo": "Contoso TLS baseline",
+}
+
+
+def test_a_cipher_order_set_by_group_policy_is_left_to_it_with_a_warning(tmp_path):
+    """Issue 14 item 7: on a domain member whose GPO sets the SSL cipher suite order, the role warns and leaves the
+    value to the GPO; before, it wrote it at every run (the GPO's refresh put it back) and asked for a reboot."""
+    state = write_host(tmp_path, group_policy=[GPO_RECORD])
+    hosts = inventory(tmp_path, state)
+    first = play(tmp_path, "site.yml", hosts)
+    results = task_results(first, "win1")
+    assert first.returncode == 0, failures(results)
+    (warning,) = [r for r in results if r["_task"].startswith("webedge.https.iis : Warn about the SCHANNEL values")]
+    assert "Functions" in warning["msg"] and "Contoso TLS baseline" in warning["msg"], warning["msg"]
+    key = "hklm:\\software\\policies\\microsoft\\cryptography\\configuration\\ssl\\00010002"
+    values = state_of(state)["registry"][key]
+    assert values["functions"][2] == GPO_SUITES and values["ecccurves"][1] == "multistring"
+    second = play(tmp_path, "site.yml", hosts)
+    results = task_results(second, "win1")
+    assert second.returncode == 0, failures(results)
+    assert changed(results) == []
+    (reboot,) = [
+        r for r in results if r["_task"].startswith("webedge.https.iis : Tell whether the host needs a reboot")
+    ]
+    assert reboot["ansible_facts"]["iis_reboot_required"] in (False, "False")

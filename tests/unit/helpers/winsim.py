@@ -274,6 +274,12 @@ class SimulatedWindows:
         return result
 
     def _module_setup(self, params: Dict[str, Any], check: bool, diff: bool) -> Dict[str, Any]:
+        # Between two plays a Group Policy refresh (every 90 minutes) has put the GPO's values back.
+        for record in self.state.get("group_policy") or []:
+            key = _key("HKLM:\\" + record["registryKey"])
+            kind = {1: "string", 7: "multistring", 4: "dword"}[int(record["valueType"])]
+            value = [record["valueName"], kind, _reg_data(kind, record["value"])]
+            self.state["registry"].setdefault(key, {})[record["valueName"].lower()] = value
         return {"ansible_facts": dict(self.state["facts"]), "changed": False}
 
     def _module_win_feature(self, params: Dict[str, Any], check: bool, diff: bool) -> Dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["KSP", "LEGACY_CSP", "ModuleFailure", "run_script"]
@@ -277,20 +278,25 @@ def _windows_host(host: Any, script: str, values: Dict[str, Any], check: bool) -
 
 # -- roles/iis/files/schannel_policy.ps1 (issue 14, item 7) ------------------------------------------
 def _schannel_policy(host: Any, script: str, values: Dict[str, Any], check: bool) -> Outcome:
-    wanted = {(str(v["path"]).lower(), str(v["name"]).lower()) for v in values.get("Values") or []}
+    """RSOP_RegistryPolicySetting records of precedence 1 (``group_policy`` in the state: registryKey without the
+    hive, valueName, valueType, the value decoded as the script decodes it, and the GPO's name from RSOP_GPO)."""
+    wanted = {}
+    for value in values.get("Values") or []:
+        path = re.sub(r"^HKLM:\\", "", str(value["path"]), flags=re.I)
+        wanted[(path + "\\" + str(value["name"])).lower()] = value
     owned = []
     for record in host.state.get("group_policy") or []:
-        key = "HKLM:\\" + str(record["registryKey"])
-        if (key.lower(), str(record["valueName"]).lower()) in wanted:
+        key = (str(record["registryKey"]) + "\\" + str(record["valueName"])).lower()
+        if key in wanted:
             owned.append(
                 {
-                    "path": key,
-                    "name": record["valueName"],
-                    "gpo": record.get("name") or record.get("GPOID"),
-                    "value": record.get("value"),
+                    "path": wanted[key]["path"],
+                    "name": wanted[key]["name"],
+                    "gpo": record["gpo"],
+                    "value": record["value"],
                 }
             )
-    return False, {"gpo_owned": owned, "rsop_read": True}, None, []
+    return False, {"gpo_owned": owned, "rsop_read": True, "error": None}, None, []
 
 
 def _failure(message: str) -> Exception:

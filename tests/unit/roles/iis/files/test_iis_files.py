@@ -8,6 +8,8 @@ No Windows host is involved: this proves the scripts are well formed and say wha
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible_collections.webedge.https.tests.unit.helpers.powershell_grammar import problems
@@ -18,7 +20,7 @@ SCRIPTS = sorted(FILES.glob("*.ps1"))
 
 
 def test_there_are_scripts():
-    assert [s.name for s in SCRIPTS] == ["import_certificate.ps1", "site_tls.ps1"]
+    assert [s.name for s in SCRIPTS] == ["import_certificate.ps1", "schannel_policy.ps1", "site_tls.ps1"]
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=[s.name for s in SCRIPTS])
@@ -31,8 +33,18 @@ def test_script_supports_check_mode_and_stops_on_errors(path):
     text = path.read_text()
     # win_powershell runs a script in check mode only when it supports ShouldProcess (-WhatIf)
     assert "[CmdletBinding(SupportsShouldProcess = $true)]" in text
-    assert "$PSCmdlet.ShouldProcess(" in text
+    if path.name != "schannel_policy.ps1":  # read-only: nothing to ask ShouldProcess about
+        assert "$PSCmdlet.ShouldProcess(" in text
     assert "$ErrorActionPreference = 'Stop'" in text
+
+
+def test_the_group_policy_script_only_reads():
+    """Issue 14 item 7: it runs in check mode too, so it must change nothing (no cmdlet that writes, no registry)."""
+    text = (FILES / "schannel_policy.ps1").read_text()
+    writes = set(re.findall(r"\b(?:Set|New|Remove|Add|Clear|Invoke)-\w+", text))
+    assert writes == {"Set-StrictMode", "New-Object"}  # neither writes anything on the host
+    assert "$Ansible.Changed = $false" in text and "$Ansible.Changed = $true" not in text
+    assert "-ClassName RSOP_RegistryPolicySetting" in text and "'precedence = 1'" in text
 
 
 def test_the_grammar_check_finds_broken_powershell():
