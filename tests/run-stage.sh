@@ -131,8 +131,9 @@ windows)
   collections=$(cd "$tree/../../.." && pwd)
   cd "$collections"
   say "pytest tests/windows (simulated Windows host, WinRM transport)"
+  # Two workers, one test file each at a time (a file's simulated host is a module-scoped fixture).
   ANSIBLE_COLLECTIONS_PATH="$collections" python -m pytest -q -p no:cacheprovider --import-mode=importlib \
-    ansible_collections/webedge/https/tests/windows 2>&1 | tee "$log"
+    -n 2 --dist loadfile ansible_collections/webedge/https/tests/windows 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '[0-9]+ (passed|failed)' | tail -1)
   passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{print $1+0}')
