@@ -16,7 +16,7 @@ def test_the_filter_is_registered_under_its_name():
 def test_site_and_setting_errors_together_in_order():
     sites = [{"name": "www", "server_names": ["www.lab.test"], "root": "/var/www/web; autoindex on"}]
     errors = web_config_errors(sites, "nginx", "nginx_sites", settings={"nginx_session_timeout": "1d;", "other": ";"})
-    assert [e.split(":")[0] for e in errors] == ["nginx_sites[0].root", "nginx_session_timeout"]
+    assert [e.split(":", maxsplit=1)[0] for e in errors] == ["nginx_sites[0].root", "nginx_session_timeout"]
     assert web_config_errors([], "apache", "apache_sites") == []
 
 

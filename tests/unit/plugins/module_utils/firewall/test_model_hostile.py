@@ -80,7 +80,7 @@ CHECKS: List[Tuple[str, Callable[[Any], None], List[Any], str]] = [
 CASES = [(name, check, value, word) for name, check, values, word in CHECKS for value in values]
 
 
-@pytest.mark.parametrize("name, check, value, word", CASES, ids=[f"{n}-{i}" for i, (n, _, _, _) in enumerate(CASES)])
+@pytest.mark.parametrize("name, check, value, word", CASES, ids=[f"{case[0]}-{i}" for i, case in enumerate(CASES)])
 def test_each_hostile_value_fails_naming_parameter_and_value(name, check, value, word):
     with pytest.raises((FirewallError, ValueError)) as raised:
         check(value)
@@ -94,7 +94,7 @@ def test_valid_values_pass():
     assert DesiredState.from_params({"state": "open", "port": ["8000-8010", 443], "source": ["10.0.0.0/8"]}).ports
     assert InfoRequest.from_params({"ports": [443], "source": "::1", "interface": "eth0"}).interface == "eth0"
     assert rollback.check_id("20240101T120000-1a2b3c4d")
-    assert _zone("public") is None or True
+    _zone("public")  # raises for an invalid zone
 
 
 def test_surrounding_white_space_is_trimmed_to_the_canonical_value():

@@ -39,7 +39,7 @@ def cases() -> List[Tuple[str, Dict[str, Any], Any]]:
 CASES = cases()
 
 
-@pytest.mark.parametrize("name, params, value", CASES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CASES)])
+@pytest.mark.parametrize("name, params, value", CASES, ids=[f"{case[0]}-{i}" for i, case in enumerate(CASES)])
 def test_each_hostile_value_fails_naming_the_value(name, params, value):
     with pytest.raises(QueryError) as raised:
         parse_query(params)

@@ -17,7 +17,7 @@ def test_the_minimal_parameters_pass():
     assert spec_errors(MODULE, minimal(MODULE)) == []
 
 
-@pytest.mark.parametrize("path, value, word", CASES, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(CASES)])
+@pytest.mark.parametrize("path, value, word", CASES, ids=[f"{case[0]}-{i}" for i, case in enumerate(CASES)])
 def test_each_hostile_value_is_refused_naming_the_parameter(path, value, word):
     errors = spec_errors(MODULE, build(MODULE, path, value))
     assert errors, f"{MODULE} accepted {path}={value!r}"

@@ -158,7 +158,7 @@ def test_the_good_site_and_settings_pass():
 
 
 @pytest.mark.parametrize(
-    "server, key, value", SITE_CASES, ids=[f"{s}-{k}-{i}" for i, (s, k, _) in enumerate(SITE_CASES)]
+    "server, key, value", SITE_CASES, ids=[f"{case[0]}-{case[1]}-{i}" for i, case in enumerate(SITE_CASES)]
 )
 def test_each_hostile_site_field_is_refused_naming_variable_and_value(server, key, value):
     site = good_site()
@@ -188,7 +188,7 @@ SETTING_CASES = [
 
 
 @pytest.mark.parametrize(
-    "server, name, value", SETTING_CASES, ids=[f"{s}-{n}-{i}" for i, (s, n, _) in enumerate(SETTING_CASES)]
+    "server, name, value", SETTING_CASES, ids=[f"{case[0]}-{case[1]}-{i}" for i, case in enumerate(SETTING_CASES)]
 )
 def test_each_hostile_setting_is_refused_naming_variable_and_value(server, name, value):
     settings = dict(GOOD_SETTINGS[server], **{name: value})

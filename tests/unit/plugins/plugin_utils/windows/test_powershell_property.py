@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any, Iterator, List, Tuple
+from typing import List, Tuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -51,15 +51,11 @@ PROPERTY = settings(
 def shape(script: str) -> List[Tuple[str, int]]:
     """The node types of the syntax tree in order, with their depth (literals' text left out)."""
     out: List[Tuple[str, int]] = []
-
-    def walk(node: Any, depth: int) -> Iterator[None]:
+    stack = [(PARSER.parse(script.encode("utf-8")).root_node, 0)]
+    while stack:
+        node, depth = stack.pop()
         out.append((node.type, depth))
-        for child in node.children:
-            yield from walk(child, depth + 1)
-        yield None
-
-    for _ in walk(PARSER.parse(script.encode("utf-8")).root_node, 0):
-        pass
+        stack.extend((child, depth + 1) for child in reversed(node.children))
     return out
 
 
