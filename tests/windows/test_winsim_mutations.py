@@ -87,13 +87,13 @@ def test_the_unmutated_copy_converges(tmp_path):
 
 
 def test_a_wrong_choice_and_a_wrong_sub_option_are_refused_by_the_real_specs():
-    errors, _ = winsim_specs.check("ansible.windows.win_feature", {"name": ["Web-Server"], "state": "installed"})
+    errors, _params = winsim_specs.check("ansible.windows.win_feature", {"name": ["Web-Server"], "state": "installed"})
     assert errors and "state" in errors[0] and "installed" in errors[0]
     binding = {"add": [{"ip": "*", "port": 443, "hostname": "www", "protocol": "https", "ssl_flag": 1}]}
-    errors, _ = winsim_specs.check("microsoft.iis.website", {"name": "www", "bindings": binding})
+    errors, _params = winsim_specs.check("microsoft.iis.website", {"name": "www", "bindings": binding})
     assert errors and "ssl_flag" in " ".join(errors)
     fixed = {"add": [{"ip": "*", "port": 443, "hostname": "www", "protocol": "https", "use_sni": True}]}
-    errors, _ = winsim_specs.check("microsoft.iis.website", {"name": "www", "bindings": fixed})
+    errors, _params = winsim_specs.check("microsoft.iis.website", {"name": "www", "bindings": fixed})
     assert errors == []
 
 

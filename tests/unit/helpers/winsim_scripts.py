@@ -112,6 +112,11 @@ def _binding_state(binding: Dict[str, Any], structured: bool) -> Any:
     }
 
 
+def _shown(value: Any) -> str:
+    """A value as PowerShell's "$value" writes it (booleans as True/False)."""
+    return ("True" if value else "False") if isinstance(value, bool) else str(value)
+
+
 def _site_tls(host: Any, script: str, values: Dict[str, Any], check: bool) -> Outcome:
     name, thumbprint = str(values["SiteName"]), str(values["Thumbprint"])
     structured = "sslFlags={2}' -f" not in script
@@ -179,10 +184,9 @@ def _site_tls(host: Any, script: str, values: Dict[str, Any], check: bool) -> Ou
             value = wanted_hsts[option]
             value = int(value) if attribute == "max-age" else str(value).lower() in ("true", "1")
             current = hsts.get(attribute, 0 if attribute == "max-age" else False)
-            shown = lambda v: str(v) if not isinstance(v, bool) else ("True" if v else "False")  # noqa: E731
-            before["hsts"][attribute], after["hsts"][attribute] = shown(current), shown(value)
+            before["hsts"][attribute], after["hsts"][attribute] = _shown(current), _shown(value)
             if current != value:
-                changes.append(f"hsts {attribute}: {shown(current)} -> {shown(value)}")
+                changes.append(f"hsts {attribute}: {_shown(current)} -> {_shown(value)}")
                 hsts[attribute] = value
     diff = None
     if changes:
