@@ -27,7 +27,8 @@ def _undecided(control_id: str, evidence: EndpointEvidence, key: str) -> Optiona
         return new_finding(control_id, "error", f"not checked: the probe result has no {key} answer", evidence.target)
     reason = str(found.get("reason") or "")
     if not found.get("applicable", True):
-        return new_finding(control_id, "skip", f"not applicable: {reason}", evidence.target)
+        text = reason if reason.startswith("not applicable") else f"not applicable: {reason}"
+        return new_finding(control_id, "skip", text, evidence.target)
     if found.get("value") is None:
         text = reason if reason.startswith("not checked") else f"not checked: {reason}"
         return new_finding(control_id, "error", text, evidence.target)

@@ -74,10 +74,14 @@ def _refused(flight: FirstFlight) -> str:
     return f"alert {flight.alert.name}" if flight.alert else flight.end
 
 
-def probe_heartbleed(address: ResolvedAddress, server_name: Optional[str], timeout: float) -> Answer:
-    """Whether the server leaks memory in answer to a heartbeat request. Raises ConnectError."""
+def probe_heartbleed(
+    address: ResolvedAddress, server_name: Optional[str], timeout: float, version: str = "TLSv1.2"
+) -> Answer:
+    """Whether the server leaks memory in answer to a heartbeat request, asked with a ``version`` hello
+    (the highest the server accepts below TLS 1.3: a version-intolerant SSLv3 server alerts on others).
+    Raises ConnectError."""
     with Conversation(address, timeout) as conv:
-        flight = _first_flight(conv, build_client_hello("TLSv1.2", server_name, heartbeat=True))
+        flight = _first_flight(conv, build_client_hello(version, server_name, heartbeat=True))
         if flight.hello is None:
             return None, f"{NOT_APPLICABLE}: no version below TLS 1.3 accepted ({_refused(flight)})"
         if not flight.done:
@@ -97,10 +101,13 @@ def probe_heartbleed(address: ResolvedAddress, server_name: Optional[str], timeo
                 return False, f"the heartbeat request was refused ({rec.alert.name if rec.alert else 'alert'})"
 
 
-def probe_ccs_injection(address: ResolvedAddress, server_name: Optional[str], timeout: float) -> Answer:
-    """Whether the server accepts an early ChangeCipherSpec (CVE-2014-0224). Raises ConnectError."""
+def probe_ccs_injection(
+    address: ResolvedAddress, server_name: Optional[str], timeout: float, version: str = "TLSv1.2"
+) -> Answer:
+    """Whether the server accepts an early ChangeCipherSpec (CVE-2014-0224), asked with a ``version``
+    hello. Raises ConnectError."""
     with Conversation(address, timeout) as conv:
-        flight = _first_flight(conv, build_client_hello("TLSv1.2", server_name))
+        flight = _first_flight(conv, build_client_hello(version, server_name))
         if flight.hello is None:
             return None, f"{NOT_APPLICABLE}: no version below TLS 1.3 accepted ({_refused(flight)})"
         if not flight.done:

@@ -61,6 +61,23 @@ def _fallback(endpoint: Endpoint, prior: Prior) -> Any:
     return probe_fallback_scsv(endpoint.address, endpoint.server_name, accepted, endpoint.timeout())
 
 
+def _highest_legacy(prior: Prior) -> str:
+    """The highest version below TLS 1.3 the server accepts (TLS 1.2 when it accepts none: then the
+    answer is a refusal, and the question does not arise)."""
+    versions = prior.versions()
+    return next((name for name in LEGACY_ORDER if versions[name].accepted), "TLSv1.2")
+
+
+def _heartbleed(endpoint: Endpoint, prior: Prior) -> Any:
+    version = _highest_legacy(prior)
+    return probe_heartbleed(endpoint.address, endpoint.server_name, endpoint.timeout(), version)
+
+
+def _ccs_injection(endpoint: Endpoint, prior: Prior) -> Any:
+    version = _highest_legacy(prior)
+    return probe_ccs_injection(endpoint.address, endpoint.server_name, endpoint.timeout(), version)
+
+
 def _renegotiation(endpoint: Endpoint) -> Any:
     return try_client_renegotiation(endpoint.address, endpoint.server_name, endpoint.timeout())
 
@@ -84,10 +101,9 @@ class Vulnerabilities(ProbeCheck):
         return 4 + len(ROBOT_PAYLOADS)
 
     def jobs(self, endpoint: Endpoint, prior: Prior) -> List[Job]:
-        address, name = endpoint.address, endpoint.server_name
         return [
-            lambda: probe_heartbleed(address, name, endpoint.timeout()),
-            lambda: probe_ccs_injection(address, name, endpoint.timeout()),
+            functools.partial(_heartbleed, endpoint, prior),
+            functools.partial(_ccs_injection, endpoint, prior),
             functools.partial(_fallback, endpoint, prior),
             functools.partial(_renegotiation, endpoint),
             *(functools.partial(_robot_chain, endpoint, kind) for kind in ROBOT_PAYLOADS),

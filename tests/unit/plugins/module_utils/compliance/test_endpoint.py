@@ -526,3 +526,18 @@ def test_findings_serialize_to_the_probe_schema(good_probe):
     as_dict = findings_to_dict(evaluate_endpoint(good_probe, INTERMEDIATE, now=NOW))
     assert set(as_dict["TLS-01"]) == {"control", "status", "severity", "message", "target", "observed", "expected"}
     assert as_dict["TLS-10"]["observed"] == 200
+
+
+def test_a_question_that_does_not_arise_says_so_once(good_probe):
+    # the probe's reason already starts "not applicable": the finding does not repeat it
+    probe = with_changes(
+        good_probe,
+        {
+            "vulnerabilities/fallback_scsv/applicable": False,
+            "vulnerabilities/fallback_scsv/value": None,
+            "vulnerabilities/fallback_scsv/reason": "not applicable: the server accepts one protocol version only",
+        },
+    )
+    finding = evaluate_endpoint(probe, INTERMEDIATE, now=NOW)["VULN-07"]
+    assert finding.status == "skip"
+    assert finding.message == "not applicable: the server accepts one protocol version only"

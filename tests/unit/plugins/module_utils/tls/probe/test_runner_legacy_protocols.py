@@ -96,3 +96,17 @@ def test_sslv3_only_server_chain_is_judged_not_failed(pki: Pki) -> None:
         result = probe_one(f"localhost:{port}", pki.root)
     assert result["certificate"]["chain_valid"] is True
     assert _statuses(result)["TLS-08"] == "pass"
+
+
+@pytest.mark.parametrize("tls_hello", ["alert", "downgrade"])
+def test_heartbleed_and_ccs_are_asked_in_sslv3_on_an_sslv3_only_server(pki: Pki, tls_hello: str) -> None:
+    # Given an SSLv3-only server that refuses (or downgrades) every TLS hello: the Heartbleed and CCS
+    # questions are asked with an SSLv3 hello, the only version it speaks, and get an answer
+    with legacy_server(pki.good, "--tls-hello", tls_hello) as port:
+        result = probe_one(f"localhost:{port}", pki.root)
+    vulns = result["vulnerabilities"]
+    assert vulns["heartbleed"]["applicable"] is True
+    assert vulns["heartbleed"]["value"] is False, vulns["heartbleed"]
+    assert vulns["ccs_injection"]["value"] is False, vulns["ccs_injection"]
+    statuses = _statuses(result)
+    assert (statuses["VULN-01"], statuses["VULN-02"]) == ("pass", "pass")
