@@ -6,9 +6,10 @@ Every question about an endpoint is its own connection: six version probes and t
 handshake (+ HTTP GET), which every check reads (:class:`.checks.base.Basics`), then the jobs
 of each registered check (``checks/registry.py``: suite and group enumeration chains, the
 vulnerability questions, resumption, the port-80 redirect, ...). All of them, for all endpoints,
-are jobs of one thread pool of ``concurrency x THREADS_PER_ENDPOINT`` threads, so about
-``concurrency`` endpoints are in flight at once, an endpoint's wall time is about its longest
-chain, and no thread is created per endpoint (creating them cost more CPU than the probes).
+are jobs of one thread pool of ``concurrency x THREADS_PER_ENDPOINT`` threads, taken in the order
+they were queued (endpoint by endpoint, each endpoint's version probes first): several endpoints
+are in flight at once, an endpoint's wall time is about its longest chain, and no thread is created
+per endpoint (creating them cost more CPU than the probes).
 An endpoint's connections share one :class:`.checks.base.Budget`: nothing about it runs longer
 than twice the timeout, however slowly the server answers.
 """
@@ -63,8 +64,10 @@ RAW_ORDER = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 # Jobs one endpoint puts in the shared pool: 5 raw versions + SSLv2 and the handshake, then every
 # check's own (enumeration chains, vulnerability questions, resumption, the redirect).
 JOBS_PER_ENDPOINT = len(RAW_ORDER) + 2 + sum(check.connections() for check in PROBE_CHECKS)
-# Threads per endpoint in flight: most jobs are one quick exchange, so fewer threads than jobs keep
-# every chain moving while bounding the connections open at once against one server.
+# Threads per endpoint in the shared pool (``concurrency x THREADS_PER_ENDPOINT`` threads): most jobs are one
+# quick exchange, so fewer threads than jobs keep every chain moving. One endpoint alone sees at most this
+# many connections at once; with many endpoints the pool takes jobs in order, so the first endpoints'
+# jobs (up to JOBS_PER_ENDPOINT each) run at once and the later ones start as threads free up.
 THREADS_PER_ENDPOINT = 8
 
 
