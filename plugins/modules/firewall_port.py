@@ -382,6 +382,7 @@ def main() -> None:
             ssh_connection=os.environ.get("SSH_CONNECTION"),
             guard=guard,
             effect=check_effect,
+            lock_path=engine.LOCK_PATH,
         )
     except FirewallError as exc:
         module.fail_json(msg=str(exc))

@@ -10,7 +10,10 @@ the Windows Defender Firewall backend). It never calls ``fail_json``; it raises
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
+import fcntl
+import os
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     BackendOptions,
@@ -25,7 +28,28 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.lockout imp
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import DesiredState, FirewallError
 from ansible_collections.webedge.https.plugins.module_utils.firewall.registry import LINUX, Registry
 
-__all__ = ["ApplyGuard", "EffectCheck", "plan_result", "run"]
+__all__ = ["LOCK_PATH", "ApplyGuard", "EffectCheck", "host_lock", "plan_result", "run"]
+
+# One change at a time per host: two plays changing the firewall at once would otherwise both read the
+# same rules and the second write would drop what the first added (nft, iptables-restore, ufw and
+# firewall-cmd have no lock of their own around a read-plan-apply).
+LOCK_PATH = "/run/lock/webedge-https-firewall.lock"
+
+
+@contextmanager
+def host_lock(path: Optional[str]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created, mode 0600) for the block; ``None``: no lock."""
+    if path is None:
+        yield
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
 
 # After the change: (effective, blocked, warnings) for the rules asked for (``effect.check_effect``).
 EffectCheck = Callable[[DesiredState, Runner], Tuple[Optional[bool], List[Dict[str, Any]], List[str]]]
@@ -54,6 +78,7 @@ def run(
     guard: Optional[ApplyGuard] = None,
     connection_ports: Sequence[int] = (),
     effect: Optional[EffectCheck] = None,
+    lock_path: Optional[str] = None,
 ) -> Dict[str, Any]:
     """Do (or, in check mode, predict) what the task asks; return the module result.
 
@@ -61,9 +86,29 @@ def run(
     the backend's read does not see the connections itself); ``connection_ports``: the ports
     the task's connection may arrive on (the Windows read looks for connections to them);
     ``effect``: asked after the change whether the rules opened really let connections in
-    (``effective`` and ``blocked`` in the result; None: not asked, ``effective`` is None).
+    (``effective`` and ``blocked`` in the result; None: not asked, ``effective`` is None);
+    ``lock_path``: a file locked from the read to the end of the apply (``LOCK_PATH`` on a Linux host),
+    so that concurrent runs on one host each see the other's rules.
     """
     desired = DesiredState.from_params(params)  # bad input fails before any command runs
+    with host_lock(None if check_mode else lock_path):
+        return _run(
+            desired, params, runner, check_mode, files, ssh_connection, registry, guard, connection_ports, effect
+        )
+
+
+def _run(
+    desired: DesiredState,
+    params: Mapping[str, Any],
+    runner: Runner,
+    check_mode: bool,
+    files: Optional[FileStore],
+    ssh_connection: Optional[str],
+    registry: Registry,
+    guard: Optional[ApplyGuard],
+    connection_ports: Sequence[int],
+    effect: Optional[EffectCheck],
+) -> Dict[str, Any]:
     caching = CachingRunner(runner)
     caching.caching = True
     cls, detection, warnings = select_backend(desired.backend, caching, registry)
