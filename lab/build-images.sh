@@ -43,7 +43,7 @@ variants=(
   "ufw|ufw|ufw"
   "iptables|iptables-persistent netfilter-persistent|netfilter-persistent"
   # not a firewall: the compliance lab's other TLS stacks (extensions/molecule/compliance)
-  "tls|gnutls-bin stunnel4 haproxy lighttpd|haproxy lighttpd"
+  "tls|gnutls-bin stunnel4 haproxy lighttpd lighttpd-mod-openssl|haproxy lighttpd"
   # the exposure scenario (extensions/molecule/exposure): podman (netavark, crun) inside a lab host behind
   # each firewall, busybox for the container it runs, nmap for the scanning host
   "exposure|podman netavark aardvark-dns crun busybox-static nmap|podman.socket"

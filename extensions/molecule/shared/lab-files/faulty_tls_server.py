@@ -268,30 +268,27 @@ def _xtime(value: int) -> int:
     return (value ^ 0x11B) if value & 0x100 else value
 
 
-_TE: List[List[int]] = []
+def _tables() -> Tuple[List[int], ...]:
+    """FIPS-197 round as four 256-entry tables (SubBytes + ShiftRows + MixColumns per byte), and the S-box."""
+    sbox = list(_SBOX)
+    te0 = []
+    for value in range(256):
+        s = sbox[value]
+        s2 = _xtime(s)
+        te0.append((s2 << 24) | (s << 16) | (s << 8) | (s2 ^ s))
+    rotated = [[((word >> shift) | (word << (32 - shift))) & 0xFFFFFFFF for word in te0] for shift in (8, 16, 24)]
+    return (te0, *rotated, sbox)
 
 
-def _tables() -> List[List[int]]:
-    """FIPS-197 round as four 256-entry tables (SubBytes + ShiftRows + MixColumns per byte)."""
-    if not _TE:
-        AES(bytes(16))  # the first AES fills legacy_tls_server's S-box (a list, filled in place)
-        te0 = []
-        for value in range(256):
-            s = _SBOX[value]
-            s2 = _xtime(s)
-            te0.append((s2 << 24) | (s << 16) | (s << 8) | (s2 ^ s))
-        _TE.append(te0)
-        for shift in (8, 16, 24):
-            _TE.append([((word >> shift) | (word << (32 - shift))) & 0xFFFFFFFF for word in te0])
-        _TE.append(list(_SBOX))
-    return _TE
+# Built once, at import: connection threads share them (built lazily, two threads raced and broke them).
+_TE = _tables()
 
 
 class FastAES:
     """AES encryption of one block with T-tables; ``legacy_tls_server.AES`` supplies the key schedule."""
 
     def __init__(self, key: bytes) -> None:
-        self.te0, self.te1, self.te2, self.te3, self.sbox = _tables()
+        self.te0, self.te1, self.te2, self.te3, self.sbox = _TE
         schedule = AES(key)
         self.rounds = schedule.rounds
         self.words = [

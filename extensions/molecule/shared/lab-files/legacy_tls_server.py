@@ -240,18 +240,14 @@ def _make_sbox() -> Tuple[List[int], List[int]]:
     return sbox, inverse_sbox
 
 
-_SBOX: List[int] = []
-_INV_SBOX: List[int] = []
+# Built at import: connection threads share them (built lazily, two first connections could race).
+_SBOX, _INV_SBOX = _make_sbox()
 
 
 class AES:
     """FIPS-197 AES (128/256-bit keys), one block at a time; slow and enough for a handshake."""
 
     def __init__(self, key: bytes) -> None:
-        if not _SBOX:
-            sbox, inverse = _make_sbox()
-            _SBOX.extend(sbox)
-            _INV_SBOX.extend(inverse)
         nk = len(key) // 4
         self.rounds = nk + 6
         words = [list(key[4 * i : 4 * i + 4]) for i in range(nk)]

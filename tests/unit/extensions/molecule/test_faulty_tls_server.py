@@ -10,6 +10,7 @@ sslyze and testssl.sh send), next to the same probe against the server without t
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import importlib.util
 import os
@@ -337,6 +338,16 @@ def test_robot_is_a_strong_oracle(pki: Pki) -> None:
         answers = {name: _robot_exchange(pki, port, block) for name, block in blocks.items()}
     assert answers.pop("wrong first two bytes") == (2, ALERT_DECRYPT_ERROR)
     assert set(answers.values()) == {(2, ALERT_BAD_RECORD_MAC)}
+
+
+def test_robot_answers_hold_under_concurrent_connections(pki: Pki) -> None:
+    """Twenty ROBOT exchanges at once all get their alert (the AES tables were once built lazily and
+    two first connections raced: some connections then ended without an alert)."""
+    size = (x509.load_pem_x509_certificate(pki.good.cert.read_bytes()).public_key().key_size + 7) // 8  # type: ignore[union-attr]
+    block = "0002" + ("abcd" * size)[: 2 * (size - 48 - 3)] + "000303" + "aa" + "112233445566778899" * 5
+    with faulty_server(pki.good, "robot") as port, concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda _: _robot_exchange(pki, port, block), range(20)))
+    assert answers == [(2, ALERT_BAD_RECORD_MAC)] * 20
 
 
 def test_rsa_key_exchange_only_with_the_robot_fault(pki: Pki) -> None:
