@@ -95,6 +95,10 @@ molecule)
   scenarios=("$@")
   if ((${#scenarios[@]} == 0)); then
     mapfile -t scenarios < <(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)
+    # The longest first, so that no long scenario starts last and runs alone at the end.
+    longest=(compliance acme webserver_broken exposure reliability)
+    mapfile -t scenarios < <(printf '%s\n' "${longest[@]}" "${scenarios[@]}" | awk '!seen[$0]++' | \
+      grep -Fx -f <(printf '%s\n' "${scenarios[@]}"))
   fi
   # Scenarios run MOLECULE_JOBS at a time (default 3): most of their time is
   # spent waiting on booting hosts, timeouts and Ansible's own start-up, not CPU.
