@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,8 @@ def ansible_playbook(
         ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(
             p for p in (str(COLLECTIONS_ROOT), environment.get("ANSIBLE_COLLECTIONS_PATH", "")) if p
         ),
-        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+        ANSIBLE_CALLBACK_PLUGINS=str(_HERE.parent / "callback_plugins"),
+        ANSIBLE_STDOUT_CALLBACK="json_document",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_FORCE_COLOR="0",
         ANSIBLE_HOST_KEY_CHECKING="0",
@@ -43,8 +45,19 @@ def ansible_playbook(
         ANSIBLE_NO_TARGET_SYSLOG="1",
     )
     environment.update(env or {})
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook), *args]
+    command = [_ansible_playbook(), "-i", str(inventory), str(playbook), *args]
     return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def _ansible_playbook() -> str:
+    """The ansible-playbook of this Python's environment; under ansible-test units, the one on PATH (its injector)."""
+    beside = Path(sys.executable).parent / "ansible-playbook"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("ansible-playbook")
+    if found is None:
+        raise AssertionError(f"no ansible-playbook beside {sys.executable} or on PATH")
+    return found
 
 
 def task_results(run: subprocess.CompletedProcess, host: str) -> List[Dict[str, Any]]:
