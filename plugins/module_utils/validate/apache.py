@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from ansible_collections.webedge.https.plugins.module_utils.validate.nginx import URL
-from ansible_collections.webedge.https.plugins.module_utils.validate.text import describe
+from ansible_collections.webedge.https.plugins.module_utils.validate.text import URL, check, describe
 
 __all__ = ["ENV_WORD", "URL", "check_directive", "check_env_word", "check_url"]
 
@@ -22,12 +21,7 @@ ENV_WORD = re.compile(rf"\A(?:{_PLAIN}|\$\{{[A-Za-z_][A-Za-z0-9_]*\}})+\Z")
 
 
 def check_url(name: str, value: Any) -> Optional[str]:
-    if isinstance(value, str) and URL.match(value):
-        return None
-    return (
-        f"{name}: {describe(value)} is not a safe {LAYER} value: expected an http:// or https:// URL "
-        "without spaces, quotes, ; { } # $ ` \\ or control characters"
-    )
+    return check(name, value, URL, LAYER)
 
 
 def check_env_word(name: str, value: Any) -> Optional[str]:

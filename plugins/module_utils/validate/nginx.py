@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional, Tuple
 
-from ansible_collections.webedge.https.plugins.module_utils.validate.text import describe
+from ansible_collections.webedge.https.plugins.module_utils.validate.text import URL, check, describe
 
 __all__ = [
     "LOCATION",
@@ -23,8 +23,7 @@ __all__ = [
 
 LAYER = "nginx"
 
-# proxy_pass's URL: a scheme, then no white space, quotes, ; { } # $ (nginx expands variables in it) or `.
-URL = re.compile(r"\Ahttps?://[A-Za-z0-9._~:@\[\]%+/=,!&?*()-]+\Z")
+# proxy_pass's URL is text.URL (no white space, quotes, ; { } # $ - nginx expands variables in it - or `).
 # A location: a URI prefix (optionally after '=' or '^~'), or a regular expression after '~' or '~*'
 # whose backslashes each escape a character of the allowlist (never a space, a quote or a terminator).
 _URI = r"/[A-Za-z0-9._/@+,:%~=-]*"
@@ -113,12 +112,7 @@ def skeleton(text: str, comments: bool = True) -> List[Entry]:
 
 
 def check_url(name: str, value: Any) -> Optional[str]:
-    if isinstance(value, str) and URL.match(value):
-        return None
-    return (
-        f"{name}: {describe(value)} is not a safe {LAYER} value: expected an http:// or https:// URL "
-        "without spaces, quotes, ; { } # $ ` \\ or control characters"
-    )
+    return check(name, value, URL, LAYER)
 
 
 def check_location(name: str, value: Any) -> Optional[str]:

@@ -11,6 +11,7 @@ __all__ = [
     "HOST",
     "NAME",
     "PATH",
+    "URL",
     "WORD",
     "check",
     "describe",
@@ -27,11 +28,15 @@ NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 # One word (a file name, a size, a duration, a cache specification).
 WORD = re.compile(r"\A[A-Za-z0-9._/@+,:%~=()\[\]-]+\Z")
 
+# An http:// or https:// URL (an upstream, an OCSP responder).
+URL = re.compile(r"\Ahttps?://[A-Za-z0-9._~:@\[\]%+/=,!&?*()-]+\Z")
+
 KINDS = {
     HOST: "a server name (letters, digits, '.', '-', '_', a leading '*.'; IDNs as punycode)",
     PATH: "an absolute path of letters, digits and . _ / @ + , : % ~ = -",
     NAME: "a name of letters, digits, '_' and '-'",
     WORD: "one word of letters, digits and . _ / @ + , : % ~ = ( ) [ ] -",
+    URL: "an http:// or https:// URL",
 }
 
 
