@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Tuple
 
-from ansible_collections.webedge.https.tests.unit.helpers.playbooks import ansible_playbook
+from ansible_collections.webedge.https.tests.unit.helpers.playbooks import ansible_playbook, task_results
 
-__all__ = ["good_site", "run_role_cases"]
+__all__ = ["good_site", "run_role_cases", "site"]
 
 
 def good_site(name: str = "www") -> Dict[str, Any]:
@@ -23,6 +23,11 @@ def good_site(name: str = "www") -> Dict[str, Any]:
         "key_path": "/etc/ssl/webedge/private/www.key",
         "root": "/var/www/www",
     }
+
+
+def site(**keys: Any) -> List[Dict[str, Any]]:
+    """A one-site list: the good site with these keys changed."""
+    return [dict(good_site(), **keys)]
 
 
 def run_role_cases(
@@ -42,15 +47,13 @@ def run_role_cases(
         f"    - ansible.builtin.include_role:\n        name: webedge.https.{role}\n"
     )
     run = ansible_playbook(playbook, inventory, "--check", "--forks", "10", timeout=900)
-    report = json.loads(run.stdout)
-    out: Dict[str, Tuple[bool, str, List[str]]] = {name: (False, "", []) for name in cases}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for host, result in task["hosts"].items():
-                failed, message, changed = out[host]
-                if result.get("changed"):
-                    changed = [*changed, task["task"]["name"]]
-                if result.get("failed") and not failed:
-                    failed, message = True, str(result.get("msg", ""))
-                out[host] = (failed, message, changed)
+    out: Dict[str, Tuple[bool, str, List[str]]] = {}
+    for name in cases:
+        failed, message, changed = False, "", []
+        for result in task_results(run, name):
+            if result.get("changed"):
+                changed.append(result["_task"])
+            if result.get("failed") and not failed:
+                failed, message = True, str(result.get("msg", ""))
+        out[name] = (failed, message, changed)
     return out

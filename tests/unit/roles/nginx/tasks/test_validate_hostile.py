@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.webedge.https.tests.unit.helpers.hostile_roles import good_site, run_role_cases
+from ansible_collections.webedge.https.tests.unit.helpers.hostile_roles import good_site, run_role_cases, site
 
 ROLE = "nginx"
-
-
-def site(**keys):
-    return [dict(good_site(), **keys)]
 
 
 CASES = {
