@@ -135,6 +135,16 @@ options:
     description: Fail the task when any target could not be probed (its C(error) is set).
     type: bool
     default: false
+  skip_controls:
+    description:
+      - Control IDs whose findings are reported as C(skip) ("not checked: disabled by configuration") instead of
+        judged, like the C(webedge.https.compliance) role's C(compliance_skip_controls). The
+        grade still rates what was measured.
+      - An ID the control catalog does not know fails the task before anything is probed; host control IDs are
+        accepted and change nothing (endpoints have no host findings).
+    type: list
+    elements: str
+    default: []
 requirements:
   - Python 3.8 or later on the host running the probe (the standard library only).
   - For the certificate details that need a certificate parser, the probe running in-process on the controller,

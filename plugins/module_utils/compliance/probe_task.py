@@ -18,8 +18,13 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
+from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG
 from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
-from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import (
+    Finding,
+    findings_to_dict,
+    new_finding,
+)
 from ansible_collections.webedge.https.plugins.module_utils.compliance.grade import grade_endpoint
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import CertificateReader
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.runner import probe_targets
@@ -49,6 +54,15 @@ def _check_ranges(params: Mapping[str, Any]) -> None:
         raise ProbeTaskError(f"http_port must be between 1 and 65535, got {params['http_port']}")
     if params["min_days_valid"] < 0:
         raise ProbeTaskError(f"min_days_valid must not be negative, got {params['min_days_valid']}")
+    unknown = [cid for cid in params["skip_controls"] if cid not in CATALOG]
+    if unknown:
+        raise ProbeTaskError(f"skip_controls names unknown control ID(s): {', '.join(map(repr, unknown))}")
+
+
+def _skip(findings: Dict[str, Finding], skipped: List[str], target: str) -> Dict[str, Finding]:
+    """``findings`` with each control of ``skipped`` it holds turned into a ``skip`` finding."""
+    message = "not checked: disabled by configuration"
+    return {cid: new_finding(cid, "skip", message, target) if cid in skipped else f for cid, f in findings.items()}
 
 
 def run_probe_task(params: Mapping[str, Any], *, reader: Optional[CertificateReader] = None) -> TaskOutcome:
@@ -84,6 +98,8 @@ def run_probe_task(params: Mapping[str, Any], *, reader: Optional[CertificateRea
         findings = evaluate_endpoint(result, profile, min_days_valid=params["min_days_valid"])
         result["findings"] = findings_to_dict(findings)
         result["grade"] = grade_endpoint(result)
+        if params["skip_controls"]:  # after the grade, which rates what was measured, skipped or not
+            result["findings"] = findings_to_dict(_skip(findings, params["skip_controls"], result["target"]))
         outcome.warnings.extend(f"{result['target']}: {note}" for note in report.notes)
         outcome.results.append(result)
 

@@ -28,6 +28,7 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
         "profile_version": {"type": "str", "choices": list(VERSIONS), "default": DEFAULT_VERSION},
         "min_days_valid": {"type": "int", "default": 30},
         "fail_on_error": {"type": "bool", "default": False},
+        "skip_controls": {"type": "list", "elements": "str", "default": []},
     }
 
 

@@ -41,6 +41,7 @@ INVALID_TABLE = [
     ("zero_timeout", {"targets": ["a.invalid"], "timeout": 0}, "timeout"),
     ("zero_concurrency", {"targets": ["a.invalid"], "concurrency": 0}, "concurrency"),
     ("missing_ca_file", {"targets": ["a.invalid"], "ca_file": "/nonexistent/ca.pem"}, "/nonexistent/ca.pem"),
+    ("unknown_skipped_control", {"targets": ["a.invalid"], "skip_controls": ["TLS-09", "TLS-99"]}, "'TLS-99'"),
 ]
 
 
@@ -96,3 +97,19 @@ def test_fail_on_error_fails_with_the_results(pki: Pki, capsys: pytest.CaptureFi
     assert result["failed"] is True
     assert f"127.0.0.1:{closed}: connection refused" in result["msg"]
     assert result["results"][0]["error"] == "connection refused"
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="openssl is not installed")
+def test_skipped_controls_are_reported_as_skip_and_the_grade_stays(pki: Pki, capsys: pytest.CaptureFixture) -> None:
+    with s_server(pki.wrong_name) as port:
+        options = {"targets": [f"localhost:{port}"], "ca_file": str(pki.root), "http_checks": False}
+        judged = run(options, capsys)["results"][0]
+        skipped = run({**options, "skip_controls": ["TLS-09", "HOST-07"]}, capsys)["results"][0]
+    assert judged["findings"]["TLS-09"]["status"] == "fail"
+    assert skipped["findings"]["TLS-09"]["status"] == "skip"
+    assert skipped["findings"]["TLS-09"]["message"] == "not checked: disabled by configuration"
+    assert "HOST-07" not in skipped["findings"]  # a host control: accepted, nothing to skip on an endpoint
+    assert {k: v["status"] for k, v in skipped["findings"].items() if k != "TLS-09"} == {
+        k: v["status"] for k, v in judged["findings"].items() if k != "TLS-09"
+    }
+    assert skipped["grade"]["grade"] == judged["grade"]["grade"]
