@@ -47,6 +47,31 @@ def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
     ]
 
 
+def test_one_find_sees_the_default_site_and_leaves_other_files_named_like_it():
+    files = [
+        {"path": f"{AVAILABLE}/000-default.conf", "islnk": False, "isreg": True},  # the distribution's file: kept
+        {"path": f"{ENABLED}/000-default.conf", "islnk": True, "isreg": False},
+    ]
+    context = variables(__apache_found={"files": files}, __apache_default_stat={"skipped": True})
+    assert render("{{ __apache_default_found | selectattr('islnk') | map(attribute='path') | list }}", context) == [
+        f"{ENABLED}/000-default.conf"
+    ]
+    assert render("{{ __apache_stale_files + __apache_stale_links }}", context) == []  # the stat gives the link
+
+
+def test_apache_is_present_when_the_openssl_read_ran_with_its_binary_there():
+    ran = {"rc": 0, "stdout": "OpenSSL 3.0.20 7 Apr 2026 (Library: OpenSSL 3.0.20 7 Apr 2026)", "msg": ""}
+    missing = {"rc": 0, "stdout": "skipped, since /usr/sbin/apache2 does not exist",
+               "msg": "Did not run command since '/usr/sbin/apache2' does not exist"}  # fmt: skip
+    skipped = {"skipped": True, "changed": False}
+    assert render("{{ __apache_present }}", variables(__apache_openssl_found=ran)) is True
+    assert render("{{ __apache_present }}", variables(__apache_openssl_found=missing)) is False
+    context = variables(__apache_openssl_found=missing, __apache_openssl_installed=ran)
+    assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
+    context = variables(__apache_openssl_found=ran, __apache_openssl_installed=skipped)
+    assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
+
+
 def test_only_the_modules_this_run_enabled_are_disabled_again():
     enabled = {
         "results": [

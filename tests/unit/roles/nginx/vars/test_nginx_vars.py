@@ -14,7 +14,9 @@ SITES = [{"name": "www", "server_names": ["www.lab.test"]}, {"name": "api", "ser
 
 
 def found(*names: str) -> Dict[str, Any]:
-    return {"files": [{"path": f"/etc/nginx/conf.d/webedge-site-{n}.conf", "islnk": False} for n in names]}
+    return {
+        "files": [{"path": f"/etc/nginx/conf.d/webedge-site-{n}.conf", "islnk": False, "isreg": True} for n in names]
+    }
 
 
 def variables(**registered: Any) -> Dict[str, Any]:
@@ -37,9 +39,40 @@ def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
 
 
 def test_a_default_site_that_is_a_regular_file_is_removed_with_a_copy():
-    stat = {"stat": {"exists": True, "islnk": False, "isreg": True}}
-    context = variables(__nginx_found=found("www"), __nginx_default_stat=stat)
+    # one find over both directories (tasks/apply.yml) finds the default site; no stat is needed for a file
+    files = found("www")["files"] + [{"path": "/etc/nginx/sites-enabled/default", "islnk": False, "isreg": True}]
+    context = variables(__nginx_found={"files": files}, __nginx_default_stat={"skipped": True})
+    assert render("{{ __nginx_default_found | selectattr('islnk') | list }}", context) == []
     assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/sites-enabled/default"]
+
+
+def test_the_find_says_when_the_default_site_is_a_link_whose_target_the_stat_reads():
+    files = [{"path": "/etc/nginx/sites-enabled/default", "islnk": True, "isreg": False}]
+    context = variables(__nginx_found={"files": files}, __nginx_default_stat={"skipped": True})
+    assert render("{{ __nginx_default_found | selectattr('islnk') | list | length }}", context) == 1
+    assert render("{{ __nginx_stale_files }}", context) == []
+
+
+def test_only_our_site_files_in_the_conf_dir_are_purged():
+    files = [
+        {"path": "/etc/nginx/conf.d/webedge-site-old.conf", "islnk": True, "isreg": False},  # a link: left alone
+        {"path": "/etc/nginx/sites-enabled/webedge-site-old.conf", "islnk": False, "isreg": True},  # not the conf dir
+        {"path": "/etc/nginx/conf.d/default", "islnk": False, "isreg": True},  # not the default site's path
+    ]
+    context = variables(__nginx_found={"files": files}, __nginx_default_stat={"skipped": True})
+    assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
+    # nginx_purge_sites false: site files are kept even when the find ran for the default site
+    context = variables(__nginx_found=found("old"), __nginx_default_stat={"skipped": True}, nginx_purge_sites=False)
+    assert render("{{ __nginx_stale_files }}", context) == []
+
+
+def test_the_version_is_read_again_only_after_the_package_module_installed_nginx():
+    before = {"rc": 2, "stderr": "", "msg": "[Errno 2] No such file or directory: b'nginx'"}
+    after = {"rc": 0, "stderr": "nginx version: nginx/1.22.1\nbuilt with OpenSSL 3.0.20 7 Apr 2026\n"}
+    context = variables(__nginx_build_found=before, __nginx_build_installed=after)
+    assert render("{{ __nginx_version }} {{ __nginx_openssl_version }}", context) == "1.22.1 3.0.20"
+    context = variables(__nginx_build_found=after, __nginx_build_installed={"skipped": True, "changed": False})
+    assert render("{{ __nginx_version }}", context) == "1.22.1"
 
 
 def test_nothing_is_removed_when_purging_and_the_default_site_are_left_alone():

@@ -29,10 +29,10 @@ def test_only_files_whose_copy_was_made_are_removed():
     assert remove["ansible.builtin.file"] == {"path": "{{ item.item }}", "state": "absent"}
 
 
-def test_the_test_runs_the_callers_command_as_argv_and_not_in_check_mode():
+def test_the_test_runs_the_callers_command_as_argv_only_after_a_change_and_not_in_check_mode():
     test = task("web_common", "commit.yml", NAMES[3])
     assert test["ansible.builtin.command"] == {"argv": "{{ web_common_test_command }}"}
-    assert test["when"] == "not ansible_check_mode" and test["changed_when"] is False
+    assert test["when"] == "not ansible_check_mode and __web_common_changed" and test["changed_when"] is False
     assert "failed_when" not in test  # a failing test fails the block: the caller's rescue rolls back
 
 

@@ -46,3 +46,20 @@ def test_the_whole_run_certificates_then_the_callers_files_then_removals():
     ]
     assert [bool(s["backup"]) for s in steps] == [True, True, False, True, False, True, False]
     assert steps[-1]["link"] == "../available/stale.conf"
+
+
+def changed(**registered):
+    return render(
+        "{{ __web_common_changed }}",
+        {**VARS, "web_common_written": [], "web_common_rollback_commands": [], **registered},
+    )
+
+
+def test_the_configuration_is_tested_again_only_after_a_change():
+    unchanged = {"changed": False, "results": [{"changed": False}]}
+    assert changed() is False
+    assert changed(__web_common_certificates=unchanged, web_common_written=[unchanged, {"skipped": True}]) is False
+    assert changed(__web_common_certificates=REGISTERED["certificates"]) is True  # a certificate replaced
+    assert changed(web_common_written=[unchanged, {"changed": True, "results": [{"changed": True}]}]) is True
+    assert changed(__web_common_unlinked={"changed": True, "results": []}) is True  # the default site removed
+    assert changed(web_common_rollback_commands=[{"argv": ["a2dismod", "-q", "-f", "http2"]}]) is True
