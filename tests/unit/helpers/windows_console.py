@@ -8,7 +8,8 @@ For the transport tests (``wsman_server.py``) and the simulated host's connectio
   -ExecutionPolicy Unrestricted -EncodedCommand <base64 UTF-16LE>`` (the shape Ansible's shell plugin
   and our runner build) and returns the script it carries.
 * :class:`ScriptHost` answers our scripts: the command line must carry our stub, standard input is the
-  script; each script goes to the simulated host that owns it (firewall_port, firewall_info,
+  script (over PSRP, :meth:`ScriptHost.pipeline`: the pipeline's script is the stub, its input the
+  script's lines); each script goes to the simulated host that owns it (firewall_port, firewall_info,
   listening_ports, the rollback). Output is encoded as a Windows console writes it: UTF-8 only when
   the stub set ``[Console]::OutputEncoding`` to UTF-8, else the OEM code page (437, US English), as
   Microsoft documents for console output (a model of the console, not a console).
@@ -71,3 +72,18 @@ class ScriptHost:
         assert host is not None, "no simulated host for this script"
         rc, out, err = host.run([], script)
         return rc, console_bytes(stub, out), console_bytes(stub, err)
+
+    def pipeline(self, script: str, lines: List[Any]) -> Tuple[int, List[str], str]:
+        """A PSRP pipeline (``psrp_server.py``): ``script`` must be the stub, its input the script's lines.
+
+        What the stub does with them: ``$input`` joined with newlines is the script it runs. A runspace has
+        no console: output goes back as objects (one string per line), with no code page on the way.
+        """
+        assert script == STUB, "the pipeline does not run the stub"
+        assert all(isinstance(line, str) for line in lines), "the script's input is not a list of strings"
+        code = "\n".join(lines)
+        self.scripts.append((script, code))
+        host = self.owner(code)
+        assert host is not None, "no simulated host for this script"
+        rc, out, err = host.run([], code)
+        return rc, out.splitlines(), err
