@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_native, to_text
@@ -39,6 +39,28 @@ _SOURCES = (
     ("private_key", "private_key_content"),
     ("chain", "chain_content"),
 )
+
+
+def directory_diffs(directories: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    """One diff per directory of the ``directories`` option that is created or whose owner, group or mode changes."""
+
+    def lines(state: Dict[str, Any]) -> str:
+        return f"state: directory\nowner_uid: {state['uid']}\ngroup_gid: {state['gid']}\nmode: {state['mode']}\n"
+
+    diffs = []
+    for entry in directories:
+        if not entry.get("changed"):
+            continue
+        before = entry["before"]
+        diffs.append(
+            {
+                "before_header": entry["path"] + ("" if before["exists"] else " (absent)"),
+                "after_header": entry["path"],
+                "before": lines(before) if before["exists"] else "",
+                "after": lines(entry),
+            }
+        )
+    return diffs
 
 
 class ActionModule(ControllerAction):
@@ -141,7 +163,9 @@ class ActionModule(ControllerAction):
         if material.private_key_public_sha256:
             result["private_key_public_sha256"] = material.private_key_public_sha256
         if self._task.diff:
-            result["diff"] = build_diff(files, material, chain_meta)
+            result["diff"] = directory_diffs(module_result.get("directories", [])) + build_diff(
+                files, material, chain_meta
+            )
         for entry in files:
             entry["before"].pop("certificates", None)  # described in the diff; keep results small
         if material.warnings:

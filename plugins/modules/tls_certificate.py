@@ -189,6 +189,30 @@ options:
       - Before replacing a file whose content changes, keep a timestamped copy next to it (same owner and mode).
     type: bool
     default: false
+  directories:
+    description:
+      - Directories to create when missing (with their missing parents) and whose owner, group and mode to set,
+        in the order given, before the files are written. One task instead of a M(ansible.builtin.file) task per
+        directory (the tls role passes its certificate and private key directories here).
+      - In check mode a missing directory is predicted, and the files in it are predicted as new.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: The directory.
+        type: path
+        required: true
+      owner:
+        description: Owner (name or uid). When omitted, an existing directory keeps its owner.
+        type: str
+      group:
+        description: Group (name or gid). When omitted, an existing directory keeps its group.
+        type: str
+      mode:
+        description: Octal mode, such as V('0755') or V('0710').
+        type: raw
+        required: true
 notes:
   - A symbolic link at a destination path is replaced by a regular file.
   - The chain should not need the root certificate; if the given chain includes it, it is written as given.
@@ -324,8 +348,17 @@ paths:
   returned: success
   type: dict
   sample: {"fullchain": "/etc/ssl/webedge/site.pem", "key": "/etc/ssl/webedge/site.key"}
+directories:
+  description: Per directory of O(directories), whether it was created or its owner, group or mode changed (would
+    be, in check mode), with its state before.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"path": "/etc/ssl/webedge/private", "changed": true, "created": false, "mode": "0710", "uid": 0,
+            "gid": 0, "before": {"exists": true, "mode": "0755", "uid": 0, "gid": 0}}]
 changed_paths:
-  description: The files written or whose owner, group or mode was changed (would be, in check mode).
+  description: The files and directories created or written or whose owner, group or mode was changed (would be,
+    in check mode).
   returned: success
   type: list
   elements: str
@@ -422,11 +455,28 @@ def main() -> None:
                     gid=gid,
                 )
             )
-        changes = install.plan(specs, predict_missing_dirs=module.check_mode)
-        for missing in sorted(d for d in _dirs(changes) if not os.path.isdir(d)):
+        dir_changes = install.plan_directories(
+            [
+                install.DirSpec(
+                    path=d["path"],
+                    mode=install.parse_mode(d["mode"], f"directories[{i}].mode"),
+                    uid=install.resolve_owner(d["owner"]),
+                    gid=install.resolve_group(d["group"]),
+                )
+                for i, d in enumerate(params["directories"])
+            ]
+        )
+        declared = {c.spec.path.rstrip("/") for c in dir_changes}
+        created = [c.spec.path for c in dir_changes if not c.exists]
+        # every check before the first change: the files are planned (in the directories still to create too)
+        changes = install.plan(specs, predict_missing_dirs=module.check_mode, created_dirs=created)
+        for missing in sorted(d for d in _dirs(changes) if not os.path.isdir(d) and d not in declared):
             module.warn(f"check mode: {missing} does not exist yet; a real run fails unless an earlier task creates it")
         backups: dict = {}
         if not module.check_mode:
+            install.apply_directories(dir_changes)
+            if created:
+                changes = install.plan(specs)  # the directories exist now
 
             def selinux(temp: str, dest: str) -> None:
                 if module.selinux_enabled():
@@ -437,9 +487,10 @@ def main() -> None:
     except (install.InstallError, host_keys.HostKeyError) as exc:
         module.fail_json(msg=str(exc))
     result = {
-        "changed": any(c.changed for c in changes),
+        "changed": any(c.changed for c in changes) or any(d.changed for d in dir_changes),
         "paths": {c.spec.role: c.spec.path for c in changes},
-        "changed_paths": [c.spec.path for c in changes if c.changed],
+        "changed_paths": [d.spec.path for d in dir_changes if d.changed] + [c.spec.path for c in changes if c.changed],
+        "directories": [_directory(d) for d in dir_changes],
         "files": [
             {
                 "role": c.spec.role,
@@ -459,6 +510,23 @@ def main() -> None:
     if host_key is not None:
         result["host_private_key_public_sha256"] = host_key.public_sha256
     module.exit_json(**result)
+
+
+def _directory(change: install.DirChange) -> dict:
+    before: dict = {"exists": change.exists}
+    if change.exists:
+        before.update(
+            {"mode": format(change.before_mode or 0, "04o"), "uid": change.before_uid, "gid": change.before_gid}
+        )
+    return {
+        "path": change.spec.path,
+        "changed": change.changed,
+        "created": not change.exists,
+        "mode": format(change.spec.mode, "04o"),
+        "uid": change.uid,
+        "gid": change.gid,
+        "before": before,
+    }
 
 
 def _dirs(changes: list) -> set:

@@ -40,6 +40,7 @@ MODULE_ONLY_OPTIONS = (
     "group",
     "mode",
     "backup",
+    "directories",
 )
 
 
@@ -73,6 +74,17 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
         },
         "min_rsa_bits": {"type": "int", "default": 2048},
         "backup": {"type": "bool", "default": False},
+        "directories": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "path": {"type": "path", "required": True},
+                "owner": {"type": "str"},
+                "group": {"type": "str"},
+                "mode": {"type": "raw", "required": True},
+            },
+        },
     }
 
 

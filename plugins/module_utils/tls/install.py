@@ -25,16 +25,20 @@ import re
 import stat
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Union
+from typing import Callable, Collection, Dict, List, Optional, Union
 
 __all__ = [
+    "DirChange",
+    "DirSpec",
     "FileSpec",
     "FileState",
     "InstallError",
     "apply",
+    "apply_directories",
     "certificate_blocks",
     "parse_mode",
     "plan",
+    "plan_directories",
     "read_state",
     "resolve_group",
     "resolve_owner",
@@ -85,6 +89,36 @@ class FileChange:
     @property
     def changed(self) -> bool:
         return self.content_changed or self.attributes_changed
+
+
+@dataclass(frozen=True)
+class DirSpec:
+    """A directory the files go into: created when missing, its owner and mode set. ``uid``/``gid`` of None
+    keep the existing directory's owner (or the process's for a new one)."""
+
+    path: str
+    mode: int
+    uid: Optional[int] = None
+    gid: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class DirChange:
+    spec: DirSpec
+    exists: bool
+    before_mode: Optional[int]
+    before_uid: Optional[int]
+    before_gid: Optional[int]
+    uid: int
+    gid: int
+
+    @property
+    def changed(self) -> bool:
+        return not self.exists or (self.before_uid, self.before_gid, self.before_mode) != (
+            self.uid,
+            self.gid,
+            self.spec.mode,
+        )
 
 
 def parse_mode(value: Union[str, int, None], what: str = "mode") -> int:
@@ -167,13 +201,17 @@ def read_state(path: str) -> FileState:
     )
 
 
-def plan(specs: List[FileSpec], *, predict_missing_dirs: bool = False) -> List[FileChange]:
+def plan(
+    specs: List[FileSpec], *, predict_missing_dirs: bool = False, created_dirs: Collection[str] = ()
+) -> List[FileChange]:
     """Compare each file with what is on disk; nothing is written.
 
     A missing destination directory is an error, except with ``predict_missing_dirs``
     (check mode): an earlier task of the same play (the tls role's directory tasks)
-    only predicted creating it, so the file is predicted as new.
+    only predicted creating it, so the file is predicted as new; and except for the
+    ``created_dirs`` (the task's own directories, created before the files are written).
     """
+    will_exist = {d.rstrip("/") for d in created_dirs}
     seen: Dict[str, str] = {}
     for spec in specs:
         if spec.path in seen and seen[spec.path] != spec.role:
@@ -182,7 +220,8 @@ def plan(specs: List[FileSpec], *, predict_missing_dirs: bool = False) -> List[F
     changes = []
     for spec in specs:
         parent = os.path.dirname(spec.path) or "."
-        if not os.path.isdir(parent) and not (predict_missing_dirs and not os.path.exists(parent)):
+        predicted = predict_missing_dirs or parent in will_exist
+        if not os.path.isdir(parent) and not (predicted and not os.path.exists(parent)):
             raise InstallError(f"{spec.role}_path {spec.path}: the directory {parent} does not exist")
         before = read_state(spec.path)
         uid = spec.uid if spec.uid is not None else (before.uid if before.exists else os.geteuid())
@@ -191,6 +230,48 @@ def plan(specs: List[FileSpec], *, predict_missing_dirs: bool = False) -> List[F
         attributes_changed = before.exists and (before.uid != uid or before.gid != gid or before.mode != spec.mode)
         changes.append(FileChange(spec, before, content_changed, bool(attributes_changed), uid, gid))
     return changes
+
+
+def plan_directories(specs: List[DirSpec]) -> List[DirChange]:
+    """Compare each directory with what is on disk (a symbolic link to a directory counts as the
+    directory, as for ``ansible.builtin.file``); nothing is created."""
+    changes = []
+    for spec in specs:
+        try:
+            st = os.stat(spec.path)
+        except FileNotFoundError:
+            uid = spec.uid if spec.uid is not None else os.geteuid()
+            gid = spec.gid if spec.gid is not None else os.getegid()
+            changes.append(DirChange(spec, False, None, None, None, uid, gid))
+            continue
+        except OSError as exc:
+            raise InstallError(f"directory {spec.path}: {exc.strerror}") from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise InstallError(f"directory {spec.path}: exists and is not a directory")
+        uid = spec.uid if spec.uid is not None else st.st_uid
+        gid = spec.gid if spec.gid is not None else st.st_gid
+        changes.append(DirChange(spec, True, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, uid, gid))
+    return changes
+
+
+def apply_directories(changes: List[DirChange]) -> None:
+    """Create the missing directories (0700 until their owner and mode are set; missing parents as
+    ``os.makedirs`` makes them) and set owner and mode where they differ, in the order given."""
+    for change in changes:
+        if not change.changed:
+            continue
+        path = change.spec.path
+        try:
+            if not change.exists:
+                parent = os.path.dirname(path.rstrip("/"))
+                if parent:
+                    os.makedirs(parent, exist_ok=True)
+                os.mkdir(path, 0o700)
+            if _can_chown() and (change.before_uid, change.before_gid) != (change.uid, change.gid):
+                os.chown(path, change.uid, change.gid)
+            os.chmod(path, change.spec.mode)
+        except OSError as exc:
+            raise InstallError(f"directory {path}: {exc.strerror}") from None
 
 
 def _timestamp() -> str:
