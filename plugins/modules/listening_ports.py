@@ -22,7 +22,9 @@ description:
     with the lowest pid. Without the right to read a process's C(/proc/<pid>/fd) (not root; or root in a
     container without C(CAP_SYS_PTRACE)), or for a socket held by a process in another PID namespace, the
     owner is unknown - RV(listening[].pid) is V(null) and
-    RV(listening[].owner_unknown_reason) says why.
+    RV(owner_unknown_reason) says why.
+  - Each owning process is described once, in RV(processes) (by pid, with its command line), not in every
+    socket it holds - a pre-forking server's thousands of sockets name one process.
   - "Dual-stack: C(/proc/net) does not show a socket's own C(IPV6_V6ONLY) option. An IPv6 wildcard
     (V(::)) socket is taken to accept IPv4 as well (RV(listening[].dual_stack=true)) when the network
     namespace default C(net.ipv6.bindv6only) is V(0) - except a TCP V(::) socket sharing its port with an
@@ -149,7 +151,7 @@ notes:
     C(Get-CimInstance Win32_Process)); the result is built on the controller with the same checks as on Linux."
   - "Windows differences: the owning pid comes from Windows for every socket (pid 0, which Windows uses when it
     has none, is an unknown owner). Ports served through HTTP.sys (IIS, WinRM on 5985/5986) belong to the
-    V(System) process, pid 4. RV(listening[].user) is C(DOMAIN\\user) and RV(listening[].cmdline) the
+    V(System) process, pid 4. RV(listening[].user) is C(DOMAIN\\user) and RV(processes) gives the
     command line; both are V(null) where the connection's user may not read them (another user's process
     without an elevated connection, protected processes), with a warning when the connection is not elevated.
     Windows' UDP table has no remote address, so every bound UDP endpoint is reported. RV(bindv6only) is
@@ -262,14 +264,6 @@ listening:
           in the kernel's table. A uid without a name is given as a number in a string.
       type: str
       sample: root
-    cmdline:
-      description: The owning process's command line, arguments joined by spaces; V(null) when unknown.
-      type: str
-      sample: "nginx: master process /usr/sbin/nginx -g daemon on; master_process on;"
-    owner_unknown_reason:
-      description: Why the owner could not be seen; V(null) when it could.
-      type: str
-      sample: null
     unit:
       description:
         - The systemd unit the owning process runs in (its cgroup); for a socket systemd holds for socket
@@ -283,6 +277,32 @@ listening:
           none.
       type: str
       sample: web
+processes:
+  description:
+    - The owning processes of the sockets in RV(listening) and RV(matched), each once, by pid (a string, as JSON
+      object keys are).
+    - Version 0.x moved the command line here from every entry of RV(listening) (a breaking change).
+  returned: always
+  type: dict
+  sample: {"812": {"process": "nginx", "user": "root", "cmdline": "nginx: master process /usr/sbin/nginx"}}
+  contains:
+    process:
+      description: The process name (C(comm)); V(null) when unknown.
+      type: str
+    user:
+      description: The process's effective user name (Windows - C(DOMAIN\\user)); V(null) when unknown.
+      type: str
+    cmdline:
+      description: The command line, arguments joined by spaces; V(null) when unknown.
+      type: str
+owner_unknown_reason:
+  description:
+    - Why the owner of some socket (RV(listening[].pid) V(null), or a pid with no process found) could not be
+      seen, each distinct reason once (joined by C(; )); V(null) when every owner was seen.
+    - Version 0.x moved it here from every entry of RV(listening) (a breaking change).
+  returned: always
+  type: str
+  sample: null
 matched:
   description: The O(expect) entries met, each with the listening sockets meeting it.
   returned: always

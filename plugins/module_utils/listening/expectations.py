@@ -120,8 +120,6 @@ class Listener:
             "pid": owner.pid,
             "process": owner.process,
             "user": owner.user,
-            "cmdline": owner.cmdline,
-            "owner_unknown_reason": owner.unknown_reason,
             "unit": self.service.unit if self.service else None,
             "container": self.service.container if self.service else None,
         }

@@ -219,6 +219,7 @@ def summarize(shown: Sequence[Listener], outcomes: Sequence[Outcome], bindv6only
     Shared by every platform: Linux (:func:`run`) and Windows (``listening/windows.py``).
     """
     listening = [lsn.as_dict() for lsn in shown]
+    reported = list(shown) + [lsn for o in outcomes if o.met for lsn in o.listeners]
     matched = [
         dict(o.expectation.as_dict(), listening=[lsn.as_dict() for lsn in o.listeners]) for o in outcomes if o.met
     ]
@@ -236,8 +237,32 @@ def summarize(shown: Sequence[Listener], outcomes: Sequence[Outcome], bindv6only
         msg = f"{len(listening)} listening socket(s) reported"
     return {
         "listening": listening,
+        "processes": processes(reported),
+        "owner_unknown_reason": owner_unknown_reason(reported),
         "matched": matched,
         "missing": missing,
         "bindv6only": bindv6only,
         "msg": msg,
     }
+
+
+def processes(listeners: Sequence[Listener]) -> Dict[str, Dict[str, Optional[str]]]:
+    """Each owning process once, by pid (a string: a JSON object's key): a pre-forking server's
+    thousands of sockets name their command line once, not once per socket."""
+    out: Dict[str, Dict[str, Optional[str]]] = {}
+    for lsn in listeners:
+        owner = lsn.owner
+        if owner.pid is not None and str(owner.pid) not in out:
+            out[str(owner.pid)] = {"process": owner.process, "user": owner.user, "cmdline": owner.cmdline}
+    return out
+
+
+def owner_unknown_reason(listeners: Sequence[Listener]) -> Optional[str]:
+    """Why some owners could not be seen (one text per run on Linux), each distinct reason once; None when
+    every owner was seen."""
+    reasons: List[str] = []
+    for lsn in listeners:
+        reason = lsn.owner.unknown_reason
+        if reason is not None and reason not in reasons:
+            reasons.append(reason)
+    return "; ".join(reasons) if reasons else None

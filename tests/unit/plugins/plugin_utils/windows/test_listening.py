@@ -75,10 +75,13 @@ def test_a_listener_has_the_linux_keys_and_windows_values(tmp_path, monkeypatch)
         "pid": 2216,
         "process": "nginx",
         "user": "WEB01\\svc-nginx",
-        "cmdline": '"C:\\nginx\\nginx.exe"',
-        "owner_unknown_reason": None,
         "unit": None,
         "container": None,
+    }
+    assert report["processes"]["2216"] == {
+        "process": "nginx",
+        "user": "WEB01\\svc-nginx",
+        "cmdline": '"C:\\nginx\\nginx.exe"',
     }
     assert report["bindv6only"] is None
 
@@ -101,7 +104,7 @@ def test_owner_of_unusual_pids(pid, process, reason):
     answer["processes"] = [] if pid != 4 else [{"pid": 4, "name": None, "program": "System"}]
     report, _host = result({}, answer)
     (entry,) = report["listening"]
-    assert (entry["pid"], entry["process"], entry["owner_unknown_reason"]) == (pid or None, process, reason)
+    assert (entry["pid"], entry["process"], report["owner_unknown_reason"]) == (pid or None, process, reason)
 
 
 def test_a_one_element_list_may_come_as_an_object():
@@ -194,8 +197,9 @@ def test_missing_fails_unless_told_otherwise_and_facts_are_set():
 def test_not_elevated_leaves_user_and_cmdline_unknown_and_warns():
     report, _host = result({}, fixture("web01-not-elevated.json"))
     by_port = {(s["port"], s["family"]): s for s in report["listening"]}
-    assert (by_port[(443, "ipv4")]["user"], by_port[(443, "ipv4")]["cmdline"]) == (None, None)
-    assert by_port[(443, "ipv4")]["process"] == "nginx" and by_port[(443, "ipv4")]["owner_unknown_reason"] is None
+    nginx = report["processes"][str(by_port[(443, "ipv4")]["pid"])]
+    assert (by_port[(443, "ipv4")]["user"], nginx["user"], nginx["cmdline"]) == (None, None, None)
+    assert by_port[(443, "ipv4")]["process"] == "nginx" and report["owner_unknown_reason"] is None
     assert by_port[(8000, "ipv4")]["user"] == "WEB01\\deploy"
     assert report["warnings"] == [
         "the connection is not elevated: the user and command line of other users' processes are not readable"
