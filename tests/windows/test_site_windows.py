@@ -21,7 +21,7 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import controls_for
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.firewall import parse_rule
 from ansible_collections.webedge.https.tests.unit.helpers.playbooks import (
     COLLECTIONS_ROOT,
     ansible_playbook,
@@ -168,7 +168,8 @@ def test_every_windows_module_call_was_checked_against_its_real_spec(converged):
 
 def test_the_compliance_role_audits_the_converged_host(converged):
     """The compliance playbook's Windows path on the host the site play converged: HTTP.sys (System) holds 443,
-    the firewall admits it, the key file's ACL and the IIS configuration load pass (controls from the role)."""
+    the firewall admits it, the key file's ACL and the IIS configuration load pass (controls from the role);
+    HOST-07 (exposure_info) names the port exposed beyond the allow-list."""
     state, hosts, _runs = converged
     extra = {
         "compliance_hosts": "iis_servers",
@@ -176,8 +177,6 @@ def test_the_compliance_role_audits_the_converged_host(converged):
         "compliance_report_dest": str(state.parent / "reports"),
         "compliance_report_fail_on": "none",
         "compliance_report_formats": ["json"],
-        # HOST-07 (exposure_info), where the catalog has it: winsim has no model of its wrapper script yet.
-        "compliance_skip_controls": [c.id for c in controls_for("host") if c.id == "HOST-07"],
     }
     run = play(state.parent, "compliance.yml", hosts, "-e", json.dumps(extra))
     results = task_results(run, "win1")
@@ -187,8 +186,33 @@ def test_the_compliance_role_audits_the_converged_host(converged):
     verdicts = {name: controls[name]["status"] for name in ("HOST-01", "HOST-02", "HOST-03", "HOST-04")}
     assert verdicts == dict.fromkeys(verdicts, "pass"), {n: controls[n]["message"] for n in verdicts}
     assert controls["HOST-01"]["observed"] == "System"
+    # HOST-07 (exposure_info's one wrapper script: listeners, firewall rules, services): IIS's 80 and 443 are
+    # exposed (HTTP.sys and the rules), and java's 8080 through the host's stock Nginx-Allow-8080 rule.
+    exposure = controls["HOST-07"]
+    assert exposure["status"] == "fail" and exposure["observed"] == ["80/tcp", "443/tcp", "8080/tcp"], exposure
+    assert "8080/tcp (java (pid 3100))" in exposure["message"]
     reads = [c["script"] for c in state_of(state)["calls"] if "script" in c and "module" not in c]
-    assert {"firewall_info read", "listening_ports read"} <= set(reads)
+    assert {"firewall_info read", "listening_ports read", "exposure read"} <= set(reads)
+
+
+def test_firewall_info_reads_back_the_rules_firewall_port_wrote(converged, tmp_path):
+    """The converged host audited by firewall_info: the rules of our group it reads are exactly the ones
+    firewall_port created (the simulated host answers both from one state), and they accept 443 and 80."""
+    state, hosts, _runs = converged
+    playbook = tmp_path / "audit.yml"
+    task = {"name": "audit", "webedge.https.firewall_info": {"ports": [443, 80]}}
+    playbook.write_text(yaml.safe_dump([{"hosts": "iis_servers", "gather_facts": False, "tasks": [task]}]))
+    env = {"ANSIBLE_CONNECTION_PLUGINS": str(PLUGINS), "ANSIBLE_FORKS": "1"}
+    run = ansible_playbook(playbook, hosts, env=env)
+    (result,) = task_results(run, "win1")
+    assert run.returncode == 0, result
+    written = state_of(state)["firewall"]["rules"]
+    read = result["rules"]["windows"]
+    expected = [rule.as_dict() for record in written for rule in parse_rule(record).rules]
+    assert len(written) == 4 and sorted(json.dumps(r, sort_keys=True) for r in read) == sorted(
+        json.dumps(r, sort_keys=True) for r in expected
+    ), (read, written)
+    assert sorted((v["port"], v["verdict"]) for v in result["verdicts"]) == [(80, "accept"), (443, "accept")]
 
 
 def test_the_binding_diff_arrives_whole(converged):

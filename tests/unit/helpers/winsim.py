@@ -41,11 +41,21 @@ import re
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ansible_collections.webedge.https.plugins.plugin_utils.windows import firewall_info_ps, firewall_ps, listening_ps
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import (
+    exposure,
+    firewall_info_ps,
+    firewall_ps,
+    listening_ps,
+)
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import PLACEHOLDER, STUB
 from ansible_collections.webedge.https.tests.unit.helpers import winsim_specs
 from ansible_collections.webedge.https.tests.unit.helpers.windows_console import console_bytes, decode_command_line
-from ansible_collections.webedge.https.tests.unit.helpers.windows_host import FakeWindowsHost, fixture
+from ansible_collections.webedge.https.tests.unit.helpers.windows_host import (
+    FakeWindowsHost,
+    answer_line,
+    fixture,
+    script_input,
+)
 from ansible_collections.webedge.https.tests.unit.helpers.windows_info_host import FakeInfoHost
 from ansible_collections.webedge.https.tests.unit.helpers.windows_listening_host import FakeListeningHost
 from ansible_collections.webedge.https.tests.unit.helpers.winsim_scripts import ModuleFailure, run_script
@@ -70,7 +80,11 @@ SCRIPTS = {
     "firewall_port write": firewall_ps.WRITE_SCRIPT,
     "firewall_info read": firewall_info_ps.READ_SCRIPT,
     "listening_ports read": listening_ps.READ_SCRIPT,
+    "exposure read": exposure.WRAPPER,  # exposure_info: runs the three scripts below it carries, in turn
+    "services read": exposure.SERVICES_SCRIPT,
 }
+OUR_GROUP = "webedge.https"
+STOCK_IIS_RULES = ("IIS-WebServerRole-",)  # the firewall rules installing the Web-Server feature creates
 # win_powershell reads the script's CmdletBinding attribute from its AST (SupportsShouldProcess, bare or = $true).
 SHOULD_PROCESS = re.compile(r"\[CmdletBinding\([^)]*\bSupportsShouldProcess\b(?:\s*=\s*\$true)?[^)]*\)\]", re.I)
 
@@ -87,6 +101,7 @@ def initial_state(**changes: Any) -> Dict[str, Any]:
         "firewall": fixture("read-empty.json"),
         "firewall_info": fixture("info-iis-stock.json"),
         "listening": fixture_listening("web01-elevated.json"),
+        "services": fixture_windows("services-web01.json"),
         "group_policy": [],  # RSOP_RegistryPolicySetting records (defect 7)
         "calls": [],
         "resets": 0,
@@ -99,6 +114,46 @@ def fixture_listening(name: str) -> Dict[str, Any]:
     path = os.path.join(COLLECTION, "tests", "unit", "fixtures", "listening", "windows", name)
     with open(path, encoding="utf-8") as handle:
         return dict(json.load(handle))
+
+
+def fixture_windows(name: str) -> Dict[str, Any]:
+    path = os.path.join(COLLECTION, "tests", "unit", "fixtures", "windows", name)
+    with open(path, encoding="utf-8") as handle:
+        return dict(json.load(handle))
+
+
+def info_record(rule: Dict[str, Any]) -> Dict[str, Any]:
+    """A rule of the firewall_port state as the firewall_info read reports it (Get-NetFirewallRule and its filters)."""
+    return {
+        "id": rule["name"],
+        "name": rule["name"],
+        "display_name": rule["display_name"],
+        "group": rule["group"],
+        "action": rule["action"],
+        "profile": rule["profile"],
+        "policy_store_source": "PersistentStore",
+        "policy_store_source_type": "Local",
+        "remote_dynamic_keywords": [],
+        "protocol": rule["protocol"],
+        "local_port": list(rule["local_port"]),
+        "remote_port": list(rule["remote_port"]),
+        "dynamic_target": "Any",
+        "local_address": list(rule["local_address"]),
+        "remote_address": list(rule["remote_address"]),
+        "program": "Any",
+        "package": "",
+        "service": "Any",
+        "interface_alias": "Any",
+        "interface_type": "Any",
+        "authentication": "NotRequired",
+        "encryption": "NotRequired",
+        "override_block_rules": "False",
+        "local_user": "Any",
+        "remote_user": "Any",
+        "remote_machine": "Any",
+        "missing": [],
+        "program_expanded": "Any",
+    }
 
 
 @contextmanager
@@ -158,6 +213,26 @@ class SimulatedWindows:
             answer["sockets"] += [{"protocol": "tcp", "address": a, "port": port, "pid": 4} for a in ("0.0.0.0", "::")]
         return answer
 
+    def firewall_info(self) -> Dict[str, Any]:
+        """The firewall_info read of THIS host: the stock rules of the fixture (IIS's only once the Web-Server
+        feature is installed), the rules firewall_port keeps in this host's state (enabled, inbound) and the
+        profiles firewall_port reads; the networks and listeners of the fixture."""
+        answer = copy.deepcopy(self.state["firewall_info"])
+        iis = "Web-Server" in self.state["features"]
+        stock = [
+            r
+            for r in answer["rules"]
+            if r.get("group") != OUR_GROUP and (iis or not str(r.get("name", "")).startswith(STOCK_IIS_RULES))
+        ]
+        ours = [
+            info_record(r)
+            for r in self.state["firewall"]["rules"]
+            if r["group"] == OUR_GROUP and r["enabled"] == "True" and r["direction"] == "Inbound"
+        ]
+        answer["rules"] = stock + ours
+        answer["profiles"] = copy.deepcopy(self.state["firewall"]["profiles"])
+        return answer
+
     # -- files -------------------------------------------------------------------------------------
     def exists(self, path: str, kind: Optional[str] = None) -> bool:
         entry = self.state["files"].get(_key(path))
@@ -204,8 +279,10 @@ class SimulatedWindows:
 
     def _our_script(self, script: str) -> Tuple[int, bytes, bytes]:
         kind = shipped_script(script)
+        if kind == "exposure read":
+            return self._exposure(script)
         if kind == "firewall_info read":
-            host: Any = FakeInfoHost(self.state["firewall_info"])
+            host: Any = FakeInfoHost(self.firewall_info())
         elif kind == "listening_ports read":
             host = FakeListeningHost(self.listening())
         elif kind in ("firewall_port read", "firewall_port write"):
@@ -222,6 +299,17 @@ class SimulatedWindows:
                 {"script": "firewall_info read" if isinstance(host, FakeInfoHost) else "listening_ports read"}
             )
         return rc, console_bytes(STUB, out), console_bytes(STUB, err)
+
+    def _exposure(self, script: str) -> Tuple[int, bytes, bytes]:
+        """exposure_info's wrapper: each script it carries (base64 ASCII) answered in turn, as the wrapper runs them."""
+        inner = [base64.b64decode(s).decode("ascii") for s in script_input(script)["scripts"]]
+        kinds = [shipped_script(s) for s in inner]
+        assert kinds == ["listening_ports read", "firewall_info read", "services read"], kinds
+        out = FakeListeningHost(self.listening()).run([], inner[0])[1]
+        out += FakeInfoHost(self.firewall_info()).run([], inner[1])[1]
+        out += answer_line(self.state["services"])
+        self.state["calls"].append({"script": "exposure read", "reads": kinds})
+        return 0, console_bytes(STUB, out), b""
 
     def _bootstrap(self, data: bytes) -> Tuple[int, bytes, bytes]:
         _bootstrap, _sep, rest = data.partition(b"\n\0\0\0\0\n")
