@@ -33,7 +33,7 @@ the ``filter`` table as read now (with our change applied) - that is what
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.backend import (
     COMMENT_MARK,
@@ -396,3 +396,31 @@ class IptablesBackend(FirewallBackend):
             files=tuple(files),
             notes=tuple(notes),
         )
+
+    def apply(self, plan: Plan) -> List[Dict[str, Any]]:
+        """Run one restore per family, then write the files. When a restore fails after another family's
+        restore ran (ip6tables-restore failing after iptables-restore succeeded), that family gets our
+        previous rules back: a failed change never leaves IPv4 changed and IPv6 not."""
+        done: List[Step] = []
+        for step in plan.steps:
+            rc, out, err = self.runner.run(list(step.argv), data=step.data)
+            if rc != 0:
+                message = f"{self.name}: command {' '.join(step.argv)!r} failed (rc={rc}): {(err or out).strip()}"
+                raise FirewallError(message + self._undo(done, plan.before))
+            done.append(step)
+        for item in plan.files:
+            self.files.write(item.path, item.text, item.mode)
+        return [step.as_dict() for step in done]
+
+    def _undo(self, done: Sequence[Step], before: Sequence[Rule]) -> str:
+        """Put our chain and jump back as they were in the families whose restore ran; say what was done."""
+        families = []
+        for step in reversed(done):
+            tool, variant = step.argv[0].split("-")[:2]  # iptables-legacy-restore, ip6tables-nft-restore
+            family = "ipv6" if tool == "ip6tables" else "ipv4"
+            rc, out = self.runner.run(list(save_argv(family, variant)))[:2]
+            script = restore_input(family_state(family, out), [r for r in before if r.family == family])
+            if rc != 0 or (script and self.runner.run(list(restore_argv(family, variant)), data=script)[0] != 0):
+                return f" ({family} was changed and could not be put back; check the chain {CHAIN})"
+            families.append(family)
+        return f" (the previous {' and '.join(families)} rules were put back)" if families else ""
