@@ -83,6 +83,17 @@ SCRIPTS = {
     "exposure read": exposure.WRAPPER,  # exposure_info: runs the three scripts below it carries, in turn
     "services read": exposure.SERVICES_SCRIPT,
 }
+# ansible.windows.win_reboot (plugin_utils/_reboot.py): each command it runs, wrapped in this suffix.
+REBOOT_SUFFIX = (
+    "; If (-not $?) { If (Get-Variable LASTEXITCODE -ErrorAction SilentlyContinue) { exit $LASTEXITCODE }"
+    " Else { exit 1 } }"
+)
+BOOT_TIME = "(Get-CimInstance -ClassName Win32_OperatingSystem -Property LastBootUpTime).LastBootUpTime.ToFileTime()"
+SHUTDOWN = re.compile(r"C:\\Windows\\System32\\shutdown\.exe /r /t (\d+) /c '((?:[^']|'')*)'")
+LOGON_UI = r"HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon\AutoLogonChecked"
+TEST_COMMAND = re.compile(
+    "Get-Item -LiteralPath '" + re.escape(LOGON_UI) + r"' -ErrorAction Stop; '(success-[0-9a-f-]+)'"
+)
 OUR_GROUP = "webedge.https"
 STOCK_IIS_RULES = ("IIS-WebServerRole-",)  # the firewall rules installing the Web-Server feature creates
 # win_powershell reads the script's CmdletBinding attribute from its AST (SupportsShouldProcess, bare or = $true).
@@ -103,6 +114,8 @@ def initial_state(**changes: Any) -> Dict[str, Any]:
         "listening": fixture_listening("web01-elevated.json"),
         "services": fixture_windows("services-web01.json"),
         "group_policy": [],  # RSOP_RegistryPolicySetting records (defect 7)
+        "boot_time": 133_780_000_000_000_000,  # LastBootUpTime as a FILETIME (100 ns since 1601)
+        "reboots": [],  # each shutdown.exe /r: its delay and message
         "calls": [],
         "resets": 0,
     }
@@ -267,6 +280,8 @@ class SimulatedWindows:
         script = decode_command_line(command)
         if script == STUB:
             return self._our_script((in_data or b"").decode("ascii"))
+        if script.endswith(REBOOT_SUFFIX):  # a command of ansible.windows.win_reboot
+            return self._reboot_command(script[: -len(REBOOT_SUFFIX)])
         if "$codeJson = foreach ($in in $input)" in script:  # Ansible's bootstrap_wrapper.ps1
             return self._bootstrap(in_data or b"")
         removed = re.search(r"Remove-Item '([^']+)' -Force", script)
@@ -276,6 +291,24 @@ class SimulatedWindows:
                 del self.state["files"][key]
             return 0, b"", b""
         raise AssertionError(f"winsim: no simulated answer for the command {script[:200]!r}")
+
+    def _reboot_command(self, command: str) -> Tuple[int, bytes, bytes]:
+        """win_reboot's three commands: the boot time, the reboot (shutdown.exe in a script answering JSON), and
+        the test that LogonUI is up (the AutoLogonChecked key the reboot script removed). A reboot is immediate
+        here: the next command sees a later boot time and the key back."""
+        if command == BOOT_TIME:
+            return 0, f"{self.state['boot_time']}\r\n".encode(), b""
+        shutdown = SHUTDOWN.search(command)
+        if shutdown:
+            assert f"Remove-Item -LiteralPath '{LOGON_UI}' -Force" in command, "the reboot script removes the key"
+            message = shutdown.group(2).replace("''", "'")
+            self.state["reboots"].append({"delay": int(shutdown.group(1)), "msg": message})
+            self.state["boot_time"] += 600 * 10**7  # up again ten minutes later
+            return 0, json.dumps({"stdout": "", "stderr": "", "rc": 0}).encode() + b"\r\n", b""
+        test = TEST_COMMAND.fullmatch(command)
+        if test:
+            return 0, f"\r\n    Hive: HKEY_LOCAL_MACHINE\\...\\Winlogon\r\n{test.group(1)}\r\n".encode(), b""
+        raise AssertionError(f"winsim: no simulated answer for this win_reboot command: {command[:200]!r}")
 
     def _our_script(self, script: str) -> Tuple[int, bytes, bytes]:
         kind = shipped_script(script)
