@@ -105,7 +105,7 @@ def test_the_three_modules_over_the_real_psrp_client(tmp_path):
     assert server.pools_opened and server.pools_closed == server.pools_opened
     pipelines = server.pipelines
     assert len(pipelines) == len(host.scripts) == 4  # info, listening, read, write
-    kinds = [template_of(code) for _, code in host.scripts]
+    kinds = [template_of(code) for _stub, code in host.scripts]
     assert kinds == ["firewall_info read", "listening_ports read", "firewall_port read", "firewall_port write"]
     for pipeline in pipelines:
         assert pipeline.script == STUB and pipeline.is_script and pipeline.arguments == []

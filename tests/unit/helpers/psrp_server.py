@@ -133,17 +133,17 @@ class PsrpServer(WsmanServer):
         assert body is not None, "no SOAP body"
         with self._lock:
             if action == f"{TRANSFER}/Create":
-                return 200, self._create(message_id, body)
+                return 200, self._pool_create(message_id, body)
             pool = self.pools[shell_id]
             if action == f"{TRANSFER}/Delete":
                 self.pools_closed.append(shell_id)
                 return 200, _envelope(f"{TRANSFER}/DeleteResponse", message_id, "")
             if action == f"{SHELL}/Command":
-                return 200, self._command(message_id, pool, body)
+                return 200, self._pool_command(message_id, pool, body)
             if action == f"{SHELL}/Send":
-                return 200, self._send(message_id, pool, body)
+                return 200, self._pool_send(message_id, pool, body)
             if action == f"{SHELL}/Receive":
-                return 200, self._receive(message_id, pool, body)
+                return 200, self._pool_receive(message_id, pool, body)
             if action == f"{SHELL}/Signal":
                 signal = body.find("rsp:Signal", NS)
                 assert signal is not None
@@ -151,7 +151,7 @@ class PsrpServer(WsmanServer):
                 return 200, _envelope(f"{SHELL}/SignalResponse", message_id, "<rsp:SignalResponse/>")
         return 500, f"unsupported action {action}".encode()
 
-    def _create(self, message_id: str, body: ET.Element) -> bytes:
+    def _pool_create(self, message_id: str, body: ET.Element) -> bytes:
         shell = body.find("rsp:Shell", NS)
         assert shell is not None and shell.get("ShellId"), "a runspace pool names its id as the ShellId"
         assert shell.findtext("rsp:InputStreams", namespaces=NS) == "stdin pr"
@@ -181,7 +181,7 @@ class PsrpServer(WsmanServer):
         )
         return _envelope(f"{TRANSFER}/CreateResponse", message_id, reply)
 
-    def _command(self, message_id: str, pool: Pool, body: ET.Element) -> bytes:
+    def _pool_command(self, message_id: str, pool: Pool, body: ET.Element) -> bytes:
         line = body.find("rsp:CommandLine", NS)
         assert line is not None and line.get("CommandId"), "a pipeline names its id as the CommandId"
         pipeline = Pipeline(pool.pool_id, str(line.get("CommandId")).upper())
@@ -192,7 +192,7 @@ class PsrpServer(WsmanServer):
         reply = f"<rsp:CommandResponse><rsp:CommandId>{pipeline.pipeline_id}</rsp:CommandId></rsp:CommandResponse>"
         return _envelope(f"{SHELL}/CommandResponse", message_id, reply)
 
-    def _send(self, message_id: str, pool: Pool, body: ET.Element) -> bytes:
+    def _pool_send(self, message_id: str, pool: Pool, body: ET.Element) -> bytes:
         stream = body.find("rsp:Send/rsp:Stream", NS)
         assert stream is not None and stream.get("Name") == "stdin", "only pipeline data goes on stdin"
         pipeline = self._pipelines[str(stream.get("CommandId")).upper()]
@@ -200,7 +200,7 @@ class PsrpServer(WsmanServer):
         self._pipeline_messages(pool, base64.b64decode(stream.text or ""))
         return _envelope(f"{SHELL}/SendResponse", message_id, "<rsp:SendResponse/>")
 
-    def _receive(self, message_id: str, pool: Pool, body: ET.Element) -> bytes:
+    def _pool_receive(self, message_id: str, pool: Pool, body: ET.Element) -> bytes:
         desired = body.find("rsp:Receive/rsp:DesiredStream", NS)
         assert desired is not None and desired.text == "stdout"
         command_id = desired.get("CommandId")
