@@ -137,7 +137,7 @@ options:
     default: false
   skip_controls:
     description:
-      - Control IDs whose findings are reported as C(skip) ("not checked: disabled by configuration") instead of
+      - Control IDs whose findings are reported as C(skip) (not checked, disabled by configuration) instead of
         judged, like the C(webedge.https.compliance) role's C(compliance_skip_controls). The
         grade still rates what was measured.
       - An ID the control catalog does not know fails the task before anything is probed; host control IDs are
