@@ -11,6 +11,7 @@ reads its own rules back into ``Rule`` objects, so planning
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -73,7 +74,9 @@ def normalise_source(value: object) -> Tuple[str, str]:
     return network.with_prefixlen, family
 
 
+@functools.lru_cache(maxsize=4096)
 def _network(source: Optional[str]) -> Optional[Any]:
+    # Cached: planning compares every wanted rule with every owned one, and hosts may own thousands.
     return None if source is None else ipaddress.ip_network(source)
 
 
@@ -310,7 +313,8 @@ def plan_rules(desired: DesiredState, current: Iterable[Rule]) -> Tuple[Tuple[Ru
         wanted = set(desired.rules)
         return tuple(sorted(wanted - set(current_rules))), tuple(r for r in current_rules if r not in wanted)
     if desired.state == "open":
-        add = tuple(r for r in desired.rules if not any(c.covers(r) for c in current_rules))
+        present = set(current_rules)  # the usual case, a re-run: each wanted rule is owned as it is
+        add = tuple(r for r in desired.rules if r not in present and not any(c.covers(r) for c in current_rules))
         return add, ()
     remove: List[Rule] = []
     add_back: List[Rule] = []

@@ -131,3 +131,19 @@ def test_rules_from_any_and_from_a_source_sort_together() -> None:
     assert sorted([from_source, from_any]) == [from_any, from_source]
     plan_add, plan_remove = plan_rules(DesiredState.from_params({"port": [443], "family": "ipv4"}), [from_source])
     assert plan_add == (from_any,) and plan_remove == ()
+
+
+def test_a_rerun_over_a_thousand_sources_compares_rules_not_every_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A re-run owns each wanted rule as it is: planning must not compare every wanted rule with every owned
+    # one (1024 sources x 2 families: about four million covers() calls and network parses before).
+    sources = [f"10.{i // 256}.{i % 256}.0/24" for i in range(1024)]
+    desired = DesiredState.from_params({"port": [443], "family": "ipv4", "source": sources})
+    calls = []
+    original = Rule.covers
+    monkeypatch.setattr(Rule, "covers", lambda self, other: (calls.append(1), original(self, other))[1])
+    assert plan_rules(desired, desired.rules) == ((), ())
+    assert calls == []
+    # A new source is still planned, and a wider owned rule still covers a narrower wanted one.
+    wider = rule("ipv4", "443", "10.0.0.0/8")
+    assert plan_rules(desired, [wider]) == ((), ())
+    assert plan_rules(desired, desired.rules[1:]) == ((desired.rules[0],), ())
