@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Look for a private key's material in a command's output and in files (reliability scenario, controller side).
 
     key_leaks.py run KEY LOG -- ARGV...   run ARGV, its stdout and stderr into LOG; print {"rc": N}

@@ -74,7 +74,7 @@ def test_ipv6_restore_failing_puts_the_ipv4_rules_back(scenario):
         apply(runner)
     assert "injected failure" in str(info.value)
     assert "the previous ipv4 rules were put back" in str(info.value)
-    assert [family for family, _ in runner.restores] == ["ipv4", "ipv4"]  # the change, then the undo
+    assert [restore[0] for restore in runner.restores] == ["ipv4", "ipv4"]  # the change, then the undo
     assert runner.state == {"ipv4": "before", "ipv6": "before"}
     # the undo script turns the after-open save back into the before save's own rules (none of ours)
     before = family_state("ipv4", runner.saves["ipv4"]["before"])
