@@ -103,7 +103,9 @@ molecule)
   # Scenarios run MOLECULE_JOBS at a time (default 3): most of their time is
   # spent waiting on booting hosts, timeouts and Ansible's own start-up, not CPU.
   jobs=${MOLECULE_JOBS:-3}
-  rm -f "$results"/molecule-*.status
+  # Only this run's scenarios' status files: another `make molecule` in the same checkout may be running others.
+  statuses=("${scenarios[@]/#/$results/molecule-}"); statuses=("${statuses[@]/%/.status}")
+  rm -f "${statuses[@]}"
   say "molecule: ${#scenarios[@]} scenarios, $jobs at a time: ${scenarios[*]}"
   run_one() {
     local s=$1 start=$SECONDS log="$results/molecule-$1.log"
@@ -119,11 +121,11 @@ molecule)
   }
   export -f run_one; export results
   # A heartbeat so a long stage never stays silent.
-  ( while sleep 30; do printf '  ... molecule still running (%ss, %s done)\n' "$SECONDS" "$(ls "$results"/molecule-*.status 2>/dev/null | wc -l)"; done ) &
+  ( while sleep 30; do printf '  ... molecule still running (%ss, %s done)\n' "$SECONDS" "$(ls "${statuses[@]}" 2>/dev/null | wc -l)"; done ) &
   ticker=$!
   printf '%s\n' "${scenarios[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
   kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null
-  passed=$(grep -l passed "$results"/molecule-*.status 2>/dev/null | wc -l)
+  passed=$(grep -lx passed "${statuses[@]}" 2>/dev/null | wc -l)
   failed=$((${#scenarios[@]} - passed))
   record "$passed" "$failed" scenarios
   ((failed == 0))
