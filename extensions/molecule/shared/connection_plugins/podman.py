@@ -4,11 +4,9 @@
 # containers.podman.podman runs `podman exec` without -i, so it cannot pipeline: every module costs a
 # `podman mount`, then an exec each for mkdir, chmod, the module and rm (about 0.7 s each on a loaded
 # lab machine). This one runs a pipelined module as a single `podman exec -i` (the module on stdin) and
-# mounts the container only when a file is copied. Scenarios opt in by putting this directory first in
+# mounts the container only when a file is copied. extensions/molecule/config.yml puts this directory in
 # ANSIBLE_CONNECTION_PLUGINS: the inventory molecule writes says `ansible_connection: podman`, which then
 # names this plugin. Runs that keep remote files, or turn pipelining off, take the parent's path.
-from __future__ import annotations
-
 DOCUMENTATION = """
     name: podman
     short_description: Run commands in a lab podman container, pipelined
