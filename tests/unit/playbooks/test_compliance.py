@@ -6,6 +6,7 @@ TLS server and writes the reports; skipped controls stay skipped in every report
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 def audit(tmp_path: Path, port: int, pki: Pki, **extra: object) -> tuple:
     tmp_path.mkdir(parents=True, exist_ok=True)
     inventory = tmp_path / "inventory.ini"
-    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=auto_silent\n")
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
     variables = {
         "compliance_mode": "endpoints",
         "compliance_endpoints": [f"localhost:{port}"],
