@@ -293,6 +293,10 @@ def main() -> int:
     parser.add_argument("--ee-image", required=True)
     parser.add_argument("--work", required=True)
     args = parser.parse_args()
+    # An AWX job's environment, not the molecule lab's: the lab's podman connection plugin
+    # (extensions/molecule/shared) needs a collection an execution environment does not have, and its
+    # load warning would be a job event of its own.
+    os.environ.pop("ANSIBLE_CONNECTION_PLUGINS", None)
     os.makedirs(args.work, exist_ok=True)
     ctx: Dict[str, Any] = {
         "project": make_project(args.work, args.address, args.ssh_key, args.ca_file),
