@@ -17,6 +17,7 @@ __all__ = ["MODULES", "spec_cases", "spec_errors"]
 
 MODULES = [
     "compliance_report",
+    "exposure_info",
     "firewall_info",
     "firewall_port",
     "listening_ports",
@@ -45,6 +46,7 @@ def minimal(module: str) -> Dict[str, Any]:
     """The smallest valid parameters of each module."""
     return {
         "compliance_report": {"dest": "/tmp/reports"},
+        "exposure_info": {},
         "firewall_info": {},
         "firewall_port": {"port": [443]},
         "listening_ports": {},
