@@ -17,8 +17,9 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG, get_control
+from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import CATALOG
 from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint import evaluate_endpoint
+from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import skipped_finding
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host import HOST_CONTROL_IDS, evaluate_host
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host_disk import DEFAULT_MIN_DAYS_VALID
 from ansible_collections.webedge.https.plugins.module_utils.compliance.windows import iis_host_facts
@@ -45,18 +46,6 @@ def _skip_list(skip: Any, what: str) -> List[str]:
     if unknown:
         raise AnsibleFilterError(f"{what}: unknown control ID(s) in skip: {', '.join(unknown)}")
     return out
-
-
-def _skipped(control_id: str, target: str) -> Dict[str, Any]:
-    return {
-        "control": control_id,
-        "status": "skip",
-        "severity": get_control(control_id).severity,
-        "message": "not checked: disabled by configuration",
-        "target": target,
-        "observed": None,
-        "expected": None,
-    }
 
 
 def pem_sha256(text: Any) -> Optional[str]:
@@ -219,7 +208,7 @@ def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> 
             findings["HOST-06"]["message"] = "certificate dates are not read from the Windows certificate store"
     for cid in skip_ids:
         if cid in HOST_CONTROL_IDS:
-            findings[cid] = _skipped(cid, target)
+            findings[cid] = skipped_finding(cid, target).to_dict()
     return findings
 
 
@@ -246,7 +235,7 @@ def compliance_endpoint_findings(
         }
         for cid in skip_ids:
             if cid in findings:
-                findings[cid] = _skipped(cid, str(result.get("target", "")))
+                findings[cid] = skipped_finding(cid, str(result.get("target", ""))).to_dict()
         result["findings"] = findings
         out.append(result)
     return out

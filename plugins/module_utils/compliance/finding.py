@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Union
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.catalog import get_control
 
-__all__ = ["Finding", "FindingLike", "findings_to_dict", "new_finding"]
+__all__ = ["Finding", "FindingLike", "findings_to_dict", "new_finding", "skipped_finding"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,11 @@ def new_finding(
         observed=observed,
         expected=expected,
     )
+
+
+def skipped_finding(control_id: str, target: str) -> Finding:
+    """The finding of a control the configuration turned off (``compliance_skip_controls``, ``skip_controls``)."""
+    return new_finding(control_id, "skip", "not checked: disabled by configuration", target)
 
 
 def findings_to_dict(findings: Mapping[str, Finding]) -> Dict[str, Dict[str, Any]]:

@@ -23,7 +23,7 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import (
     Finding,
     findings_to_dict,
-    new_finding,
+    skipped_finding,
 )
 from ansible_collections.webedge.https.plugins.module_utils.compliance.grade import grade_endpoint
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.certinfo import CertificateReader
@@ -61,8 +61,7 @@ def _check_ranges(params: Mapping[str, Any]) -> None:
 
 def _skip(findings: Dict[str, Finding], skipped: List[str], target: str) -> Dict[str, Finding]:
     """``findings`` with each control of ``skipped`` it holds turned into a ``skip`` finding."""
-    message = "not checked: disabled by configuration"
-    return {cid: new_finding(cid, "skip", message, target) if cid in skipped else f for cid, f in findings.items()}
+    return {cid: skipped_finding(cid, target) if cid in skipped else f for cid, f in findings.items()}
 
 
 def run_probe_task(params: Mapping[str, Any], *, reader: Optional[CertificateReader] = None) -> TaskOutcome:
