@@ -70,6 +70,15 @@ def test_apache_is_present_when_the_openssl_read_ran_with_its_binary_there():
     assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
     context = variables(__apache_openssl_found=ran, __apache_openssl_installed=skipped)
     assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
+    # tasks/install.yml not included (Apache found): a second read left by an earlier run is not used
+    older = {"rc": 0, "stdout": "OpenSSL 1.1.1w 11 Sep 2023", "msg": ""}
+    context = variables(__apache_openssl_found=ran, __apache_openssl_installed=older)
+    assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
+    assert render("{{ __apache_read_again }}", variables(__apache_openssl_found=missing)) is True
+    assert (
+        render("{{ __apache_read_again }}", variables(__apache_openssl_found=missing, apache_openssl_version="3.0.2"))
+        is False
+    )
 
 
 def test_only_the_modules_this_run_enabled_are_disabled_again():

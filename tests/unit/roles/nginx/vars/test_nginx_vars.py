@@ -67,12 +67,16 @@ def test_only_our_site_files_in_the_conf_dir_are_purged():
     assert render("{{ __nginx_stale_files }}", context) == []
 
 
-def test_the_version_is_read_again_only_after_the_package_module_installed_nginx():
+def test_the_version_is_read_again_only_when_the_first_read_found_no_nginx():
     before = {"rc": 2, "stderr": "", "msg": "[Errno 2] No such file or directory: b'nginx'"}
     after = {"rc": 0, "stderr": "nginx version: nginx/1.22.1\nbuilt with OpenSSL 3.0.20 7 Apr 2026\n"}
     context = variables(__nginx_build_found=before, __nginx_build_installed=after)
     assert render("{{ __nginx_version }} {{ __nginx_openssl_version }}", context) == "1.22.1 3.0.20"
     context = variables(__nginx_build_found=after, __nginx_build_installed={"skipped": True, "changed": False})
+    assert render("{{ __nginx_version }}", context) == "1.22.1"
+    # tasks/install.yml not included (nginx found): a second read left by an earlier run of the role is not used
+    older = {"rc": 0, "stderr": "nginx version: nginx/1.18.0\n"}
+    context = variables(__nginx_build_found=after, __nginx_build_installed=older)
     assert render("{{ __nginx_version }}", context) == "1.22.1"
 
 

@@ -82,6 +82,90 @@ def test_file_entries_are_indexes_and_lab_entries_join_them():
     assert rendered("{{ __tls_file_indexes }}", tls_certificates=[CA, FILES], __tls_lab_entries=lab) == [1, 2]
 
 
+LAB_RESULT = {
+    "changed": False,
+    "ca_certificate": "/lab/ca.crt",
+    "chain": "/lab/intermediate.crt",
+    "certificates": {
+        "web1": {
+            "certificate": "/lab/web1.crt",
+            "private_key": "/lab/web1.key",
+            "chain": "/lab/intermediate.crt",
+            "hostnames": ["web1", "10.0.0.1"],
+            "created": False,
+        },
+        "new": {
+            "certificate": "/lab/new.crt",
+            "private_key": "/lab/new.key",
+            "chain": "",
+            "hostnames": ["n"],
+            "created": True,
+        },
+    },
+}
+
+
+def test_lab_entries_come_from_the_lab_ca_result_only_when_the_lab_ca_is_enabled():
+    # not enabled, or not read yet (validate.yml renders __tls_all before lab.yml runs): none
+    assert rendered("{{ __tls_lab_entries }}", __tls_lab_ca_result=LAB_RESULT) == []
+    assert rendered("{{ __tls_lab_entries }}", tls_lab_ca_enabled=True) == []
+    entries = rendered(
+        "{{ __tls_lab_entries }}", tls_lab_ca_enabled=True, __tls_lab_ca_result=LAB_RESULT, ansible_check_mode=False
+    )
+    assert entries == [
+        {
+            "name": "web1",
+            "certificate": "/lab/web1.crt",
+            "private_key": "/lab/web1.key",
+            "hostnames": ["web1", "10.0.0.1"],
+            "chain": "/lab/intermediate.crt",
+        },
+        {"name": "new", "certificate": "/lab/new.crt", "private_key": "/lab/new.key", "hostnames": ["n"]},
+    ]
+    # check mode: a certificate that run would create is not there to deploy
+    checked = rendered(
+        "{{ __tls_lab_entries | map(attribute='name') | list }}",
+        tls_lab_ca_enabled=True,
+        __tls_lab_ca_result=LAB_RESULT,
+        ansible_check_mode=True,
+    )
+    assert checked == ["web1"]
+    assert rendered(
+        "{{ __tls_file_indexes }}",
+        tls_certificates=[CA],
+        tls_lab_ca_enabled=True,
+        __tls_lab_ca_result=LAB_RESULT,
+        ansible_check_mode=False,
+    ) == [1, 2]
+
+
+def test_lab_entries_with_keys_made_on_the_host_are_signed_by_the_intermediate():
+    (entry,) = rendered(
+        "{{ __tls_lab_entries }}",
+        tls_lab_ca_enabled=True,
+        tls_lab_key_on_host=True,
+        tls_lab_certificates=[{"name": "web1", "hostnames": ["web1"]}],
+        __tls_lab_ca_result={**LAB_RESULT, "certificates": {}},
+    )
+    assert entry == {
+        "name": "web1",
+        "source": "ca",
+        "hostnames": ["web1"],
+        "ca_certificate": "/lab/intermediate.crt",
+        "ca_private_key": "/lab/intermediate.key",
+        "ca_chain": "/lab/intermediate.crt",
+        "valid_days": VARS["tls_lab_valid_days"],
+        "min_days_valid": VARS["tls_lab_renew_days"],
+    }
+    assert rendered(
+        "{{ __tls_host_entries | map(attribute='name') | list }}",
+        tls_lab_ca_enabled=True,
+        tls_lab_key_on_host=True,
+        tls_lab_certificates=[{"name": "web1", "hostnames": ["web1"]}],
+        __tls_lab_ca_result={**LAB_RESULT, "certificates": {}},
+    ) == ["web1"]
+
+
 def _entry(**changes: Any) -> Dict[str, Any]:
     return {"name": "site", "key_path": "/etc/ssl/webedge/private/site.key", "key_type": "ec_p256", **changes}
 
