@@ -80,3 +80,13 @@ def test_an_unknown_control_to_skip_fails_naming_it_and_writes_nothing(tmp_path:
     assert run.returncode != 0
     assert "skip_controls" in run.stdout and "TLS-99" in run.stdout, run.stdout[-2000:]
     assert document is None
+
+
+def test_a_wrong_mode_fails_naming_it_before_anything_is_probed_or_written(tmp_path: Path, pki: Pki) -> None:
+    # No task of its own checks the mode: the probe task's condition does, so the message must still say it.
+    with s_server(pki.good) as port:
+        run, document = audit(tmp_path, port, pki, compliance_mode="endpoint")
+    assert run.returncode != 0
+    assert "compliance_mode must be 'hosts' or 'endpoints', got endpoint" in run.stdout, run.stdout[-2000:]
+    assert document is None
+    assert "Write the reports" not in run.stdout
