@@ -9,7 +9,8 @@
 #             failed); RESULTS.md lists when each benchmark ran and says that the record was resumed
 # Env:   BENCH_SOURCE=worktree|head (benchmarks/lib.sh), MOLECULE_LOCK_DIR (a directory of
 #        molecule-<scenario>.lock files to hold while the compliance lab runs, for a machine shared
-#        with other molecule runs)
+#        with other molecule runs), BENCH_FLEET_ARGS (the fleet benchmark's options instead of
+#        the default repetitions, settings and --profile)
 # Each benchmark writes .build/bench/<name>.json and .build/bench/<name>.log; RESULTS.md is
 # rewritten after each one, so an interrupted run still reports what it measured. A benchmark that
 # fails is reported as failed and the others still run; the exit status is 1 when one failed.
@@ -33,6 +34,7 @@ export PATH="$repo/.venv/bin:$repo/.build/venv-bench/bin:$PATH"
 command="make bench"
 ((quick)) && command="make bench BENCH_ARGS=--quick"
 [ "$only" != listening,fleet,compliance,firewall ] && command="benchmarks/run-all.sh $( ((quick)) && echo '--quick ')--only $only"
+[ -n "${BENCH_FLEET_ARGS:-}" ] && command="BENCH_FLEET_ARGS='$BENCH_FLEET_ARGS' $command"
 
 # the run's own record: when, what, on which machine; results.py adds each benchmark's figures
 if ((resume)) && [ -s "$out/run.json" ]; then
@@ -61,7 +63,9 @@ if [[ ,$only, == *,listening,* ]]; then
 fi
 if [[ ,$only, == *,fleet,* ]]; then
   if ((quick)); then reps=(--reps 1 --ping-reps 2 --quick-settings); else reps=(--reps 2 --ping-reps 3); fi
-  run fleet bash "$here/fleet/run.sh" --sizes 10,25,50 "${reps[@]}" --profile \
+  # BENCH_FLEET_ARGS replaces the repetitions, settings and profile options (e.g. "--reps 1 --no-settings").
+  if [ -n "${BENCH_FLEET_ARGS:-}" ]; then read -r -a reps <<<"$BENCH_FLEET_ARGS"; else reps+=(--profile); fi
+  run fleet bash "$here/fleet/run.sh" --sizes 10,25,50 "${reps[@]}" \
     --profile-dir "$out/profiles" --json-out "$out/fleet.json"
 fi
 if [[ ,$only, == *,compliance,* ]]; then

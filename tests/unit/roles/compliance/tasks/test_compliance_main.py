@@ -1,7 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/compliance/tasks/main.yml and validate.yml: which hosts take the Windows path (rendered by
-Ansible's templar from the task file), and the input check before it."""
+"""roles/compliance/tasks/main.yml and the start of windows.yml: which hosts take the Windows path
+(rendered by Ansible's templar from the role's files), and the input check before the Windows reads."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.webedge.https.tests.unit.helpers.roles import load, render, task
 
-DETECT = task("compliance", "main.yml", "Tell Windows hosts from the others")["ansible.builtin.set_fact"][
-    "__compliance_windows"
-]
+DETECT = load("compliance", "vars/main.yml")["__compliance_windows"]
+MAIN = {t["name"]: t for t in load("compliance", "tasks/main.yml")}
+COLLECT = MAIN["Collect the host facts (host.yml on Linux, windows.yml on Windows)"]
 
 
 @pytest.mark.parametrize(
@@ -37,28 +37,43 @@ DETECT = task("compliance", "main.yml", "Tell Windows hosts from the others")["a
 def test_windows_hosts_are_told_apart_without_facts(variables, windows):
     context = {"compliance_host_os": "auto", "ansible_facts": {}, **variables}
     assert render(DETECT, context) is windows
+    # Each host includes its own system's file and only that one.
+    included = render(COLLECT["ansible.builtin.include_tasks"]["file"], {**context, "__compliance_windows": DETECT})
+    assert included == ("windows.yml" if windows else "host.yml")
 
 
-def test_linux_and_windows_host_tasks_are_exclusive_and_windows_runs_without_become():
-    main = {t["name"]: t for t in load("compliance", "tasks/main.yml")}
-    linux = main["Collect the host facts (Linux)"]
-    windows = main["Collect the host facts (Windows, IIS)"]
-    assert linux["ansible.builtin.import_tasks"] == "host.yml" and "not (__compliance_windows | bool)" in linux["when"]
-    assert "__compliance_windows | bool" in windows["when"]
+def test_the_windows_reads_run_without_become_and_are_included_not_imported():
     # included, not imported: a controller without ansible.windows can audit Linux hosts
-    assert windows["ansible.builtin.include_tasks"] == {"file": "windows.yml", "apply": {"become": False}}
+    assert set(COLLECT) >= {"ansible.builtin.include_tasks", "when"}
+    (block,) = load("compliance", "tasks/windows.yml")
+    assert block["become"] is False
 
 
 def test_the_host_facts_carry_the_served_certificate_and_the_threshold():
-    (record,) = [
-        t for t in load("compliance", "tasks/main.yml") if t["name"] == "Record the results for compliance_report"
-    ]
-    controls = record["vars"]["__compliance_controls"]
+    controls = MAIN["Record the results for compliance_report"]["vars"]["__compliance_controls"]
     assert "'served': __compliance_served" in controls
     assert "'min_days_valid': compliance_min_days_valid | int" in controls
 
 
-CHECK = task("compliance", "validate.yml", "Check that the web server asked for runs on Windows")
+@pytest.mark.parametrize(("index", "count", "start"), [(0, 2, 0), (1, 3, 2), (2, 1, 5)])
+def test_each_host_keeps_its_own_slice_of_the_batchs_probe(index, count, start):
+    hosts = ["a", "b", "c"]
+    counts = [2, 3, 1]
+    record = MAIN["Record the results for compliance_report"]["vars"]
+    variables = {
+        **record,
+        "inventory_hostname": hosts[index],
+        "compliance_port": 443,
+        "compliance_checks": {"endpoint": True},
+        "__compliance_probe_hosts": hosts,
+        "__compliance_probe_counts": counts,
+        "__compliance_targets": [{}] * count,
+        "__compliance_probe": {"results": [{"n": n, "port": 443} for n in range(6)]},
+    }
+    assert [r["n"] for r in render("{{ __compliance_endpoints }}", variables)] == list(range(start, start + count))
+
+
+CHECK = task("compliance", "windows.yml", "Check that the web server asked for runs on Windows")
 
 
 @pytest.mark.parametrize(
@@ -71,8 +86,6 @@ def test_a_linux_web_server_is_refused_on_windows_with_its_name(server, good):
     )
 
 
-def test_the_check_runs_where_the_windows_tasks_run():
-    (windows,) = [
-        t for t in load("compliance", "tasks/main.yml") if t["name"] == "Collect the host facts (Windows, IIS)"
-    ]
-    assert CHECK["when"] == windows["when"]
+def test_the_check_runs_before_anything_is_read_on_windows():
+    (block,) = load("compliance", "tasks/windows.yml")
+    assert block["block"][0]["name"] == CHECK["name"]

@@ -23,7 +23,7 @@ def test_the_read_task_runs_in_check_mode_and_never_reports_a_change():
 
 
 WINDOWS_FACT = task("compliance", "windows.yml", "Gather the host facts")["ansible.builtin.set_fact"][
-    "__compliance_host_facts"
+    "__compliance_windows_facts"
 ]
 
 
@@ -49,7 +49,7 @@ def test_the_expected_process_on_windows_is_system_unless_set():
     facts = task(
         "compliance", "windows.yml", "Keep the listening facts (IIS listens through HTTP.sys, in the System process)"
     )
-    expression = facts["ansible.builtin.set_fact"]["__compliance_listen_facts"]["expected_process"]
+    expression = facts["ansible.builtin.set_fact"]["__compliance_windows_listen_facts"]["expected_process"]
     base = {"compliance_expected_process": "", "compliance_server": "auto"}
     assert render(expression, base) == "System"
     assert render(expression, {**base, "compliance_expected_process": "w3wp"}) == "w3wp"
