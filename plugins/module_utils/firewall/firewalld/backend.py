@@ -33,6 +33,10 @@ items it names (same protocol, overlapping ports), not every item we own.
 Unknown zone: ``--list-all`` fails with ``INVALID_ZONE`` (rc 112) during the
 read, before anything is planned or changed. firewalld not running (rc 252):
 an error too - the permanent layer alone is not managed offline.
+
+A change of several calls (the runtime layer, then the permanent one) that fails partway is undone: the calls
+that ran are reversed, last first (``--add-port=`` by ``--remove-port=``, a rich rule added by its removal, and
+the other way round), and the ownership file is not written, so both layers are as they were before the task.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.model impor
     plan_rules,
 )
 
-__all__ = ["CMD", "STATE_PATH", "FirewalldBackend", "FirewalldState", "list_all_argv", "render_steps"]
+__all__ = ["CMD", "STATE_PATH", "FirewalldBackend", "FirewalldState", "inverse_argv", "list_all_argv", "render_steps"]
 
 CMD = "firewall-cmd"
 STATE_PATH = "/var/lib/webedge-https/firewalld.json"
@@ -161,6 +165,23 @@ def render_steps(
     return steps
 
 
+_INVERSE = {
+    "--add-port=": "--remove-port=",
+    "--remove-port=": "--add-port=",
+    "--add-rich-rule=": "--remove-rich-rule=",
+    "--remove-rich-rule=": "--add-rich-rule=",
+}
+
+
+def inverse_argv(argv: Sequence[str]) -> List[str]:
+    """The call that undoes ``argv`` (a call of :func:`render_steps`): every add option a remove, and back."""
+    out: List[str] = []
+    for arg in argv:
+        flag = next((f for f in _INVERSE if arg.startswith(f)), None)
+        out.append(arg if flag is None else _INVERSE[flag] + arg[len(flag) :])
+    return out
+
+
 def _rules_of(items: Iterable[Item]) -> Tuple[Rule, ...]:
     return tuple(sorted({r for item in items for r in item.rules()}))
 
@@ -210,6 +231,31 @@ class FirewalldBackend(FirewallBackend):
         state_text = self.files.read(STATE_PATH)
         state = FirewalldState(runtime.zone, runtime, permanent, parse_state(state_text), state_text)
         return Ruleset(rules=_rules_of(state.owned_present()), raw=state)
+
+    def apply(self, plan: Plan) -> List[Dict[str, Any]]:
+        """Run the calls, then write the ownership file; a call that fails after others ran undoes them."""
+        done: List[Step] = []
+        for step in plan.steps:
+            rc, out, err = self.runner.run(list(step.argv), data=step.data)
+            if rc != 0:
+                message = f"{self.name}: command {' '.join(step.argv)!r} failed (rc={rc}): {(err or out).strip()}"
+                raise FirewallError(message + self._undo(done))
+            done.append(step)
+        for item in plan.files:
+            self.files.write(item.path, item.text, item.mode)
+        return [step.as_dict() for step in done]
+
+    def _undo(self, done: Sequence[Step]) -> str:
+        """Reverse the calls that ran, last first; say what was done."""
+        for step in reversed(done):
+            argv = inverse_argv(step.argv)
+            rc, out, err = self.runner.run(argv)
+            if rc != 0:
+                return (
+                    f" (the {len(done)} call(s) before it were applied and could not all be undone: "
+                    f"{' '.join(argv)!r} failed (rc={rc}): {(err or out).strip()}; check firewall-cmd --list-all)"
+                )
+        return f" (the {len(done)} call(s) before it were undone: the previous rules are back)" if done else ""
 
     def facts(self, current: Ruleset) -> Optional[Dict[str, Any]]:
         """The zone's filtering settings (runtime)."""

@@ -22,6 +22,9 @@ both families when the source is any (``from any`` writes the IPv4 and the
 IPv6 tuple); ``from 0.0.0.0/0`` / ``from ::/0`` address one family only.
 Additions come before deletions (ufw never merges ranges, so order does not
 change the result, and nothing is closed before its replacement is open).
+A command failing after others ran undoes them, last first: an added rule is
+deleted again (the list is as before), a deleted one allowed again (at the
+end of ufw's list: before the change it may have stood earlier).
 ``ufw delete`` matches the specification and ignores comments - which is
 safe here because ufw holds at most one rule per specification and we only
 delete specifications whose rule carries our comment. ``ufw allow`` appends
@@ -70,7 +73,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw.parse i
 )
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortRange
 
-__all__ = ["DEFAULTS_PATH", "RULES_PATHS", "UfwBackend", "UfwState", "render_steps"]
+__all__ = ["DEFAULTS_PATH", "RULES_PATHS", "UfwBackend", "UfwState", "inverse_argv", "render_steps"]
 
 CMD = "ufw"
 RULES_PATHS = {"ipv4": "/etc/ufw/user.rules", "ipv6": "/etc/ufw/user6.rules"}
@@ -224,34 +227,37 @@ class UfwBackend(FirewallBackend):
         """Run the steps, in ONE ufw process when possible (see ``batch.py``), else one ``ufw`` each.
 
         Either way every command's output is checked on its own: ufw reports some failures with
-        rc 0 ("Could not delete non-existent rule").
+        rc 0 ("Could not delete non-existent rule"). A command failing after others ran undoes them
+        (see :meth:`_undo`): a failed change leaves the rules as they were.
         """
-        done = self._apply_batch(plan.steps)
-        if done is None:
-            done = []
-            for step in plan.steps:
-                rc, out, err = self.runner.run(list(step.argv), data=step.data)
-                _check_output(step, rc, out, err, len(done))
-                done.append(step.as_dict())
-        return done
+        done: List[Step] = []
+        try:
+            if not self._apply_batch(plan.steps, done):
+                for step in plan.steps:
+                    rc, out, err = self.runner.run(list(step.argv), data=step.data)
+                    _check_output(step, rc, out, err, len(done))
+                    done.append(step)
+        except FirewallError as exc:
+            raise FirewallError(f"{exc}{self._undo(done)}") from None
+        return [step.as_dict() for step in done]
 
-    def _apply_batch(self, steps: Sequence[Step]) -> Optional[List[Dict[str, Any]]]:
-        """The steps' results through one batch, or ``None`` when the batch ran no command."""
+    def _apply_batch(self, steps: Sequence[Step], done: List[Step]) -> bool:
+        """Run the steps through one batch, appending each one that succeeded to ``done``; ``False`` when
+        the batch ran no command."""
         if len(steps) < 2 or not all(_batchable(step) for step in steps):
-            return None  # one command costs one start-up either way
+            return False  # one command costs one start-up either way
         script = batch.find_ufw_script(self.files)
         if script is None:
-            return None
+            return False
         combined = batch.batch_step(script, steps, _ERROR_MARKERS)
         rc, out, err = self.runner.run(list(combined.argv), data=combined.data)
         result = batch.parse_output(out)
         if not result.started:
-            return None  # nothing ran: the CLI loop does the same work and reports errors in ufw's words
-        done: List[Dict[str, Any]] = []
+            return False  # nothing ran: the CLI loop does the same work and reports errors in ufw's words
         for outcome in result.outcomes[: len(steps)]:  # in order, from the first command
             step = steps[len(done)]
             _check_output(step, outcome.rc, outcome.out, outcome.err, len(done))
-            done.append(step.as_dict())
+            done.append(step)
         if len(done) < len(steps):  # it died (killed, crashed): a command begun may be half applied
             step = steps[len(done)]
             where = "during" if len(done) in result.started else "before"
@@ -259,7 +265,28 @@ class UfwBackend(FirewallBackend):
                 f"ufw: the batch stopped {where} command {' '.join(step.argv)!r} (rc={rc}): "
                 f"{err.strip()[-2000:] or 'no error output'}{_applied(len(done))}"
             )
-        return done
+        return True
+
+    def _undo(self, done: Sequence[Step]) -> str:
+        """Undo the commands that ran, last first, one ``ufw`` each: a rule added is deleted, a rule deleted
+        is allowed again (appended to the end of ufw's list, where ``ufw allow`` put it); say what was done."""
+        for step in reversed(done):
+            argv = inverse_argv(step.argv)
+            rc, out, err = self.runner.run(list(argv))
+            text = f"{out}\n{err}"
+            if rc != 0 or any(marker in text for marker in _ERROR_MARKERS):
+                return (
+                    f", and could not all be undone: {' '.join(argv)!r} failed (rc={rc}): {text.strip()}; "
+                    "check ufw status"
+                )
+        return ", then undone: the previous rules are back" if done else ""
+
+
+def inverse_argv(argv: Sequence[str]) -> Tuple[str, ...]:
+    """The ``ufw`` command that undoes one of :func:`render_steps`'s commands."""
+    if argv[1:2] == ("allow",):  # ufw allow ... comment webedge.https
+        return (CMD, "delete", "allow", *argv[2:-2])
+    return (CMD, "allow", *argv[3:], "comment", COMMENT_MARK)  # ufw delete allow ...
 
 
 def _batchable(step: Step) -> bool:

@@ -25,6 +25,7 @@ from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw.backend
     DEFAULTS_PATH,
     RULES_PATHS,
     UfwBackend,
+    inverse_argv,
 )
 from ansible_collections.webedge.https.plugins.module_utils.firewall.ufw.batch import (
     SCRIPT,
@@ -79,6 +80,8 @@ class Host:
 
     def __init__(self, case: str, batch_out: Optional[str] = None) -> None:
         self.cli = dict(zip([" ".join(s.argv) for s in steps_of(case)], cli_results(case)))
+        # what undoes a step after a later one failed (ufw's answer to a delete)
+        self.cli.update({" ".join(inverse_argv(s.argv)): (0, "Rule deleted\n", "") for s in steps_of(case)})
         recorded = (int(read(case, "batch.rc")), read(case, "batch.out"), "")
         self.batch = recorded if batch_out is None else (0, batch_out, "")
         self.calls: List[Tuple[Tuple[str, ...], Optional[str]]] = []
@@ -197,10 +200,11 @@ def test_one_process_applies_every_step():
 def test_failures_read_exactly_as_in_the_cli_loop(case):
     host, batch_error = apply(case, WITH_UFW)
     cli, cli_error = apply(case, {})  # no ufw script found: the CLI loop
-    assert host.commands == ["batch"]
+    undo = " ".join(inverse_argv(steps_of(case)[0].argv))
+    assert host.commands == ["batch", undo]
     assert batch_error == cli_error
-    assert len(cli.calls) == 2
-    assert "the 1 command(s) before it were applied" in str(batch_error)
+    assert cli.commands[2:] == [undo]
+    assert "the 1 command(s) before it were applied, then undone: the previous rules are back" in str(batch_error)
     assert str(batch_error).startswith("ufw: command 'ufw ")
 
 
@@ -220,11 +224,11 @@ def test_batch_that_started_nothing_falls_back(out):
 def test_batch_cut_off_is_an_error_naming_the_command(cut, where):
     lines = read("open", "batch.out").splitlines(keepends=True)
     host, error = apply("open", WITH_UFW, batch_out="".join(lines[:cut]))  # start 0, result 0[, start 1]
-    assert host.commands == ["batch"]
+    assert host.commands == ["batch", " ".join(inverse_argv(steps_of("open")[0].argv))]
     assert error == (
         f"ufw: the batch stopped {where} command "
         "'ufw allow proto tcp from any to any port 9000:9010 comment webedge.https' (rc=0): "
-        "no error output; the 1 command(s) before it were applied"
+        "no error output; the 1 command(s) before it were applied, then undone: the previous rules are back"
     )
 
 
