@@ -12,6 +12,7 @@ default lists and the Mozilla lists, plus the legacy ones modern OpenSSL no long
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -426,13 +427,19 @@ def _preference(code: int) -> Tuple[int, int]:
 
 def suites_for_version(version: str) -> List[int]:
     """Every suite code a client may offer for ``version`` (TLS 1.3 suites only for TLS 1.3), preferred first."""
+    return list(_suites_for_version(version))
+
+
+@functools.lru_cache(maxsize=None)
+def _suites_for_version(version: str) -> Tuple[int, ...]:
+    """Sorted once per version (the tables are constant; a probe run builds hundreds of hellos)."""
     if version == "TLSv1.3":
-        return [code for code, entry in CIPHER_SUITES.items() if entry[2] == "TLSv1.3"]
+        return tuple(code for code, entry in CIPHER_SUITES.items() if entry[2] == "TLSv1.3")
     rank = _VERSION_ORDER[version]
     codes = [
         code for code, entry in CIPHER_SUITES.items() if entry[2] != "TLSv1.3" and _VERSION_ORDER[entry[2]] <= rank
     ]
-    return sorted(codes, key=_preference)
+    return tuple(sorted(codes, key=_preference))
 
 
 def cipher_iana_name(code: int) -> str:

@@ -72,7 +72,8 @@ def _extension(ext_type: int, body: bytes) -> bytes:
 
 
 def _u16_list(values: Iterable[int]) -> bytes:
-    return b"".join(struct.pack("!H", value) for value in values)
+    codes = tuple(values)
+    return struct.pack(f"!{len(codes)}H", *codes)
 
 
 def sni_name(server_name: str) -> Optional[str]:

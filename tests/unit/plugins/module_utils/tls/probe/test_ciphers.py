@@ -18,6 +18,16 @@ def test_suites_are_offered_forward_secret_aead_first() -> None:
     assert CIPHER_SUITES[suites_for_version("TLSv1.2")[0]][0].startswith("TLS_ECDHE_")
 
 
+def test_each_answer_is_a_list_of_its_own() -> None:
+    # The order is worked out once per version; a caller changing its list must not change the next answer.
+    first = suites_for_version("TLSv1.2")
+    expected = list(first)
+    first.clear()
+    assert suites_for_version("TLSv1.2") == expected
+    assert len(expected) > len(suites_for_version("TLSv1")) > 0
+    assert all(CIPHER_SUITES[code][2] == "TLSv1.3" for code in suites_for_version("TLSv1.3"))
+
+
 @pytest.mark.parametrize(
     ("openssl_name", "iana"),
     [
