@@ -17,7 +17,8 @@ def test_the_order_remove_look_for_unloaded_files_then_test_and_drop_the_copies(
     assert NAMES == [
         "Remove the files and links no longer wanted, keeping a copy of each file",
         "Look for files the server has not loaded yet (written after its last reload by this role)",
-        "Test the whole configuration with {{ web_common_test_command | join(' ') }} and drop the copies",
+        "Test the whole configuration and drop the copies kept for a rollback, with"
+        " {{ web_common_test_command | join(' ') }}",
     ]
     assert REMOVE["ansible.builtin.include_tasks"] == "remove.yml"
     assert TEST["ansible.builtin.include_tasks"] == "test.yml"
