@@ -286,12 +286,17 @@ class FirewalldBackend(FirewallBackend):
             keep.update(i for i in dropped if i in state.permanent.items)
 
         layers = [(state.runtime, False)] + ([(state.permanent, True)] if desired.persist else [])
+        # A permanent item removed here (8000-8010 when 8005 is closed) is replaced there by what is left of it
+        # (8000-8004, 8006-8010), although the task does not name those ports.
+        replaced = [i for i in dropped if i in state.permanent.items]
         steps: List[Step] = []
         for info, permanent in layers:
             to_add = [
                 i
                 for i in sorted(keep)
-                if i not in info.items and i in wanted and (not permanent or _concerns(i, desired))
+                if i not in info.items
+                and i in wanted
+                and (not permanent or _concerns(i, desired) or any(_overlaps(i, r) for r in replaced))
             ]
             to_remove = [(i, info.items[i]) for i in dropped if i in info.items]
             steps.extend(render_steps(state.zone, to_add, to_remove, permanent))
@@ -321,6 +326,16 @@ def _concerns(item: Item, desired: DesiredState) -> bool:
     return item.protocol in desired.all_protocols and any(
         not (p.last < item.ports.first or p.first > item.ports.last) for p in desired.ports
     )
+
+
+def _overlaps(item: Item, other: Item) -> bool:
+    """Same kind, family, source and protocol, and overlapping ports."""
+    return (item.kind, item.family, item.source, item.protocol) == (
+        other.kind,
+        other.family,
+        other.source,
+        other.protocol,
+    ) and not (item.ports.last < other.ports.first or item.ports.first > other.ports.last)
 
 
 def _state_differs(before: Mapping[str, FrozenSet[Item]], after: Mapping[str, FrozenSet[Item]]) -> bool:

@@ -75,8 +75,8 @@ class Firewalld:
 CASES = {
     "open a port": ({"port": 443}, (), 2),  # --add-port, runtime then permanent
     "open a rich rule": ({"port": 8443, "source": ["10.0.0.0/8"], "family": "ipv4"}, (), 2),
-    # runtime --remove-port, --add-port (the two pieces), permanent --remove-port
-    "split a range": ({"port": 8005, "state": "closed"}, (RANGE,), 3),
+    # per layer --remove-port, --add-port (the two pieces)
+    "split a range": ({"port": 8005, "state": "closed"}, (RANGE,), 4),
     "close a rich rule": ({"port": 8443, "source": ["10.0.0.0/8"], "family": "ipv4", "state": "closed"}, (RICH,), 2),
 }
 FAILURES = [(name, fail_at) for name, (_task, _items, calls) in CASES.items() for fail_at in range(2, calls + 1)]
@@ -97,6 +97,20 @@ def test_cases_change_both_layers_when_nothing_fails(name):
     assert len(host.changes) == calls
     assert host.snapshot()["runtime"] != before["runtime"] and host.snapshot()["permanent"] != before["permanent"]
     assert STATE_PATH in store.written
+
+
+def test_closing_a_port_inside_a_range_keeps_the_rest_of_it_in_both_layers():
+    # seen on a lab firewalld (1.3) before the fix: 8000-8004/tcp 8006-8010/tcp at runtime, none of them permanent
+    host = Firewalld(fail_at=0, items=(RANGE,))
+    run_task(host, {"port": 8005, "state": "closed"}, (RANGE,))
+    assert (
+        host.snapshot()["permanent"]
+        == host.snapshot()["runtime"]
+        == {
+            "ports": {"8000-8004/tcp", "8006-8010/tcp"},
+            "rich": set(),
+        }
+    )
 
 
 @pytest.mark.parametrize(("name", "fail_at"), FAILURES)
