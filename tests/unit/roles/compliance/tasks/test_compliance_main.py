@@ -1,7 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/compliance/tasks/main.yml and the start of windows.yml: which hosts take the Windows path
-(rendered by Ansible's templar from the role's files), and the input check before the Windows reads."""
+"""roles/compliance/tasks/main.yml and validate.yml: which hosts take the Windows path (rendered by
+Ansible's templar from the role's files), and the input check before anything is read."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_each_host_keeps_its_own_slice_of_the_batchs_probe(index, count, start):
     assert [r["n"] for r in render("{{ __compliance_endpoints }}", variables)] == list(range(start, start + count))
 
 
-CHECK = task("compliance", "windows.yml", "Check that the web server asked for runs on Windows")
+CHECK = task("compliance", "validate.yml", "Check that the web server asked for runs on Windows")
 
 
 @pytest.mark.parametrize(
@@ -86,6 +86,7 @@ def test_a_linux_web_server_is_refused_on_windows_with_its_name(server, good):
     )
 
 
-def test_the_check_runs_before_anything_is_read_on_windows():
-    (block,) = load("compliance", "tasks/windows.yml")
-    assert block["block"][0]["name"] == CHECK["name"]
+def test_the_check_runs_on_the_windows_hosts_before_anything_is_read():
+    assert "__compliance_windows | bool" in CHECK["when"]
+    names = [t["name"] for t in load("compliance", "tasks/main.yml")]
+    assert names.index("Check the input") < names.index(COLLECT["name"])
