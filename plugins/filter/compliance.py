@@ -164,7 +164,9 @@ def compliance_host_controls(facts: Any, target: str = "", skip: Any = None) -> 
     if not isinstance(facts, Mapping):
         raise AnsibleFilterError(f"compliance_host_controls: the input must be a mapping of host facts, got {facts!r}")
     skip_ids = _skip_list(skip, "compliance_host_controls")
-    facts = _plain(facts)
+    # ansible-core 2.17 and 2.18 template a fact the role leaves at none (no firewall read, no config test)
+    # as an empty string: both mean "not read".
+    facts = {name: (None if value == "" else value) for name, value in _plain(facts).items()}
     windows = _windows_facts(facts) if facts.get("windows") is not None else None
     host_facts: Dict[str, Any] = {}
     for key in ("listening", "firewall", "config_test", "exposure"):

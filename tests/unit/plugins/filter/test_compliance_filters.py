@@ -106,3 +106,11 @@ def test_endpoint_findings_follow_profile_and_skip():
     assert modern[0]["findings"]["TLS-05"]["status"] == "fail"
     with pytest.raises(AnsibleFilterError, match="list of probe results"):
         FILTERS["compliance_endpoint_findings"]("x")
+
+
+def test_a_fact_left_at_none_counts_as_not_read_also_as_the_empty_text_of_older_ansible_cores():
+    # ansible-core 2.17 and 2.18 template the role's none (HOST-02 skipped, no config test) as ''.
+    facts = {"listening": {"port": 443, "listening": False}, "firewall": "", "config_test": "", "exposure": ""}
+    findings = FILTERS["compliance_host_controls"](facts, "web1")
+    assert findings["HOST-02"]["status"] == "skip"
+    assert findings["HOST-01"]["status"] == "fail"
