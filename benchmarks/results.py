@@ -308,8 +308,10 @@ def goal_rows(state: Dict[str, Any]) -> List[str]:
                 f"| {label} / ping, {n} hosts (all CPU: {work(big, key) / work(big, 'ping'):.2f}x) | {wall:.2f}x |"
                 f" <= {goal}x | {met(wall, '<=', goal)} |"
             )
-        growths = [s["growth"] for s in g.get("slopes", {}).values() if s.get("growth") is not None]
+        # Our plays' growth; ping's (the floor, the machine's own) is shown beside it.
+        growths = [s["growth"] for k, s in g.get("slopes", {}).items() if k != "ping" and s.get("growth") is not None]
         worst = max(growths) if growths else None
+        ping_growth = g.get("slopes", {}).get("ping", {}).get("growth")
         sizes = "->".join(sorted(fleet["sizes"], key=int))
         cpu_growth = {
             k: v["cpu_per_host_mid_high"] / v["cpu_per_host_low_mid"]
@@ -318,12 +320,16 @@ def goal_rows(state: Dict[str, Any]) -> List[str]:
         }
         cpu_text = ", ".join(f"{k} {v:.2f}" for k, v in cpu_growth.items())
         rows.append(
-            f"| marginal cost per host, worst wall clock growth {sizes} (controller CPU growth: {cpu_text}) |"
+            f"| marginal cost per host, our plays' worst wall clock growth {sizes} (ping itself: {fmt(ping_growth)};"
+            f" controller CPU growth: {cpu_text}) |"
             f" {fmt(worst)} | <= 1.5 (flat) | {met(worst, '<=', 1.5)} |"
         )
+        pss = g.get("peak_pss_bytes")
+        memory = (pss or g["peak_rss_bytes"]) / MIB
         rows.append(
-            f"| controller peak RSS, {n} hosts | {g['peak_rss_bytes'] / MIB:.0f} MiB | < 1024 MiB |"
-            f" {met(g['peak_rss_bytes'] / MIB, '<', 1024)} |"
+            f"| controller peak memory, {n} hosts: the process tree's "
+            + (f"PSS (shared pages once; summed RSS {g['peak_rss_bytes'] / MIB:.0f} MiB)" if pss else "summed RSS")
+            + f" | {memory:.0f} MiB | < 1024 MiB | {met(memory, '<', 1024)} |"
         )
     comp = bench.get("compliance", {}).get("data")
     if comp:
