@@ -92,3 +92,71 @@ def test_a_wrong_mode_fails_naming_it_before_anything_is_probed_or_written(tmp_p
     assert "compliance_mode must be 'hosts' or 'endpoints', got endpoint" in run.stdout, run.stdout[-2000:]
     assert document is None
     assert "Write the reports" not in run.stdout
+
+
+def _collection_with_a_broken_compliance_role(root: Path) -> Path:
+    """A collections tree: this collection's files linked, except the compliance role, whose tasks cannot parse."""
+    ours = COLLECTIONS_ROOT / "ansible_collections" / "webedge" / "https"
+    copy = root / "ansible_collections" / "webedge" / "https"
+    (copy / "roles").mkdir(parents=True)
+    for entry in ours.iterdir():
+        if entry.name != "roles":
+            (copy / entry.name).symlink_to(entry)
+    for role in (ours / "roles").iterdir():
+        if role.name != "compliance":
+            (copy / "roles" / role.name).symlink_to(role)
+    broken = copy / "roles" / "compliance"
+    for entry in (ours / "roles" / "compliance").iterdir():
+        if entry.name != "tasks":
+            (broken / entry.name).parent.mkdir(parents=True, exist_ok=True)
+            (broken / entry.name).symlink_to(entry)
+    (broken / "tasks").mkdir()
+    (broken / "tasks" / "main.yml").write_text("- name: Not a task\n  no_such_module_anywhere: {}\n")
+    return root
+
+
+def test_endpoint_mode_does_not_read_the_compliance_role(tmp_path: Path, pki: Pki) -> None:
+    # The role is included by a task of the first play, which matches no host in endpoint mode: its files are
+    # never parsed (listed under the play's roles, they were, about a tenth of a second of every endpoint run).
+    root = _collection_with_a_broken_compliance_role(tmp_path / "collections")
+    playbook = root / "ansible_collections" / "webedge" / "https" / "playbooks" / "compliance.yml"
+    inventory = tmp_path / "inventory.ini"
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    env = {"ANSIBLE_COLLECTIONS_PATH": str(root)}
+    with s_server(pki.good) as port:
+        variables = {
+            "compliance_mode": "endpoints",
+            "compliance_endpoints": [f"localhost:{port}"],
+            "compliance_ca_file": str(pki.root),
+            "compliance_http_port": 1,  # nothing listens there: nothing leaves the machine
+            "compliance_report_dest": str(tmp_path / "reports"),
+            "compliance_report_formats": ["json"],
+            "compliance_report_fail_on": "none",
+        }
+        run = ansible_playbook(playbook, inventory, "-e", json.dumps(variables), env=env)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+        assert list((tmp_path / "reports").glob("*.json"))
+        # The same tree in host mode does read the role, and fails on its broken task file.
+        variables.update(compliance_mode="hosts", compliance_hosts="localhost", compliance_become=False)
+        run = ansible_playbook(playbook, inventory, "-e", json.dumps(variables), env=env)
+    assert run.returncode != 0
+    assert "no_such_module_anywhere" in run.stdout + run.stderr, run.stdout[-3000:] + run.stderr[-2000:]
+
+
+def test_host_mode_runs_the_compliance_role_on_the_hosts(tmp_path: Path, pki: Pki) -> None:
+    # Host mode through the included role: the host's endpoint is probed and reported under the host.
+    with s_server(pki.good) as port:
+        run, document = audit(
+            tmp_path,
+            port,
+            pki,
+            compliance_mode="hosts",
+            compliance_hosts="localhost",
+            compliance_become=False,
+            compliance_checks={"host": False, "endpoint": True},
+            compliance_report_fail_on="none",
+        )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    text = json.dumps(document)
+    assert "localhost" in text and '"TLS-09"' in text, text[:2000]
+    assert _endpoint_statuses(document)["TLS-09"] == {"pass"}
