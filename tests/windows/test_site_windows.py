@@ -169,7 +169,8 @@ def test_every_windows_module_call_was_checked_against_its_real_spec(converged):
 def test_the_compliance_role_audits_the_converged_host(converged):
     """The compliance playbook's Windows path on the host the site play converged: HTTP.sys (System) holds 443,
     the firewall admits it, the key file's ACL and the IIS configuration load pass (controls from the role);
-    HOST-07 (exposure_info) names the port exposed beyond the allow-list."""
+    HOST-07 names the port exposed beyond the allow-list; one PowerShell round trip reads the listeners, the firewall
+    and the exposure (compliance_info)."""
     state, hosts, _runs = converged
     extra = {
         "compliance_hosts": "iis_servers",
@@ -178,6 +179,7 @@ def test_the_compliance_role_audits_the_converged_host(converged):
         "compliance_report_fail_on": "none",
         "compliance_report_formats": ["json"],
     }
+    before = len(state_of(state)["calls"])
     run = play(state.parent, "compliance.yml", hosts, "-e", json.dumps(extra))
     results = task_results(run, "win1")
     assert run.returncode == 0, failures(results) or run.stdout[-3000:]
@@ -186,13 +188,16 @@ def test_the_compliance_role_audits_the_converged_host(converged):
     verdicts = {name: controls[name]["status"] for name in ("HOST-01", "HOST-02", "HOST-03", "HOST-04")}
     assert verdicts == dict.fromkeys(verdicts, "pass"), {n: controls[n]["message"] for n in verdicts}
     assert controls["HOST-01"]["observed"] == "System"
-    # HOST-07 (exposure_info's one wrapper script: listeners, firewall rules, services): IIS's 80 and 443 are
-    # exposed (HTTP.sys and the rules), and java's 8080 through the host's stock Nginx-Allow-8080 rule.
+    # HOST-07 (compliance_info's one wrapper script, exposure_info's: listeners, firewall rules, services): IIS's 80
+    # and 443 are exposed (HTTP.sys and the rules), and java's 8080 through the host's stock Nginx-Allow-8080 rule.
     exposure = controls["HOST-07"]
     assert exposure["status"] == "fail" and exposure["observed"] == ["80/tcp", "443/tcp", "8080/tcp"], exposure
     assert "8080/tcp (java (pid 3100))" in exposure["message"]
-    reads = [c["script"] for c in state_of(state)["calls"] if "script" in c and "module" not in c]
-    assert {"firewall_info read", "listening_ports read", "exposure read"} <= set(reads)
+    # The listeners, the firewall and the exposure in ONE round trip (compliance_info, HOST-01/02/07); the IIS
+    # read (win_powershell) is the other. No separate listening_ports or firewall_info read any more.
+    calls = state_of(state)["calls"][before:]
+    reads = [c["script"] for c in calls if "script" in c and "module" not in c]
+    assert reads == ["exposure read"], reads
 
 
 def test_firewall_info_reads_back_the_rules_firewall_port_wrote(converged, tmp_path):

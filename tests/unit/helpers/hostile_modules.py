@@ -16,6 +16,7 @@ from ansible_collections.webedge.https.tests.unit.helpers.hostile import PAYLOAD
 __all__ = ["MODULES", "spec_cases", "spec_errors"]
 
 MODULES = [
+    "compliance_info",
     "compliance_report",
     "exposure_info",
     "firewall_info",
@@ -45,6 +46,7 @@ def _kwargs(module: str) -> Dict[str, Any]:
 def minimal(module: str) -> Dict[str, Any]:
     """The smallest valid parameters of each module."""
     return {
+        "compliance_info": {},
         "compliance_report": {"dest": "/tmp/reports"},
         "exposure_info": {},
         "firewall_info": {},

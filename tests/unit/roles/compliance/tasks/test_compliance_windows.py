@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ansible_collections.webedge.https.tests.unit.helpers.roles import render, task
+from ansible_collections.webedge.https.tests.unit.helpers.roles import render, task, tasks
 
 
 def test_the_read_task_runs_in_check_mode_and_never_reports_a_change():
@@ -45,13 +45,13 @@ def test_a_failed_read_becomes_an_error_fact(registered, error):
     assert render(WINDOWS_FACT["windows"], {"__compliance_iis": registered}) == {"error": error}
 
 
-def test_the_expected_process_on_windows_is_system_unless_set():
-    facts = task(
-        "compliance", "windows.yml", "Keep the listening facts (IIS listens through HTTP.sys, in the System process)"
+def test_one_read_gives_the_listener_the_exposure_and_the_firewall_verdict():
+    """compliance_info's one PowerShell round trip replaces exposure_info, listening_ports and firewall_info (its
+    expected process, System unless set, is tested in tests/unit/plugins/plugin_utils/windows/test_compliance.py)."""
+    modules = [key for t in tasks("compliance", "windows.yml") for key in t if "." in key]
+    assert modules == ["webedge.https.compliance_info", "ansible.windows.win_powershell", "ansible.builtin.set_fact"]
+    read = task(
+        "compliance", "windows.yml", "Read the listeners, the exposure (HOST-07) and the firewall verdict (HOST-02)"
     )
-    expression = facts["ansible.builtin.set_fact"]["__compliance_windows_listen_facts"]["expected_process"]
-    base = {"compliance_expected_process": "", "compliance_server": "auto"}
-    assert render(expression, base) == "System"
-    assert render(expression, {**base, "compliance_expected_process": "w3wp"}) == "w3wp"
-    # No process expected: none on ansible-core 2.19, an empty string on 2.17/2.18 (HOST-01 reads both as unset).
-    assert render(expression, {**base, "compliance_server": "none"}) in (None, "")
+    assert read["register"] == "__compliance_host"
+    assert render(WINDOWS_FACT["listening"], {"__compliance_host": {"listening": {"port": 443}}}) == {"port": 443}

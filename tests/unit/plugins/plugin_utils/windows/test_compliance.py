@@ -1,0 +1,93 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""compliance_info on Windows: ONE round trip carrying the three reads, answered by the simulated hosts; the
+exposure and the firewall verdict are what exposure_info and firewall_info give on the same host."""
+
+from __future__ import annotations
+
+import base64
+from typing import List, Optional, Sequence, Tuple
+
+import pytest
+
+from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
+from ansible_collections.webedge.https.plugins.plugin_utils.windows import exposure, firewall_info
+from ansible_collections.webedge.https.plugins.plugin_utils.windows.compliance import check, run
+from ansible_collections.webedge.https.tests.unit.helpers.windows_host import answer_line, script_input
+from ansible_collections.webedge.https.tests.unit.helpers.windows_info_host import FakeInfoHost
+from ansible_collections.webedge.https.tests.unit.helpers.windows_listening_host import FakeListeningHost
+
+SERVICES = {"version": 1, "services": [{"pid": 2216, "name": "nginx"}, {"pid": 1104, "name": "TermService"}]}
+ALLOWED = [443, 3389]
+
+
+class WrapperHost:
+    """Answers exposure_info's wrapper: each embedded script by the simulated host that knows it."""
+
+    def __init__(self) -> None:
+        self.calls: List[List[str]] = []
+
+    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
+        assert data is not None
+        scripts = [base64.b64decode(s).decode("ascii") for s in script_input(data)["scripts"]]
+        self.calls.append(scripts)
+        out = ""
+        for script in scripts:
+            if "Get-NetFirewallPortFilter" in script:
+                out += FakeInfoHost().run(argv, script)[1]
+            elif "Get-NetTCPConnection -State Listen" in script:
+                out += FakeListeningHost().run(argv, script)[1]
+            else:
+                assert "Win32_Service" in script
+                out += answer_line(SERVICES)
+        return 0, out, ""
+
+
+def test_one_round_trip_gives_the_exposure_the_listener_and_the_verdict():
+    host = WrapperHost()
+    result = run(check({"port": 443, "allowed": ALLOWED}), host)
+    assert len(host.calls) == 1 and len(host.calls[0]) == 3
+
+    alone = exposure.run(exposure.check_request({"allowed": ALLOWED}), WrapperHost())
+    alone.pop("exposure")
+    alone.pop("changed")
+    assert result["exposure"] == alone
+
+    request, interface = firewall_info.check_request({"ports": [443], "protocol": "tcp"})
+    verdicts = firewall_info.run(request, interface, FakeInfoHost())
+    assert result["firewall"] == {
+        "active_backends": verdicts["active_backends"],
+        "verdicts": [v for v in verdicts["verdicts"] if v["port"] == 443],
+    }
+    assert result["firewall"]["verdicts"][0]["verdict"] == "accept"
+
+    assert result["listening"] == {"port": 443, "listening": True, "process": "nginx", "expected_process": "System"}
+    assert result["server"] == "iis"
+    assert (result["config_test"], result["private_keys"], result["certificate_files"]) == (None, [], [])
+
+
+def test_the_expected_process_on_windows_is_system_unless_set():
+    assert run(check({"expected_process": "w3wp"}), WrapperHost())["listening"]["expected_process"] == "w3wp"
+    assert run(check({"server": "none"}), WrapperHost())["listening"]["expected_process"] is None
+
+
+def test_skipped_controls_are_not_answered():
+    host = WrapperHost()
+    result = run(check({"exposure": False, "firewall": False}), host)
+    assert result["exposure"] is None and result["firewall"] is None
+    assert result["listening"]["listening"] is True
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"server": "nginx"}, "server 'nginx' does not run on Windows"),
+        ({"allowed": ["8080-80"]}, "8080-80"),
+        ({"source": "10.0.0.5/8"}, "10.0.0.5/8"),
+        ({"port": 0}, "port 0"),
+    ],
+)
+def test_bad_input_fails_before_any_read_naming_the_value(params, named):
+    with pytest.raises(ValidationError) as info:
+        check(params)
+    assert named in str(info.value)
