@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 import yaml
 
 from ansible_collections.webedge.https.plugins.filter.restore_plan import FilterModule as RestorePlanFilters
+from ansible_collections.webedge.https.plugins.filter.web_files import FilterModule as WebFilesFilters
 from ansible_collections.webedge.https.tests.unit.helpers.templating import render as _render
 from ansible_collections.webedge.https.tests.unit.helpers.templating import render_text
 
@@ -20,7 +21,9 @@ ROLE_NAMES = sorted(p.name for p in ROLES.iterdir() if (p / "meta" / "main.yml")
 
 # The collection's filters the rendered expressions use, by their fully qualified names.
 FILTERS: Dict[str, Callable[..., Any]] = {
-    f"webedge.https.{name}": function for name, function in RestorePlanFilters().filters().items()
+    f"webedge.https.{name}": function
+    for module in (RestorePlanFilters(), WebFilesFilters())
+    for name, function in module.filters().items()
 }
 
 __all__ = ["FILTERS", "ROLES", "ROLE_NAMES", "ROOT", "load", "render", "task", "tasks", "template", "web_site"]

@@ -10,13 +10,14 @@ from ansible_collections.webedge.https.tests.unit.helpers.roles import render, t
 
 NAMES = [t["name"] for t in tasks("web_common", "commit.yml")]
 REMOVE = task("web_common", "commit.yml", NAMES[0])
-TEST = task("web_common", "commit.yml", NAMES[2])
+TEST = task("web_common", "commit.yml", NAMES[3])
 
 
 def test_the_order_remove_look_for_unloaded_files_then_test_and_drop_the_copies():
     assert NAMES == [
         "Remove the files and links no longer wanted, keeping a copy of each file",
         "Look for files the server has not loaded yet (written after its last reload by this role)",
+        "Remove the copies of the managed files that an earlier run left behind",
         "Test the whole configuration and drop the copies kept for a rollback, with"
         " {{ web_common_test_command | join(' ') }}",
     ]
@@ -54,8 +55,9 @@ def test_only_files_whose_copy_was_made_are_removed():
 
 
 def test_the_test_runs_the_callers_command_as_argv_only_after_a_change_and_not_in_check_mode():
-    assert (
-        TEST["when"] == "not ansible_check_mode and (__web_common_changed | bool or __web_common_unloaded is changed)"
+    assert TEST["when"] == (
+        "not ansible_check_mode and (__web_common_changed | bool or __web_common_unloaded is changed"
+        " or __web_common_cleaned is changed)"
     )
     test = task("web_common", "test.yml", "Test the whole configuration with {{ web_common_test_command | join(' ') }}")
     assert test["ansible.builtin.command"] == {"argv": "{{ web_common_test_command }}"}

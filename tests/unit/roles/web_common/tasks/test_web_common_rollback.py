@@ -95,6 +95,8 @@ def test_files_are_put_back_before_the_undo_commands_and_the_test_and_the_failur
     assert names == [
         "Put back the files that were replaced",
         "Remove the copies that were put back",
+        "Look for copies of the managed files left behind by a failed write or an earlier run",
+        "Remove the copies of the managed files left behind",
         "Put back the symbolic links that were removed",
         "Remove the files and links that did not exist before",
         "Undo what this run changed besides files",

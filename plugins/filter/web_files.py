@@ -1,0 +1,54 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the web server roles' one read of their files (role webedge.https.web_common): the argument
+list of the read and what its output says. Thin wrappers over ``plugin_utils/web_files.py``; the
+documentation of each filter is in the YAML file of its name next to this one."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.webedge.https.plugins.plugin_utils import web_files
+
+
+def _list(value: Any, what: str) -> List[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise AnsibleFilterError(f"{what}: expected a list of paths, got {type(value).__name__}")
+    return list(value)
+
+
+def web_files_read(watched: Any, stamp: str, managed: Optional[Any] = None) -> List[str]:
+    try:
+        return web_files.read_argv(
+            _list(watched, "web_files_read"), str(stamp), _list(managed, "web_files_read managed")
+        )
+    except web_files.WebFilesError as exc:
+        raise AnsibleFilterError(f"web_files_read: {exc}") from exc
+
+
+def web_files_state(
+    stdout: Any,
+    watched: Any,
+    stamp: str,
+    managed: Optional[Any] = None,
+    exclude: Optional[Any] = None,
+) -> Dict[str, Any]:
+    try:
+        text = "" if stdout is None else str(stdout)
+        return {
+            "unloaded": web_files.unloaded(text, _list(watched, "web_files_state"), str(stamp)),
+            "leftovers": web_files.leftovers(
+                text, _list(managed, "web_files_state managed"), _list(exclude, "web_files_state exclude")
+            ),
+        }
+    except web_files.WebFilesError as exc:
+        raise AnsibleFilterError(f"web_files_state: {exc}") from exc
+
+
+class FilterModule:
+    def filters(self) -> Dict[str, Callable[..., Any]]:
+        return {"web_files_read": web_files_read, "web_files_state": web_files_state}

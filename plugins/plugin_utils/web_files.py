@@ -1,0 +1,124 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One read-only look at a web server's files (the web roles' commit and rollback steps).
+
+The role runs one GNU ``find`` command (an argument list, no shell) that prints, for each start point and
+each entry directly in it (``-maxdepth 1``), its type, its modification time and its path. From that one
+output the controller tells:
+
+* whether the server has files it has not loaded yet: a watched path (or an entry directly in a watched
+  directory) modified after the stamp its reload handler touches, or no stamp at all (:func:`unloaded`);
+* which backup copies of the files the role manages were left behind by an earlier run (a run killed
+  before it dropped its copies, or a write that failed on a full disk): regular files named
+  ``<managed path>.<digits>.<YYYY-MM-DD>@<HH:MM:SS>~``, the name Ansible gives the copies it keeps with
+  ``backup: true`` (:func:`leftovers`). Nothing else matches.
+
+Runs on the controller only: it builds an argument list and reads an output.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Dict, Iterable, List, NamedTuple, Optional
+
+__all__ = ["BACKUP_SUFFIX", "Entry", "WebFilesError", "leftovers", "parse", "read_argv", "unloaded"]
+
+# Ansible's backup name (module_utils.basic.AnsibleModule.backup_local): path.<pid>.<%Y-%m-%d@%H:%M:%S~>
+BACKUP_SUFFIX = r"\.[0-9]+\.[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2}~"
+
+# type, modification time (seconds.nanoseconds), path, a line each (find reads the backslash-n): the path
+# last, so a space in it stays in it.
+_FORMAT = "%y %T@ %p\\n"
+
+
+class WebFilesError(ValueError):
+    """A path given to the read is not an absolute path."""
+
+
+class Entry(NamedTuple):
+    """One line of the read: ``kind`` is find's ``%y`` (``f``, ``d``, ``l``...), ``mtime`` its ``%T@``."""
+
+    kind: str
+    mtime: Decimal
+
+
+def _norm(path: str) -> str:
+    return posixpath.normpath(path) if path else path
+
+
+def _paths(values: Iterable[object], what: str) -> List[str]:
+    out: List[str] = []
+    for value in values:
+        if value is None or value == "":
+            continue
+        text = str(value)
+        # find would read a start point that begins with '-', '(' or '!' as its expression
+        if not text.startswith("/"):
+            raise WebFilesError(f"{what}: every path must be absolute, got {text!r}")
+        out.append(_norm(text))
+    return out
+
+
+def read_argv(watched: Iterable[object], stamp: str, managed: Iterable[object] = ()) -> List[str]:
+    """The ``find`` argument list: the watched paths, the directory of each managed file and the stamp,
+    each start point once, with the entries directly in each directory."""
+    starts: List[str] = []
+    for path in (
+        _paths(watched, "watched")
+        + [posixpath.dirname(p) for p in _paths(managed, "managed")]
+        + _paths([stamp], "stamp")
+    ):
+        if path not in starts:
+            starts.append(path)
+    return ["find", *starts, "-maxdepth", "1", "-printf", _FORMAT]
+
+
+def parse(stdout: Optional[str]) -> Dict[str, Entry]:
+    """Path -> entry, from the output of :func:`read_argv`'s command (lines that do not parse are skipped:
+    a file name with a newline in it cannot be a watched or a managed path)."""
+    entries: Dict[str, Entry] = {}
+    for line in (stdout or "").splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) != 3 or not parts[2].startswith("/"):
+            continue
+        try:
+            mtime = Decimal(parts[1])
+        except InvalidOperation:
+            continue
+        entries[_norm(parts[2])] = Entry(parts[0], mtime)
+    return entries
+
+
+def unloaded(stdout: Optional[str], watched: Iterable[object], stamp: str) -> str:
+    """The first watched path modified after the stamp (a watched path itself or an entry directly in a
+    watched directory), or the stamp's own path when there is no stamp; ``""`` when everything is loaded.
+    A watched path that does not exist does not count."""
+    entries = parse(stdout)
+    stamp_path = _norm(str(stamp))
+    loaded = entries.get(stamp_path)
+    if loaded is None:
+        return stamp_path
+    roots = set(_paths(watched, "watched"))
+    for path, entry in entries.items():
+        if path == stamp_path:
+            continue
+        if (path in roots or posixpath.dirname(path) in roots) and entry.mtime > loaded.mtime:
+            return path
+    return ""
+
+
+def leftovers(stdout: Optional[str], managed: Iterable[object], exclude: Iterable[object] = ()) -> List[str]:
+    """The backup copies of the managed files found by the read (regular files with Ansible's backup name
+    of a managed path), sorted, except those in ``exclude`` (the copies this run still needs)."""
+    names = _paths(managed, "managed")
+    if not names:
+        return []
+    pattern = re.compile("(?:" + "|".join(re.escape(n) for n in sorted(set(names))) + ")" + BACKUP_SUFFIX)
+    kept = {_norm(str(p)) for p in exclude if p}
+    return sorted(
+        path
+        for path, entry in parse(stdout).items()
+        if entry.kind == "f" and path not in kept and pattern.fullmatch(path)
+    )

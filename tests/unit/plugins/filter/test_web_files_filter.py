@@ -1,0 +1,36 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The web_files_read and web_files_state filters: plugin_utils/web_files.py for Jinja2, errors as filter errors."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.webedge.https.plugins.filter.web_files import FilterModule
+
+FILTERS = FilterModule().filters()
+
+
+def test_both_filters_are_published():
+    assert set(FILTERS) == {"web_files_read", "web_files_state"}
+
+
+def test_read_and_state():
+    argv = FILTERS["web_files_read"](["/etc/nginx/conf.d"], "/var/lib/s", managed=["/etc/nginx/tls/a.key"])
+    assert argv[:4] == ["find", "/etc/nginx/conf.d", "/etc/nginx/tls", "/var/lib/s"]
+    out = "f 10.0 /var/lib/s\nf 11.0 /etc/nginx/conf.d/x.conf\nf 1.0 /etc/nginx/tls/a.key.77.2026-01-02@03:04:05~\n"
+    assert FILTERS["web_files_state"](out, ["/etc/nginx/conf.d"], "/var/lib/s", managed=["/etc/nginx/tls/a.key"]) == {
+        "unloaded": "/etc/nginx/conf.d/x.conf",
+        "leftovers": ["/etc/nginx/tls/a.key.77.2026-01-02@03:04:05~"],
+    }
+    assert FILTERS["web_files_state"](None, [], "/var/lib/s") == {"unloaded": "/var/lib/s", "leftovers": []}
+
+
+def test_bad_input_is_a_filter_error_naming_the_filter():
+    with pytest.raises(AnsibleFilterError, match=r"web_files_read: .*absolute.*'-delete'"):
+        FILTERS["web_files_read"](["-delete"], "/s")
+    with pytest.raises(AnsibleFilterError, match="web_files_read: expected a list"):
+        FILTERS["web_files_read"]("/etc", "/s")
+    with pytest.raises(AnsibleFilterError, match="web_files_state managed: expected a list"):
+        FILTERS["web_files_state"]("", [], "/s", managed="/etc/x")

@@ -1,0 +1,153 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""plugin_utils/web_files.py: the argument list of the web roles' one read, run for real with GNU find on a
+temporary directory, and what its output says (files not loaded yet, copies left behind)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.webedge.https.plugins.plugin_utils.web_files import (
+    WebFilesError,
+    leftovers,
+    parse,
+    read_argv,
+    unloaded,
+)
+
+BACKUP = ".1234.2026-12-03@19:35:36~"
+
+
+def read(argv):
+    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+
+
+def touch(path: Path, mtime: float, text: str = "x\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Path:
+    """conf/ and tls/ with the managed files, a stamp, and copies of every kind next to them."""
+    t = 1_700_000_000
+    touch(tmp_path / "conf" / "site.conf", t)
+    touch(tmp_path / "tls" / "site.key", t)
+    touch(tmp_path / "etc" / "dh.pem", t)
+    touch(tmp_path / "state" / "loaded", t + 10)
+    for name in (
+        "conf/site.conf" + BACKUP,  # left behind: removed
+        "tls/site.key" + BACKUP,  # an old private key: removed
+        "etc/dh.pem.99.2020-01-01@00:00:00~",  # removed
+        "conf/other.conf" + BACKUP,  # not a managed file: kept
+        "conf/site.conf.bak~",  # not Ansible's name: kept
+        "conf/site.conf.1234.2026-12-03@19:35:36",  # no tilde: kept
+        "conf/site.conf.x1.2026-12-03@19:35:36~",  # not digits: kept
+        "conf/sub/site.conf" + BACKUP,  # not next to the managed file: kept
+    ):
+        touch(tmp_path / name, t)
+    (tmp_path / "conf" / ("site.conf.1.2026-12-03@19:35:36~")).mkdir()  # a directory: kept
+    for folder in [p for p in tmp_path.rglob("*") if p.is_dir()]:
+        os.utime(folder, (t, t))
+    return tmp_path
+
+
+def test_argv_has_each_start_point_once_and_no_shell(tmp_path: Path):
+    argv = read_argv([f"{tmp_path}/conf/", f"{tmp_path}/tls"], f"{tmp_path}/state/loaded", [f"{tmp_path}/conf/a.conf"])
+    assert argv == [
+        "find",
+        f"{tmp_path}/conf",
+        f"{tmp_path}/tls",
+        f"{tmp_path}/state/loaded",
+        "-maxdepth",
+        "1",
+        "-printf",
+        "%y %T@ %p\\n",
+    ]
+
+
+@pytest.mark.parametrize("bad", ["-delete", "(", "relative/path", "!"])
+def test_a_path_that_find_could_read_as_its_expression_is_refused(bad: str):
+    with pytest.raises(WebFilesError, match="absolute"):
+        read_argv([bad], "/var/lib/x.loaded")
+    with pytest.raises(WebFilesError, match="absolute"):
+        read_argv(["/etc"], "/var/lib/x.loaded", [bad])
+
+
+def test_only_ansibles_backup_copies_of_managed_files_are_left_overs(host: Path):
+    managed = [f"{host}/conf/site.conf", f"{host}/tls/site.key", f"{host}/etc/dh.pem"]
+    stdout = read(read_argv([f"{host}/conf", f"{host}/tls"], f"{host}/state/loaded", managed))
+    assert leftovers(stdout, managed) == sorted(
+        [
+            f"{host}/conf/site.conf{BACKUP}",
+            f"{host}/etc/dh.pem.99.2020-01-01@00:00:00~",
+            f"{host}/tls/site.key{BACKUP}",
+        ]
+    )
+    # the copies this run keeps for its rollback are not left overs
+    assert leftovers(stdout, managed, exclude=[f"{host}/tls/site.key{BACKUP}"]) == sorted(
+        [f"{host}/conf/site.conf{BACKUP}", f"{host}/etc/dh.pem.99.2020-01-01@00:00:00~"]
+    )
+    assert leftovers(stdout, []) == []
+
+
+def test_a_managed_path_with_regex_characters_matches_only_itself(tmp_path: Path):
+    touch(tmp_path / "a+b.conf" / "x", 0)  # a directory named like a regex
+    touch(tmp_path / ("a+b.conf" + BACKUP), 0)
+    touch(tmp_path / ("aab.conf" + BACKUP), 0)
+    stdout = read(read_argv([], f"{tmp_path}/loaded", [f"{tmp_path}/a+b.conf"]))
+    assert leftovers(stdout, [f"{tmp_path}/a+b.conf"]) == [f"{tmp_path}/a+b.conf{BACKUP}"]
+
+
+def test_nothing_newer_than_the_stamp_is_loaded(host: Path):
+    watched = [f"{host}/conf", f"{host}/tls", f"{host}/never-made"]
+    stamp = f"{host}/state/loaded"
+    assert unloaded(read(read_argv(watched, stamp)), watched, stamp) == ""
+
+
+def test_a_file_written_after_the_stamp_is_not_loaded(host: Path):
+    watched = [f"{host}/conf", f"{host}/tls"]
+    stamp = f"{host}/state/loaded"
+    os.utime(host / "tls" / "site.key", (1_700_000_011, 1_700_000_011))
+    assert unloaded(read(read_argv(watched, stamp)), watched, stamp) == f"{host}/tls/site.key"
+
+
+def test_a_newer_file_deeper_than_an_entry_of_a_watched_directory_or_outside_does_not_count(host: Path):
+    watched = [f"{host}/conf"]
+    stamp = f"{host}/state/loaded"
+    touch(host / "conf" / "sub" / "deep.conf", 1_700_000_020)
+    os.utime(host / "conf" / "sub", (1_700_000_000, 1_700_000_000))
+    os.utime(host / "conf", (1_700_000_000, 1_700_000_000))
+    touch(host / "etc" / "newer", 1_700_000_020)
+    assert unloaded(read(read_argv(watched, stamp, [f"{host}/etc/dh.pem"])), watched, stamp) == ""
+
+
+def test_the_same_second_is_not_newer_but_a_nanosecond_more_is(host: Path):
+    watched = [f"{host}/conf/site.conf"]
+    stamp = f"{host}/state/loaded"
+    ns = 1_700_000_010 * 10**9 + 5
+    os.utime(host / "state" / "loaded", ns=(ns, ns))
+    os.utime(host / "conf" / "site.conf", ns=(ns, ns))
+    assert unloaded(read(read_argv(watched, stamp)), watched, stamp) == ""
+    os.utime(host / "conf" / "site.conf", ns=(ns + 1, ns + 1))
+    assert unloaded(read(read_argv(watched, stamp)), watched, stamp) == f"{host}/conf/site.conf"
+
+
+def test_no_stamp_means_nothing_was_loaded(host: Path):
+    watched = [f"{host}/conf"]
+    stamp = f"{host}/state/never"
+    assert unloaded(read(read_argv(watched, stamp)), watched, stamp) == stamp
+    assert unloaded("", watched, stamp) == stamp  # no output at all: nothing is known to be loaded
+
+
+def test_lines_that_do_not_parse_are_skipped():
+    assert parse("f 1.5 /a\nnonsense\nf x /b\nf 2 relative\nd 3.25 /dir/with space\n") == {
+        "/a": ("f", 1.5),
+        "/dir/with space": ("d", 3.25),
+    }
