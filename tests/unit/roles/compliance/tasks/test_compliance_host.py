@@ -11,7 +11,9 @@ from typing import Any, Dict
 
 import pytest
 
-from ansible_collections.webedge.https.tests.unit.helpers.roles import load, render, task, tasks
+from ansible_collections.webedge.https.plugins.filter.compliance import FilterModule as ComplianceFilters
+from ansible_collections.webedge.https.tests.unit.helpers.roles import FILTERS, load, render, task, tasks
+from ansible_collections.webedge.https.tests.unit.helpers.templating import render as render_with
 
 ROLE_VARS = load("compliance", "vars/main.yml")
 DEFAULTS = load("compliance", "defaults/main.yml")
@@ -55,6 +57,9 @@ def test_the_read_gets_the_role_variables():
         ansible_port=2222,
     )
     rendered = {k: render(v, variables) for k, v in args.items() if k != "source"}
+    # ansible-core 2.17/2.18 template a number as text (the module's spec converts it back)
+    rendered["port"] = int(rendered["port"])
+    rendered["allowed"] = [int(a) for a in rendered["allowed"]]
     assert rendered == {
         "port": 443,
         "server": "apache",
@@ -134,3 +139,27 @@ def test_the_firewall_task_alone_still_gives_the_verdict():
     """`tasks_from: firewall.yml` (the firewall scenarios' HOST-02 check) reads with firewall_info."""
     (alone,) = tasks("compliance", "firewall.yml")
     assert alone["register"] == "__compliance_firewall_info"
+
+
+def test_the_host_controls_judge_the_reads_answer():
+    """main.yml's record task, through the compliance_host_controls filter, on a compliance_info answer."""
+    (record,) = [
+        t for t in tasks("compliance", "main.yml") if t.get("name") == "Record the results for compliance_report"
+    ]
+    exposed = [{"protocol": "tcp", "port": 8080, "families": ["ipv4"], "owners": ["java (pid 31)"]}]
+    answer = host_read(
+        exposure={"exposed": exposed, "unknown": [], "allowed": ["22", "80", "443"], "unexpected": exposed, "msg": "x"},
+        private_keys=[{"path": "/k.key", "mode": "0644", "owner": "root", "group": "root"}],
+    )
+    variables = context(
+        **record["vars"],
+        __compliance_host=answer,
+        __compliance_windows=False,
+        compliance_checks={"host": True, "endpoint": False},
+    )
+    filters = {**FILTERS, **{f"webedge.https.{n}": f for n, f in ComplianceFilters().filters().items()}}
+    controls = render_with("{{ __compliance_controls }}", variables, filters)
+    assert controls["HOST-07"]["status"] == "fail" and "8080/tcp (java (pid 31))" in controls["HOST-07"]["message"]
+    assert controls["HOST-01"]["status"] == "pass"
+    assert controls["HOST-03"]["status"] == "fail" and "/k.key" in controls["HOST-03"]["message"]
+    assert controls["HOST-04"]["status"] == "pass"
