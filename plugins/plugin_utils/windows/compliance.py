@@ -17,6 +17,7 @@ import base64
 from typing import Any, Dict, List, Optional
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host_read import ReadRequest
+from ansible_collections.webedge.https.plugins.module_utils.exposure.request import ExposureRequest
 from ansible_collections.webedge.https.plugins.module_utils.firewall.info import InfoRequest
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.exposure import (
@@ -52,12 +53,11 @@ WINDOWS_SERVERS = ("auto", "iis", "none")
 
 
 def check(params: Dict[str, Any]) -> ReadRequest:
-    """The options, validated as on Linux; only the servers Windows runs; the source as both reads take it."""
+    """The options, validated as on Linux (a source the exposure or the firewall read cannot take is reported by
+    that read, as on Linux); only the servers Windows runs."""
     request = ReadRequest.from_params(params)
     if request.server not in WINDOWS_SERVERS:
         raise ValidationError(f"server {request.server!r} does not run on Windows: use auto, iis or none")
-    if request.exposure:
-        check_request({"allowed": None if request.allowed is None else list(request.allowed), "source": request.source})
     return request
 
 
@@ -89,10 +89,16 @@ def report(
 ) -> Dict[str, Any]:
     """The task result from what the three reads saw (the keys of the Linux module)."""
     exposure: Optional[Dict[str, Any]] = None
+    exposure_request: Optional[ExposureRequest] = None
     if request.exposure:
-        exposure_request = check_request(
-            {"allowed": None if request.allowed is None else list(request.allowed), "source": request.source}
-        )
+        try:
+            exposure_request = check_request(
+                {"allowed": None if request.allowed is None else list(request.allowed), "source": request.source}
+            )
+        except ValidationError as exc:
+            exposure_request = None
+            exposure = {"msg": str(exc)}
+    if exposure_request is not None:
         # The firewall read names the HTTPS port, so a rule scoped to a program is decided there from who listens
         # on it (exposure_info alone, which names no port, leaves such a rule unknown); every other port as there.
         exposure = join(exposure_request, read, info, services)
