@@ -81,7 +81,7 @@ options:
   source:
     description:
       - The address new connections come from, for the exposure and the firewall verdict. Omitted, an address no
-        rule names. The firewall verdict needs one address (a network makes RV(firewall.msg) say so).
+        rule names. The firewall verdict needs one address (with a network, C(msg) in RV(firewall) says so).
     type: str
 extends_documentation_fragment:
   - webedge.https.attributes
