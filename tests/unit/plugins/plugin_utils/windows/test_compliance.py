@@ -5,42 +5,15 @@ exposure and the firewall verdict are what exposure_info and firewall_info give 
 
 from __future__ import annotations
 
-import base64
-from typing import List, Optional, Sequence, Tuple
-
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
 from ansible_collections.webedge.https.plugins.plugin_utils.windows import exposure, firewall_info
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.compliance import check, run
-from ansible_collections.webedge.https.tests.unit.helpers.windows_host import answer_line, script_input
+from ansible_collections.webedge.https.tests.unit.helpers.windows_compliance_host import WrapperHost
 from ansible_collections.webedge.https.tests.unit.helpers.windows_info_host import FakeInfoHost
-from ansible_collections.webedge.https.tests.unit.helpers.windows_listening_host import FakeListeningHost
 
-SERVICES = {"version": 1, "services": [{"pid": 2216, "name": "nginx"}, {"pid": 1104, "name": "TermService"}]}
 ALLOWED = [443, 3389]
-
-
-class WrapperHost:
-    """Answers exposure_info's wrapper: each embedded script by the simulated host that knows it."""
-
-    def __init__(self) -> None:
-        self.calls: List[List[str]] = []
-
-    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
-        assert data is not None
-        scripts = [base64.b64decode(s).decode("ascii") for s in script_input(data)["scripts"]]
-        self.calls.append(scripts)
-        out = ""
-        for script in scripts:
-            if "Get-NetFirewallPortFilter" in script:
-                out += FakeInfoHost().run(argv, script)[1]
-            elif "Get-NetTCPConnection -State Listen" in script:
-                out += FakeListeningHost().run(argv, script)[1]
-            else:
-                assert "Win32_Service" in script
-                out += answer_line(SERVICES)
-        return 0, out, ""
 
 
 def test_one_round_trip_gives_the_exposure_the_listener_and_the_verdict():
