@@ -21,10 +21,15 @@ def _list(value: Any, what: str) -> List[Any]:
     return list(value)
 
 
-def web_files_read(watched: Any, stamp: str, managed: Optional[Any] = None) -> List[str]:
+def web_files_read(
+    watched: Any, stamp: str, managed: Optional[Any] = None, directories: Optional[Any] = None
+) -> List[str]:
     try:
         return web_files.read_argv(
-            _list(watched, "web_files_read"), str(stamp), _list(managed, "web_files_read managed")
+            _list(watched, "web_files_read"),
+            str(stamp),
+            _list(managed, "web_files_read managed"),
+            _list(directories, "web_files_read directories"),
         )
     except web_files.WebFilesError as exc:
         raise AnsibleFilterError(f"web_files_read: {exc}") from exc
@@ -36,6 +41,7 @@ def web_files_state(
     stamp: str,
     managed: Optional[Any] = None,
     exclude: Optional[Any] = None,
+    directories: Optional[Any] = None,
 ) -> Dict[str, Any]:
     try:
         text = "" if stdout is None else str(stdout)
@@ -44,6 +50,7 @@ def web_files_state(
             "leftovers": web_files.leftovers(
                 text, _list(managed, "web_files_state managed"), _list(exclude, "web_files_state exclude")
             ),
+            "directories": web_files.directories_to_make(text, _list(directories, "web_files_state directories")),
         }
     except web_files.WebFilesError as exc:
         raise AnsibleFilterError(f"web_files_state: {exc}") from exc

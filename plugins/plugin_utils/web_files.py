@@ -3,15 +3,17 @@
 """One read-only look at a web server's files (the web roles' commit and rollback steps).
 
 The role runs one GNU ``find`` command (an argument list, no shell) that prints, for each start point and
-each entry directly in it (``-maxdepth 1``), its type, its modification time and its path. From that one
-output the controller tells:
+each entry directly in it (``-maxdepth 1``; not the entries of a directory to create, such as a document
+root), its type, mode, owner, group, modification time and path. From that one output the controller tells:
 
 * whether the server has files it has not loaded yet: a watched path (or an entry directly in a watched
   directory) modified after the stamp its reload handler touches, or no stamp at all (:func:`unloaded`);
 * which backup copies of the files the role manages were left behind by an earlier run (a run killed
   before it dropped its copies, or a write that failed on a full disk): regular files named
   ``<managed path>.<digits>.<YYYY-MM-DD>@<HH:MM:SS>~``, the name Ansible gives the copies it keeps with
-  ``backup: true`` (:func:`leftovers`). Nothing else matches.
+  ``backup: true`` (:func:`leftovers`). Nothing else matches;
+* which of the directories the role creates are not there yet as directories with the right mode, owner and
+  group (:func:`directories_to_make`): the ``file`` module runs only for those.
 
 Runs on the controller only: it builds an argument list and reads an output.
 """
@@ -23,14 +25,23 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Dict, Iterable, List, NamedTuple, Optional
 
-__all__ = ["BACKUP_SUFFIX", "Entry", "WebFilesError", "leftovers", "parse", "read_argv", "unloaded"]
+__all__ = [
+    "BACKUP_SUFFIX",
+    "Entry",
+    "WebFilesError",
+    "directories_to_make",
+    "leftovers",
+    "parse",
+    "read_argv",
+    "unloaded",
+]
 
 # Ansible's backup name (module_utils.basic.AnsibleModule.backup_local): path.<pid>.<%Y-%m-%d@%H:%M:%S~>
 BACKUP_SUFFIX = r"\.[0-9]+\.[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2}~"
 
-# type, modification time (seconds.nanoseconds), path, a line each (find reads the backslash-n): the path
-# last, so a space in it stays in it.
-_FORMAT = "%y %T@ %p\\n"
+# type, mode (octal), owner, group, modification time (seconds.nanoseconds), path, a line each (find reads the
+# backslash-n): the path last, so a space in it stays in it.
+_FORMAT = "%y %m %u %g %T@ %p\\n"
 
 
 class WebFilesError(ValueError):
@@ -38,9 +49,13 @@ class WebFilesError(ValueError):
 
 
 class Entry(NamedTuple):
-    """One line of the read: ``kind`` is find's ``%y`` (``f``, ``d``, ``l``...), ``mtime`` its ``%T@``."""
+    """One line of the read: ``kind`` is find's ``%y`` (``f``, ``d``, ``l``...), ``mode`` its ``%m`` (octal,
+    no leading zero), ``owner`` and ``group`` its ``%u`` and ``%g``, ``mtime`` its ``%T@``."""
 
     kind: str
+    mode: str
+    owner: str
+    group: str
     mtime: Decimal
 
 
@@ -61,18 +76,34 @@ def _paths(values: Iterable[object], what: str) -> List[str]:
     return out
 
 
-def read_argv(watched: Iterable[object], stamp: str, managed: Iterable[object] = ()) -> List[str]:
-    """The ``find`` argument list: the watched paths, the directory of each managed file and the stamp,
-    each start point once, with the entries directly in each directory."""
+def _glob_escape(path: str) -> str:
+    return re.sub(r"([\\*?\[])", r"\\\1", path)
+
+
+def read_argv(
+    watched: Iterable[object], stamp: str, managed: Iterable[object] = (), directories: Iterable[object] = ()
+) -> List[str]:
+    """The ``find`` argument list: the watched paths, the directory of each managed file, the stamp and the
+    directories to create, each start point once, with the entries directly in each directory - except those
+    of a directory to create (a document root may hold many files), unless it is also (or holds) another start
+    point."""
     starts: List[str] = []
+    make = _paths(directories, "directories")
     for path in (
         _paths(watched, "watched")
         + [posixpath.dirname(p) for p in _paths(managed, "managed")]
         + _paths([stamp], "stamp")
+        + make
     ):
         if path not in starts:
             starts.append(path)
-    return ["find", *starts, "-maxdepth", "1", "-printf", _FORMAT]
+    others = [p for p in starts if p not in make]
+    pruned = [d for d in dict.fromkeys(make) if d != "/" and not any(o == d or o.startswith(d + "/") for o in others)]
+    prune: List[str] = []
+    for number, path in enumerate(pruned):
+        prune += (["-o"] if number else []) + ["-path", _glob_escape(path) + "/*"]
+    expression = (["(", *prune, ")", "-prune", "-o"] if prune else []) + ["-printf", _FORMAT]
+    return ["find", *starts, "-maxdepth", "1", *expression]
 
 
 def parse(stdout: Optional[str]) -> Dict[str, Entry]:
@@ -80,14 +111,14 @@ def parse(stdout: Optional[str]) -> Dict[str, Entry]:
     a file name with a newline in it cannot be a watched or a managed path)."""
     entries: Dict[str, Entry] = {}
     for line in (stdout or "").splitlines():
-        parts = line.split(" ", 2)
-        if len(parts) != 3 or not parts[2].startswith("/"):
+        parts = line.split(" ", 5)
+        if len(parts) != 6 or not parts[5].startswith("/"):
             continue
         try:
-            mtime = Decimal(parts[1])
+            mtime = Decimal(parts[4])
         except InvalidOperation:
             continue
-        entries[_norm(parts[2])] = Entry(parts[0], mtime)
+        entries[_norm(parts[5])] = Entry(parts[0], parts[1], parts[2], parts[3], mtime)
     return entries
 
 
@@ -122,3 +153,24 @@ def leftovers(stdout: Optional[str], managed: Iterable[object], exclude: Iterabl
         for path, entry in parse(stdout).items()
         if entry.kind == "f" and path not in kept and pattern.fullmatch(path)
     )
+
+
+def directories_to_make(
+    stdout: Optional[str], directories: Iterable[object], mode: str = "0755", owner: str = "root", group: str = "root"
+) -> List[str]:
+    """The directories (in the order given, each once) that the read did not find as a directory with that
+    mode, owner and group: missing, another type, or other permissions."""
+    entries = parse(stdout)
+    wanted = int(str(mode), 8)
+    out: List[str] = []
+    for path in dict.fromkeys(_paths(directories, "directories")):
+        entry = entries.get(path)
+        try:
+            same_mode = entry is not None and int(entry.mode, 8) == wanted
+        except ValueError:
+            same_mode = False
+        if not (
+            entry is not None and entry.kind == "d" and same_mode and entry.owner == owner and entry.group == group
+        ):
+            out.append(path)
+    return out

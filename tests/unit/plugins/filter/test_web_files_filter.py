@@ -19,12 +19,27 @@ def test_both_filters_are_published():
 def test_read_and_state():
     argv = FILTERS["web_files_read"](["/etc/nginx/conf.d"], "/var/lib/s", managed=["/etc/nginx/tls/a.key"])
     assert argv[:4] == ["find", "/etc/nginx/conf.d", "/etc/nginx/tls", "/var/lib/s"]
-    out = "f 10.0 /var/lib/s\nf 11.0 /etc/nginx/conf.d/x.conf\nf 1.0 /etc/nginx/tls/a.key.77.2026-01-02@03:04:05~\n"
-    assert FILTERS["web_files_state"](out, ["/etc/nginx/conf.d"], "/var/lib/s", managed=["/etc/nginx/tls/a.key"]) == {
+    out = (
+        "f 644 root root 10.0 /var/lib/s\nf 644 root root 11.0 /etc/nginx/conf.d/x.conf\n"
+        "f 600 root root 1.0 /etc/nginx/tls/a.key.77.2026-01-02@03:04:05~\nd 755 root root 1.0 /var/www/a\n"
+    )
+    state = FILTERS["web_files_state"](
+        out,
+        ["/etc/nginx/conf.d"],
+        "/var/lib/s",
+        managed=["/etc/nginx/tls/a.key"],
+        directories=["/var/www/a", "/var/www/b"],
+    )
+    assert state == {
         "unloaded": "/etc/nginx/conf.d/x.conf",
         "leftovers": ["/etc/nginx/tls/a.key.77.2026-01-02@03:04:05~"],
+        "directories": ["/var/www/b"],
     }
-    assert FILTERS["web_files_state"](None, [], "/var/lib/s") == {"unloaded": "/var/lib/s", "leftovers": []}
+    assert FILTERS["web_files_state"](None, [], "/var/lib/s") == {
+        "unloaded": "/var/lib/s",
+        "leftovers": [],
+        "directories": [],
+    }
 
 
 def test_bad_input_is_a_filter_error_naming_the_filter():

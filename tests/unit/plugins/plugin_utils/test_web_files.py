@@ -5,7 +5,9 @@ temporary directory, and what its output says (files not loaded yet, copies left
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import subprocess
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 from ansible_collections.webedge.https.plugins.plugin_utils.web_files import (
     WebFilesError,
+    directories_to_make,
     leftovers,
     parse,
     read_argv,
@@ -68,7 +71,7 @@ def test_argv_has_each_start_point_once_and_no_shell(tmp_path: Path):
         "-maxdepth",
         "1",
         "-printf",
-        "%y %T@ %p\\n",
+        "%y %m %u %g %T@ %p\\n",
     ]
 
 
@@ -147,7 +150,41 @@ def test_no_stamp_means_nothing_was_loaded(host: Path):
 
 
 def test_lines_that_do_not_parse_are_skipped():
-    assert parse("f 1.5 /a\nnonsense\nf x /b\nf 2 relative\nd 3.25 /dir/with space\n") == {
-        "/a": ("f", 1.5),
-        "/dir/with space": ("d", 3.25),
+    assert parse(
+        "f 644 root root 1.5 /a\nnonsense\nf 644 root root x /b\nf 644 root root 2 relative\n"
+        "d 755 www-data adm 3.25 /dir/with space\n"
+    ) == {
+        "/a": ("f", "644", "root", "root", 1.5),
+        "/dir/with space": ("d", "755", "www-data", "adm", 3.25),
     }
+
+
+def test_the_entries_of_a_directory_to_make_are_not_listed_unless_another_start_point_is_in_it(tmp_path: Path):
+    root = tmp_path / "www[1]*"  # glob characters in the name: matched as themselves
+    touch(root / "index.html", 0)
+    touch(tmp_path / "conf" / "a.conf", 0)
+    argv = read_argv([f"{tmp_path}/conf"], f"{tmp_path}/loaded", directories=[str(root), str(tmp_path)])
+    listed = set(parse(read(argv)))
+    assert str(root) in listed and f"{root}/index.html" not in listed
+    # tmp_path holds the watched directory: its entries are listed
+    assert str(tmp_path / "conf") in listed and f"{tmp_path}/conf/a.conf" in listed
+
+
+def test_only_directories_not_there_as_root_owned_0755_are_to_make(tmp_path: Path):
+    owner, group = pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+    good, open_, missing, afile = (tmp_path / n for n in ("good", "open", "missing", "afile"))
+    good.mkdir()
+    good.chmod(0o755)
+    open_.mkdir()
+    open_.chmod(0o777)
+    afile.write_text("")
+    afile.chmod(0o755)
+    wanted = [str(good), str(open_), str(missing), str(afile), str(good)]
+    stdout = read(read_argv([], f"{tmp_path}/loaded", directories=wanted))
+    assert directories_to_make(stdout, wanted, "0755", owner, group) == [str(open_), str(missing), str(afile)]
+    assert directories_to_make(stdout, wanted, "0755", "nobody-else", group) == [
+        str(good),
+        str(open_),
+        str(missing),
+        str(afile),
+    ]

@@ -10,7 +10,7 @@ from ansible_collections.webedge.https.tests.unit.helpers.roles import render, t
 
 NAMES = [t["name"] for t in tasks("web_common", "commit.yml")]
 REMOVE = task("web_common", "commit.yml", NAMES[0])
-TEST = task("web_common", "commit.yml", NAMES[3])
+TEST = task("web_common", "commit.yml", NAMES[4])
 
 
 def test_the_order_remove_look_for_unloaded_files_then_test_and_drop_the_copies():
@@ -18,6 +18,7 @@ def test_the_order_remove_look_for_unloaded_files_then_test_and_drop_the_copies(
         "Remove the files and links no longer wanted, keeping a copy of each file",
         "Look for files the server has not loaded yet (written after its last reload by this role)",
         "Remove the copies of the managed files that an earlier run left behind",
+        "Create the ACME challenge directories and the document roots",
         "Test the whole configuration and drop the copies kept for a rollback, with"
         " {{ web_common_test_command | join(' ') }}",
     ]

@@ -4,7 +4,8 @@
 temporary directory): the backup copies of the managed files that an earlier run left behind (a controller
 killed before the copies were dropped; an empty copy from a write that failed on a full disk) are removed by
 the next run - only Ansible's backup names of managed paths, never anything else - reported but kept in check
-mode, kept with web_common_keep_backups; a run that then changes nothing leaves none and reloads nothing."""
+mode, kept with web_common_keep_backups; a run that then changes nothing leaves none and reloads nothing. The same
+read tells which directories the sites need are not there yet: only those are made."""
 
 from __future__ import annotations
 
@@ -30,11 +31,19 @@ PLAY = """
         fullchain_path: "{{ base }}/tls/www.fullchain.pem"
         key_path: "{{ base }}/tls/www.key"
         chain_path: null
+        http_redirect: true
+        acme_challenge_root: "{{ base }}/acme"
+        root: "{{ base }}/www"
+        create_root: true
       - name: ext
         install_certificate: false  # files of the user's: not managed, their copies are not ours
         fullchain_path: "{{ base }}/user/ext.pem"
         key_path: "{{ base }}/user/ext.key"
         chain_path: null
+        http_redirect: false
+        acme_challenge_root: "{{ base }}/not-made"
+        root: "{{ base }}/ext"
+        create_root: false
     web_common_written: []
     web_common_remove_files: []
     web_common_remove_links: []
@@ -123,6 +132,29 @@ def test_copies_left_behind_go_with_the_next_run_and_nothing_else_does(tmp_path:
     assert present(tmp_path, LEFT) == []
     assert present(tmp_path, NOT_OURS) == NOT_OURS
     assert run(tmp_path)["reloaded"] is False  # and the run after changes nothing
+
+
+def test_only_the_directories_not_there_as_root_owned_0755_are_made(tmp_path: Path) -> None:
+    made = ["acme/.well-known/acme-challenge", "www"]
+
+    def file_runs(result: Dict[str, object]) -> List[str]:
+        (task,) = [
+            r
+            for r in result["results"]
+            if r["_task"].endswith("Create the ACME challenge directories and the document roots")
+        ]
+        return [r["item"] for r in task.get("results", [])]
+
+    checked = run(tmp_path, "--check")
+    assert file_runs(checked) == [str(tmp_path / d) for d in made]  # check mode: reported, not made
+    assert present(tmp_path, made) == []
+    assert file_runs(run(tmp_path)) == [str(tmp_path / d) for d in made]
+    assert [oct((tmp_path / d).stat().st_mode & 0o7777) for d in made] == ["0o755", "0o755"]
+    assert present(tmp_path, ["not-made", "ext"]) == []  # no redirect, a root not to create
+    assert file_runs(run(tmp_path)) == []  # there: no file module run at all
+    (tmp_path / "www").chmod(0o700)  # changed by hand: made right again
+    assert file_runs(run(tmp_path)) == [str(tmp_path / "www")]
+    assert oct((tmp_path / "www").stat().st_mode & 0o7777) == "0o755"
 
 
 def test_kept_when_backups_are_kept(tmp_path: Path) -> None:
