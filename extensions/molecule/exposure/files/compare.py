@@ -4,9 +4,13 @@ Usage: compare.py RESULTS.json OUT.md
 RESULTS.json: {"<host>": {"backend": str, "audit_seconds": {"ipv4": s, "ipv6": s},
                           "exposure": {"ipv4": <exposure_info result, source = the scanner's IPv4>,
                                        "ipv6": <..., the scanner's IPv6>, "any": <... no source>},
-                          "nmap": {"ipv4": <nmap -oX text>, "ipv6": <nmap -oX text>}}}
+                          "nmap": {"ipv4": <nmap -oX text>, "ipv6": <nmap -oX text>},
+                          "nmap_again": {"ipv4": <nmap -oX text>, ...}}}  (the slow second scan, optional)
 Sets of (protocol, family, port): exposure_info's exposed set (every family exposed: yes) against nmap's
-open set (state "open"; nmap's open|filtered is not open). They must be equal on every target, and every
+open set (state "open"; nmap's open|filtered is not open). nmap's open set is what either of its scans saw
+open: the second, slow scan asks only about the ports exposure_info calls exposed (a UDP answer lost in
+the full scan reads as open|filtered), and an open state needs the target's answer, so it cannot be made
+up by asking twice. They must be equal on every target, and every
 exposure "unknown" must say why. Prints the table (Markdown, also written to OUT.md); exit 1 on a mismatch.
 """
 
@@ -54,9 +58,9 @@ def main():
     with open(sys.argv[1], encoding="utf-8") as handle:
         results = json.load(handle)
     lines = [
-        "| target | backend | family | exposure_info exposed | nmap open | agree | unknown (reason) "
-        "| audit s | nmap s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| target | backend | family | exposure_info exposed | nmap open | seen open only when asked again "
+        "| agree | unknown (reason) | audit s | nmap s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     failures = []
     for host in sorted(results):
@@ -64,6 +68,10 @@ def main():
         for family in ("ipv4", "ipv6"):
             ours, unknown = exposed(item["exposure"][family], family)
             theirs, seconds = nmap_open(item["nmap"][family], family)
+            again_xml = item.get("nmap_again", {}).get(family)
+            again = nmap_open(again_xml, family)[0] if again_xml else set()
+            first = set(theirs)
+            theirs |= again
             agree = ours == theirs and all(reason for _k, reason in unknown)
             any_source, _u = exposed(item["exposure"]["any"], family)
             if not agree:
@@ -74,7 +82,7 @@ def main():
                 failures.append(f"{host} {family}: from any source {label(any_source)}, from the scanner {label(ours)}")
             unknown_text = "; ".join(f"{label([k])} ({reason})" for k, reason in unknown) or "-"
             lines.append(
-                f"| {host} | {item['backend']} | {family} | {label(ours)} | {label(theirs)} | "
+                f"| {host} | {item['backend']} | {family} | {label(ours)} | {label(theirs)} | {label(again - first)} | "
                 f"{'yes' if agree else 'NO'} | {unknown_text} | {item['audit_seconds'][family]:.2f} | {seconds} |"
             )
     text = "\n".join(lines) + "\n"
