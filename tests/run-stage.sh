@@ -96,7 +96,7 @@ molecule)
   if ((${#scenarios[@]} == 0)); then
     mapfile -t scenarios < <(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | xargs -n1 basename | sort)
     # The longest first, so that no long scenario starts last and runs alone at the end.
-    longest=(reliability compliance acme exposure webserver_broken)
+    longest=(compliance acme exposure webserver_broken reliability)
     mapfile -t scenarios < <(printf '%s\n' "${longest[@]}" "${scenarios[@]}" | awk '!seen[$0]++' | \
       grep -Fx -f <(printf '%s\n' "${scenarios[@]}"))
   fi
