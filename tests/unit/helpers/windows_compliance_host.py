@@ -20,8 +20,9 @@ SERVICES = {"version": 1, "services": [{"pid": 2216, "name": "nginx"}, {"pid": 1
 class WrapperHost:
     """Runner (``run(argv, data)``): one round trip, the wrapper's scripts answered in turn."""
 
-    def __init__(self) -> None:
+    def __init__(self, services_answer: Optional[dict] = None) -> None:
         self.calls: List[List[str]] = []
+        self.services_answer = services_answer or SERVICES
 
     def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
         assert data is not None
@@ -35,5 +36,5 @@ class WrapperHost:
                 out += FakeListeningHost().run(argv, script)[1]
             else:
                 assert "Win32_Service" in script
-                out += answer_line(SERVICES)
+                out += answer_line(self.services_answer)
         return 0, out, ""

@@ -4,42 +4,13 @@
 
 from __future__ import annotations
 
-import base64
-from typing import List, Optional, Sequence, Tuple
-
 import pytest
 
 from ansible_collections.webedge.https.plugins.module_utils.firewall.model import ValidationError
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.exposure import check_request, run
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.powershell import PowerShellError
-from ansible_collections.webedge.https.tests.unit.helpers.windows_host import answer_line, script_input
-from ansible_collections.webedge.https.tests.unit.helpers.windows_info_host import FakeInfoHost
-from ansible_collections.webedge.https.tests.unit.helpers.windows_listening_host import FakeListeningHost
-
-SERVICES = {"version": 1, "services": [{"pid": 2216, "name": "nginx"}, {"pid": 1104, "name": "TermService"}]}
-
-
-class ExposureHost:
-    """Answers the wrapper: each embedded script by the simulated host that knows it."""
-
-    def __init__(self, services_answer: Optional[dict] = None) -> None:
-        self.calls: List[List[str]] = []
-        self.services_answer = services_answer or SERVICES
-
-    def run(self, argv: Sequence[str], data: Optional[str] = None) -> Tuple[int, str, str]:
-        assert data is not None
-        scripts = [base64.b64decode(s).decode("ascii") for s in script_input(data)["scripts"]]
-        self.calls.append(scripts)
-        out = ""
-        for script in scripts:
-            if "Get-NetFirewallPortFilter" in script:
-                out += FakeInfoHost().run(argv, script)[1]
-            elif "Get-NetTCPConnection -State Listen" in script:
-                out += FakeListeningHost().run(argv, script)[1]
-            else:
-                assert "Win32_Service" in script
-                out += answer_line(self.services_answer)
-        return 0, out, ""
+from ansible_collections.webedge.https.tests.unit.helpers.windows_compliance_host import WrapperHost as ExposureHost
+from ansible_collections.webedge.https.tests.unit.helpers.windows_host import answer_line
 
 
 def _by_port(result, port, protocol="tcp"):
