@@ -404,6 +404,9 @@ def measure_settings(args: argparse.Namespace, work: str, count: int, inv: str, 
     ]
     if args.quick_settings:  # a loaded machine: fewer knobs, and not on the (slowest) site re-run
         variants = [v for v in variants if v[0] in ("forks=5", f"forks={count}", "pipelining off")]
+    only = set(args.settings_only.split(",")) if args.settings_only else None
+    if only is not None:  # the knobs named (and the base rows they are compared with), nothing else
+        variants = [v for v in variants if v[0] in only]
     rows: List[Dict[str, Any]] = []
 
     def row(name: str, settings: Dict[str, str], what: str, argv: List[str], checker: Callable, inventory: str = inv,
@@ -450,11 +453,26 @@ def measure_settings(args: argparse.Namespace, work: str, count: int, inv: str, 
         if not args.quick_settings:
             row(name, settings, "site re-run", playbook_argv("webedge.https.site"), unchanged)
         row(name, settings, "compliance", compliance_argv(work), unchanged)
-    for concurrency in () if args.quick_settings else (8, 64):
+
+    def wanted(group: str) -> bool:
+        return only is None or group in only
+
+    for concurrency in () if args.quick_settings or not wanted("compliance_concurrency") else (8, 64):
         row(f"compliance_concurrency={concurrency}", {}, "compliance",
             compliance_argv(work, "-e", f"compliance_concurrency={concurrency}"), unchanged)  # fmt: skip
-    # Fact gathering: our playbooks do not gather (gather_facts: false); a play of yours that does
-    # pays this per run, and fact caching (smart + jsonfile) pays it once.
+    if wanted("facts"):
+        measure_facts(args, work, inv, base, row, unchanged)
+    if args.podman and not args.quick_settings and wanted("podman"):
+        pinv = write_inventory(work, count, "podman")
+        row("connection podman (lab)", {}, "ping", ping, ping_ok, pinv)
+        row("connection podman (lab)", {}, "site re-run", playbook_argv("webedge.https.site"), unchanged, pinv)
+        row("connection podman (lab)", {}, "compliance", compliance_argv(work), unchanged, pinv)
+    results["settings"] = {"hosts": count, "base": base, "rows": rows}
+
+
+def measure_facts(args: argparse.Namespace, work: str, inv: str, base: Dict[str, str], row: Callable,
+                  unchanged: Callable) -> None:  # fmt: skip
+    """Fact gathering: our playbooks do not gather; a play of yours that does pays this per run."""
     gather = os.path.join(HERE, "gather.yml")
     cache = {
         "ANSIBLE_GATHERING": "smart",
@@ -472,12 +490,6 @@ def measure_settings(args: argparse.Namespace, work: str, count: int, inv: str, 
     if not args.quick_settings:
         row("facts: min subset", {"ANSIBLE_GATHERING": "implicit", "ANSIBLE_GATHER_SUBSET": "!all"},
             "gather play", playbook_argv(gather), unchanged)  # fmt: skip
-    if args.podman and not args.quick_settings:
-        pinv = write_inventory(work, count, "podman")
-        row("connection podman (lab)", {}, "ping", ping, ping_ok, pinv)
-        row("connection podman (lab)", {}, "site re-run", playbook_argv("webedge.https.site"), unchanged, pinv)
-        row("connection podman (lab)", {}, "compliance", compliance_argv(work), unchanged, pinv)
-    results["settings"] = {"hosts": count, "base": base, "rows": rows}
 
 
 def profile(args: argparse.Namespace, work: str, count: int, inv: str, results: Dict[str, Any]) -> None:
@@ -571,6 +583,12 @@ def main() -> int:
     parser.add_argument("--no-settings", dest="settings", action="store_false")
     parser.add_argument("--no-podman", dest="podman", action="store_false")
     parser.add_argument("--quick-settings", action="store_true", help="fewer settings, none on the site re-run")
+    parser.add_argument(
+        "--settings-only",
+        default="",
+        help="comma list: knob names (e.g. 'strategy free'),"
+        " compliance_concurrency, facts, podman; the base rows are always measured",
+    )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-dir", default=os.path.join(REPO, ".build", "bench", "profiles"))
     parser.add_argument("--json-out")
