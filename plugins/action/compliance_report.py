@@ -56,6 +56,15 @@ def ensure_findings(probes: List[Dict[str, Any]], profile_name: str, version: st
         probe["findings"] = findings_to_dict(evaluate_endpoint(probe, profile, min_days_valid=min_days))
 
 
+def registered_endpoints(name: Optional[str], task_vars: Mapping[str, Any]) -> Any:
+    """The variable ``name`` of this host as stored (a registered result is not templated again), or None."""
+    if not name:
+        return None
+    if name not in task_vars:
+        raise AnsibleActionFail(f"endpoints_var: no variable named {name!r} is defined for this host")
+    return task_vars[name]
+
+
 def failure_message(failures: List[Mapping[str, Any]], missing: List[str], fail_on: str) -> str:
     by_control: Dict[str, List[str]] = {}
     severity: Dict[str, str] = {}
@@ -120,8 +129,9 @@ class ActionModule(ActionBase):
                 continue
             hosts[name] = plain_data(data)
 
+        registered = registered_endpoints(args["endpoints_var"], task_vars)
         try:
-            endpoints = [plain_data(p) for p in collect_probes(args["endpoints"])]
+            endpoints = [plain_data(p) for p in collect_probes(args["endpoints"]) + collect_probes(registered)]
             for data in hosts.values():
                 if isinstance(data, dict) and data.get("endpoints"):
                     data["endpoints"] = collect_probes(data["endpoints"])

@@ -18,13 +18,13 @@ from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.probe_task import (
     ProbeTaskError,
     run_probe_task,
 )
 from ansible_collections.webedge.https.plugins.module_utils.specs.tls_probe import module_kwargs
-from ansible_collections.webedge.https.plugins.plugin_utils.actions import run_module_as_normal
 from ansible_collections.webedge.https.plugins.plugin_utils.tls.certificate_reader import controller_reader
 
 
@@ -48,12 +48,26 @@ class ActionModule(ActionBase):
         self._compute_environment_string(environment)
         return environment
 
+    def _run_module(self, result: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
+        """Execute the module where the task runs, as ``ansible.builtin.normal`` would.
+
+        Not ``plugin_utils.actions.run_module_as_normal``: that module brings the Windows drivers along, and
+        Ansible compiles every module of ours an action imports from source on every run (this plugin is
+        loaded in every compliance play).
+        """
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        answer = self._execute_module(task_vars=task_vars, wrap_async=wrap_async)
+        result = merge_hash(result, answer)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
     def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
         if not self._runs_in_process():
-            return run_module_as_normal(self, result, task_vars)
+            return self._run_module(result, task_vars)
 
         _validation, args = self.validate_argument_spec(**module_kwargs())
         try:

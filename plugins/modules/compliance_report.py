@@ -75,6 +75,14 @@ options:
         for endpoint-only runs. They are reported under the probed host name.
       - Probe results without C(findings) are evaluated here against O(profile).
     type: raw
+  endpoints_var:
+    description:
+      - Name of a variable of the host the task runs for (the controller's C(localhost) in an endpoint-only
+        play) holding probe results in any shape O(endpoints) takes, such as a registered
+        C(webedge.https.tls_probe) result. The plugin reads the variable as stored instead of getting it
+        through a template, which with many endpoints saves templating every value of every result again.
+      - Combined with O(endpoints) when both are given. A name that is not defined fails the task.
+    type: str
   profile:
     description:
       - Mozilla TLS profile used to evaluate probe results that carry no findings.
@@ -181,6 +189,12 @@ EXAMPLES = r"""
         endpoints: "{{ probes }}"
         profile: modern
         fail_on: medium
+
+- name: The same results read from the registered variable, without templating them again
+  webedge.https.compliance_report:
+    dest: reports
+    hosts: []
+    endpoints_var: probes
 """
 
 RETURN = r"""

@@ -34,6 +34,7 @@ def argument_spec() -> Dict[str, Dict[str, Any]]:
         "hosts": {"type": "list", "elements": "str"},
         "results_var": {"type": "str", "default": "webedge_https_compliance"},
         "endpoints": {"type": "raw"},
+        "endpoints_var": {"type": "str"},
         "profile": {"type": "str", "choices": list(PROFILE_NAMES), "default": "intermediate"},
         "profile_version": {"type": "str", "choices": list(VERSIONS), "default": DEFAULT_VERSION},
         "min_days_valid": {"type": "int", "default": 30},

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from unittest.mock import MagicMock
@@ -17,6 +18,7 @@ from ansible_collections.webedge.https.plugins.module_utils.compliance.endpoint 
 from ansible_collections.webedge.https.plugins.module_utils.compliance.finding import findings_to_dict
 from ansible_collections.webedge.https.plugins.module_utils.compliance.host import evaluate_host
 from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import get_profile
+from ansible_collections.webedge.https.tests.unit.helpers.import_closure import imported_with
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "compliance" / "probe_intermediate_ok.json"
 
@@ -47,7 +49,7 @@ def _results(probe, evaluate=True):
     }
 
 
-def _run(args, hostvars, play_hosts=None, playbook_dir=None):
+def _run(args, hostvars, play_hosts=None, playbook_dir=None, variables=None):
     task = MagicMock()
     task.args = args
     task.async_val = 0
@@ -59,6 +61,7 @@ def _run(args, hostvars, play_hosts=None, playbook_dir=None):
     task_vars = {"hostvars": hostvars, "ansible_play_hosts_all": play_hosts or list(hostvars)}
     if playbook_dir:
         task_vars["playbook_dir"] = playbook_dir
+    task_vars.update(variables or {})
     return action.run(task_vars=task_vars)
 
 
@@ -101,6 +104,42 @@ def test_endpoint_only_mode_evaluates_raw_probes(tmp_path):
     assert result["failed"] is True and "TLS-02 (critical) on web1.lab.example" in result["msg"]
     data = json.loads(Path(result["paths"]["json"]).read_text(encoding="utf-8"))
     assert [h["name"] for h in data["hosts"]] == ["web1.lab.example"]
+
+
+def test_endpoints_var_reads_the_registered_result_as_given_in_endpoints(tmp_path):
+    registered = {"changed": False, "results": [{"item": "web1", **_probe(SSLv3=True)}, _probe(TLSv1=True)]}
+    common = {"hosts": [], "formats": ["json", "markdown"], "fail_on": "none"}
+    by_value = _run({"dest": str(tmp_path / "a"), "endpoints": registered, **common}, {})
+    by_name = _run(
+        {"dest": str(tmp_path / "b"), "endpoints_var": "probed", **common}, {}, variables={"probed": registered}
+    )
+    assert by_name["summary"] == by_value["summary"] and by_name["summary"]["endpoints"] == 2
+    assert by_name["summary"]["failing_controls"] == by_value["summary"]["failing_controls"] != []
+    for fmt in ("json", "markdown"):
+        a, b = (Path(r["paths"][fmt]).read_text(encoding="utf-8") for r in (by_value, by_name))
+        assert _without_times(a) == _without_times(b)
+
+
+def test_endpoints_var_and_endpoints_are_combined(tmp_path):
+    one = {"results": [_probe(SSLv3=True)]}
+    other = dict(_probe(), host="other.lab.example")
+    result = _run(
+        {"dest": str(tmp_path), "hosts": [], "endpoints": [other], "endpoints_var": "probed", "formats": ["json"]},
+        {},
+        variables={"probed": one},
+    )
+    data = json.loads(Path(result["paths"]["json"]).read_text(encoding="utf-8"))
+    assert sorted(h["name"] for h in data["hosts"]) == ["other.lab.example", "web1.lab.example"]
+
+
+def test_an_undefined_endpoints_var_fails_naming_it_and_writes_nothing(tmp_path):
+    with pytest.raises(AnsibleActionFail, match="endpoints_var: no variable named 'nothing_here'"):
+        _run({"dest": str(tmp_path / "reports"), "hosts": [], "endpoints_var": "nothing_here"}, {})
+    assert not (tmp_path / "reports").exists()
+
+
+def _without_times(text):
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^\"\s|]*", "TIME", text)
 
 
 def test_bad_format_is_rejected(tmp_path):
@@ -163,3 +202,10 @@ def test_endpoint_only_results_go_to_the_ci_workflow_file(tmp_path, monkeypatch)
     location = _sarif_locations(result)["web1.lab.example"]
     assert location["artifactLocation"]["uri"] == ".github/workflows/https.yml"
     assert location["region"] == {"startLine": 1}
+
+
+def test_the_action_imports_no_probe_or_windows_code():
+    """Loaded in every compliance play (Ansible compiles each module of ours it imports on every run)."""
+    loaded = imported_with("plugins.action.compliance_report")
+    assert "plugins.plugin_utils.reporting.writer" in loaded  # it does read what it uses
+    assert [m for m in loaded if m.startswith(("plugins.module_utils.tls.probe", "plugins.plugin_utils.windows"))] == []

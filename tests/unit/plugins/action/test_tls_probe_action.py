@@ -14,6 +14,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.webedge.https.plugins.action.tls_probe import ActionModule
 from ansible_collections.webedge.https.plugins.modules import tls_probe as tls_probe_module
+from ansible_collections.webedge.https.tests.unit.helpers.import_closure import imported_with
 from ansible_collections.webedge.https.tests.unit.helpers.module_args import patch_module_args
 from ansible_collections.webedge.https.tests.unit.helpers.tls_servers import (
     OPENSSL,
@@ -155,3 +156,11 @@ def _without_reader_only(results: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         for cid in READER_CONTROLS:
             result["findings"].pop(cid, None)
     return out
+
+
+def test_the_action_imports_no_windows_or_report_code() -> None:
+    """Loaded in every compliance play (Ansible compiles each module of ours it imports on every run)."""
+    loaded = imported_with("plugins.action.tls_probe")
+    assert "plugins.module_utils.tls.probe.runner" in loaded  # it does read what it uses
+    assert [m for m in loaded if m.startswith(("plugins.plugin_utils.windows", "plugins.plugin_utils.reporting"))] == []
+    assert "plugins.plugin_utils.actions" not in loaded
