@@ -22,7 +22,12 @@ def _list(value: Any, what: str) -> List[Any]:
 
 
 def web_files_read(
-    watched: Any, stamp: str, managed: Optional[Any] = None, directories: Optional[Any] = None
+    watched: Any,
+    stamp: str,
+    managed: Optional[Any] = None,
+    directories: Optional[Any] = None,
+    compared: Optional[Any] = None,
+    links: bool = False,
 ) -> List[str]:
     try:
         return web_files.read_argv(
@@ -30,6 +35,8 @@ def web_files_read(
             str(stamp),
             _list(managed, "web_files_read managed"),
             _list(directories, "web_files_read directories"),
+            _list(compared, "web_files_read compared"),
+            bool(links),
         )
     except web_files.WebFilesError as exc:
         raise AnsibleFilterError(f"web_files_read: {exc}") from exc
@@ -56,6 +63,28 @@ def web_files_state(
         raise AnsibleFilterError(f"web_files_state: {exc}") from exc
 
 
+def web_files_entries(stdout: Any) -> List[Dict[str, str]]:
+    return web_files.listing(None if stdout is None else str(stdout))
+
+
+def web_files_same(
+    stdout: Any, path: Any, content: Any, mode: Any = "0644", owner: Any = "root", group: Any = "root"
+) -> bool:
+    if content is None:
+        raise AnsibleFilterError("web_files_same: content is required (the text the write would put in the file)")
+    try:
+        return web_files.same_file(
+            None if stdout is None else str(stdout), str(path), str(content), str(mode), str(owner), str(group)
+        )
+    except (web_files.WebFilesError, ValueError) as exc:
+        raise AnsibleFilterError(f"web_files_same: {exc}") from exc
+
+
 class FilterModule:
     def filters(self) -> Dict[str, Callable[..., Any]]:
-        return {"web_files_read": web_files_read, "web_files_state": web_files_state}
+        return {
+            "web_files_read": web_files_read,
+            "web_files_state": web_files_state,
+            "web_files_entries": web_files_entries,
+            "web_files_same": web_files_same,
+        }

@@ -13,17 +13,23 @@ root), its type, mode, owner, group, modification time and path. From that one o
   ``<managed path>.<digits>.<YYYY-MM-DD>@<HH:MM:SS>~``, the name Ansible gives the copies it keeps with
   ``backup: true`` (:func:`leftovers`). Nothing else matches;
 * which of the directories the role creates are not there yet as directories with the right mode, owner and
-  group (:func:`directories_to_make`): the ``file`` module runs only for those.
+  group (:func:`directories_to_make`): the ``file`` module runs only for those;
+* whether a file the role would write is there already with the same content, mode, owner and group
+  (:func:`same_file`): the read also prints the SHA-1 of the files to compare (``-exec sha1sum {} +`` in the
+  same ``find``), and the write task does not run for a file that is already right;
+* what is directly in a watched directory, with the target of each symbolic link (:func:`listing`): the
+  callers' stale site files and the distribution's default site (and where its link points) come from it.
 
 Runs on the controller only: it builds an argument list and reads an output.
 """
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Dict, Iterable, List, NamedTuple, Optional
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 __all__ = [
     "BACKUP_SUFFIX",
@@ -31,8 +37,10 @@ __all__ = [
     "WebFilesError",
     "directories_to_make",
     "leftovers",
+    "listing",
     "parse",
     "read_argv",
+    "same_file",
     "unloaded",
 ]
 
@@ -42,6 +50,12 @@ BACKUP_SUFFIX = r"\.[0-9]+\.[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2
 # type, mode (octal), owner, group, modification time (seconds.nanoseconds), path, a line each (find reads the
 # backslash-n): the path last, so a space in it stays in it.
 _FORMAT = "%y %m %u %g %T@ %p\\n"
+# the target of a symbolic link, on the line right after the link's own line
+_LINK_FORMAT = "-> %l\\n"
+_LINK_PREFIX = "-> "
+# sha1sum's line: 40 hexadecimal digits, two spaces, the path (a name sha1sum escapes starts with a backslash
+# and does not match: such a file is compared as different, and written)
+_SHA1_LINE = re.compile(r"([0-9a-f]{40})  (/.*)")
 
 
 class WebFilesError(ValueError):
@@ -81,12 +95,19 @@ def _glob_escape(path: str) -> str:
 
 
 def read_argv(
-    watched: Iterable[object], stamp: str, managed: Iterable[object] = (), directories: Iterable[object] = ()
+    watched: Iterable[object],
+    stamp: str,
+    managed: Iterable[object] = (),
+    directories: Iterable[object] = (),
+    compared: Iterable[object] = (),
+    links: bool = False,
 ) -> List[str]:
     """The ``find`` argument list: the watched paths, the directory of each managed file, the stamp and the
     directories to create, each start point once, with the entries directly in each directory - except those
     of a directory to create (a document root may hold many files), unless it is also (or holds) another start
-    point."""
+    point. With ``links``, each symbolic link's target follows its line; the regular files among ``compared``
+    (files in those directories) get a ``sha1sum`` line (one ``sha1sum`` run for all, from the same ``find``;
+    find flushes its own output before it runs a command, so lines never mix)."""
     starts: List[str] = []
     make = _paths(directories, "directories")
     for path in (
@@ -102,7 +123,17 @@ def read_argv(
     prune: List[str] = []
     for number, path in enumerate(pruned):
         prune += (["-o"] if number else []) + ["-path", _glob_escape(path) + "/*"]
+    extra: List[str] = []
+    if links:
+        extra += ["-type", "l", "-printf", _LINK_FORMAT]
+    hashed: List[str] = []
+    for number, path in enumerate(dict.fromkeys(_paths(compared, "compared"))):
+        hashed += (["-o"] if number else []) + ["-path", _glob_escape(path)]
+    if hashed:
+        extra += (["-o"] if extra else []) + ["(", *hashed, ")", "-type", "f", "-exec", "sha1sum", "{}", "+"]
     expression = (["(", *prune, ")", "-prune", "-o"] if prune else []) + ["-printf", _FORMAT]
+    if extra:
+        expression += ["(", *extra, ")"]
     return ["find", *starts, "-maxdepth", "1", *expression]
 
 
@@ -111,6 +142,8 @@ def parse(stdout: Optional[str]) -> Dict[str, Entry]:
     a file name with a newline in it cannot be a watched or a managed path)."""
     entries: Dict[str, Entry] = {}
     for line in (stdout or "").splitlines():
+        if line.startswith(_LINK_PREFIX) or _SHA1_LINE.fullmatch(line):
+            continue
         parts = line.split(" ", 5)
         if len(parts) != 6 or not parts[5].startswith("/"):
             continue
@@ -174,3 +207,62 @@ def directories_to_make(
         ):
             out.append(path)
     return out
+
+
+def _extras(stdout: Optional[str]) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """Path -> link target, and path -> SHA-1, from the lines :func:`read_argv` adds with ``links`` and
+    ``compared``."""
+    targets: Dict[str, str] = {}
+    sums: Dict[str, str] = {}
+    last = ""
+    for line in (stdout or "").splitlines():
+        digest = _SHA1_LINE.fullmatch(line)
+        if digest:
+            sums[_norm(digest.group(2))] = digest.group(1)
+        elif line.startswith(_LINK_PREFIX):
+            if last:
+                targets[last] = line[len(_LINK_PREFIX) :]
+            last = ""
+        else:
+            parts = line.split(" ", 5)
+            last = _norm(parts[5]) if len(parts) == 6 and parts[0] == "l" and parts[5].startswith("/") else ""
+    return targets, sums
+
+
+def listing(stdout: Optional[str]) -> List[Dict[str, str]]:
+    """Every path the read printed, sorted: ``path``, ``kind`` (find's ``%y``), ``mode`` (octal, no leading
+    zero), ``owner``, ``group``, ``link`` (a symbolic link's target, else ``""``) and ``sha1`` (of a compared
+    regular file, else ``""``)."""
+    targets, sums = _extras(stdout)
+    return [
+        {
+            "path": path,
+            "kind": entry.kind,
+            "mode": entry.mode,
+            "owner": entry.owner,
+            "group": entry.group,
+            "link": targets.get(path, ""),
+            "sha1": sums.get(path, ""),
+        }
+        for path, entry in sorted(parse(stdout).items())
+    ]
+
+
+def same_file(
+    stdout: Optional[str], path: str, content: str, mode: str = "0644", owner: str = "root", group: str = "root"
+) -> bool:
+    """Whether the read found ``path`` as a regular file (not a link) with exactly ``content`` (UTF-8, as the
+    template and copy modules write it), that mode, owner and group. Anything unknown counts as different."""
+    if not str(path).startswith("/"):
+        raise WebFilesError(f"path: must be absolute, got {path!r}")
+    name = _norm(str(path))
+    entry = parse(stdout).get(name)
+    digest = _extras(stdout)[1].get(name)
+    if entry is None or digest is None or entry.kind != "f":
+        return False
+    try:
+        same_mode = int(entry.mode, 8) == int(str(mode), 8)
+    except ValueError:
+        return False
+    wanted = hashlib.sha1(str(content).encode("utf-8"), usedforsecurity=False).hexdigest()
+    return same_mode and entry.owner == str(owner) and entry.group == str(group) and digest == wanted

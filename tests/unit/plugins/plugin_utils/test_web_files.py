@@ -6,6 +6,7 @@ temporary directory, and what its output says (files not loaded yet, copies left
 from __future__ import annotations
 
 import grp
+import hashlib
 import os
 import pwd
 import subprocess
@@ -17,8 +18,10 @@ from ansible_collections.webedge.https.plugins.plugin_utils.web_files import (
     WebFilesError,
     directories_to_make,
     leftovers,
+    listing,
     parse,
     read_argv,
+    same_file,
     unloaded,
 )
 
@@ -188,3 +191,60 @@ def test_only_directories_not_there_as_root_owned_0755_are_to_make(tmp_path: Pat
         str(missing),
         str(afile),
     ]
+
+
+def test_the_same_find_prints_link_targets_and_the_sha1_of_the_compared_files_only(tmp_path: Path):
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "a.conf").write_text("server { listen 443; }\n")
+    (conf / "with space.conf").write_text("x\n")
+    (conf / "other.conf").write_text("not compared\n")
+    (conf / "link.conf").symlink_to("../elsewhere/a target.conf")
+    (conf / "b.conf").symlink_to("a.conf")  # compared, but a link: no SHA-1, never the same as a file
+    compared = [f"{conf}/a.conf", f"{conf}/with space.conf", f"{conf}/b.conf", f"{conf}/missing.conf"]
+    argv = read_argv([str(conf)], f"{tmp_path}/loaded", compared=compared, links=True)
+    assert argv[argv.index("-printf") + 2 :][:5] == ["(", "-type", "l", "-printf", "-> %l\\n"]
+    assert argv.count("sha1sum") == 1 and argv[-4:] == ["sha1sum", "{}", "+", ")"]
+    stdout = read(argv)
+    found = {e["path"]: e for e in listing(stdout)}
+    digest = hashlib.sha1(b"server { listen 443; }\n").hexdigest()
+    assert found[f"{conf}/a.conf"]["sha1"] == digest
+    assert found[f"{conf}/with space.conf"]["sha1"] == hashlib.sha1(b"x\n").hexdigest()
+    assert found[f"{conf}/other.conf"]["sha1"] == ""  # not compared: not hashed
+    assert found[f"{conf}/link.conf"] == {
+        **found[f"{conf}/link.conf"],
+        "kind": "l",
+        "link": "../elsewhere/a target.conf",
+    }
+    assert found[f"{conf}/b.conf"]["sha1"] == "" and found[f"{conf}/b.conf"]["link"] == "a.conf"
+    assert found[f"{conf}/a.conf"]["link"] == ""
+    # the extra lines change nothing of what the read said before
+    assert (
+        set(parse(stdout)) == set(found) and unloaded(stdout, [str(conf)], f"{tmp_path}/loaded") == f"{tmp_path}/loaded"
+    )
+    user, group = pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(os.getgid()).gr_name
+    mode = oct((conf / "a.conf").stat().st_mode & 0o777)[2:]
+    assert same_file(stdout, f"{conf}/a.conf", "server { listen 443; }\n", mode, user, group) is True
+    assert same_file(stdout, f"{conf}/a.conf", "server { listen 443; }", mode, user, group) is False  # a byte
+    assert (
+        same_file(
+            stdout, f"{conf}/a.conf", "server { listen 443; }\n", "0600" if mode != "600" else "0644", user, group
+        )
+        is False
+    )
+    assert same_file(stdout, f"{conf}/a.conf", "server { listen 443; }\n", mode, "nobody-else", group) is False
+    assert same_file(stdout, f"{conf}/a.conf", "server { listen 443; }\n", mode, user, "nobody-else") is False
+    assert same_file(stdout, f"{conf}/b.conf", "server { listen 443; }\n", "777", user, group) is False  # a link
+    assert same_file(stdout, f"{conf}/missing.conf", "", mode, user, group) is False
+    assert same_file(stdout, f"{conf}/other.conf", "not compared\n", mode, user, group) is False  # no SHA-1 read
+    # without compared and links, the argument list is the one it was
+    assert read_argv([str(conf)], f"{tmp_path}/loaded")[-2:] == ["-printf", "%y %m %u %g %T@ %p\\n"]
+
+
+def test_a_compared_name_with_glob_characters_matches_only_itself(tmp_path: Path):
+    (tmp_path / "a[1].conf").write_text("one\n")
+    (tmp_path / "a1.conf").write_text("two\n")
+    stdout = read(read_argv([str(tmp_path)], f"{tmp_path}/loaded", compared=[f"{tmp_path}/a[1].conf"]))
+    sums = {e["path"]: e["sha1"] for e in listing(stdout)}
+    assert sums[f"{tmp_path}/a[1].conf"] == hashlib.sha1(b"one\n").hexdigest()
+    assert sums[f"{tmp_path}/a1.conf"] == ""

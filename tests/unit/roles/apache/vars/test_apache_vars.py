@@ -23,40 +23,78 @@ def variables(**registered: Any) -> Dict[str, Any]:
     return {**ROLE, "apache_sites": SITES, **registered}
 
 
+def read(*lines: str) -> Dict[str, Any]:
+    """The registered result of web_common's one read (begin step): find's lines, a link's target after it."""
+    return {"stdout": "\n".join(lines) + "\n", "rc": 0}
+
+
+def entry(path: str, link: str = "") -> str:
+    return f"l 777 root root 1764800000.5 {path}\n-> {link}" if link else f"f 644 root root 1764800000.5 {path}"
+
+
 def test_files_and_links_of_sites_no_longer_listed_are_removed_links_with_their_target():
-    files = [
-        {"path": f"{AVAILABLE}/webedge-site--www.conf", "islnk": False},  # default_server: '--'
-        {"path": f"{AVAILABLE}/webedge-site-api.conf", "islnk": False},
-        {"path": f"{AVAILABLE}/webedge-site-old.conf", "islnk": False},
-        {"path": f"{ENABLED}/webedge-site--www.conf", "islnk": True},
-        {"path": f"{ENABLED}/webedge-site-old.conf", "islnk": True},
+    lines = [
+        entry(f"{AVAILABLE}/webedge-site--www.conf"),  # default_server: '--'
+        entry(f"{AVAILABLE}/webedge-site-api.conf"),
+        entry(f"{AVAILABLE}/webedge-site-old.conf"),
+        entry(f"{AVAILABLE}/webedge-site-old.conf.4242.2026-12-03@19:35:36~"),  # a backup copy: not a site file
+        entry(f"{ENABLED}/webedge-site--www.conf", "../sites-available/webedge-site--www.conf"),
+        entry(f"{ENABLED}/webedge-site-old.conf", "../sites-available/webedge-site-old.conf"),
+        entry("/etc/apache2/conf-available/webedge-site-old.conf"),  # not a site directory
     ]
-    context = variables(__apache_found={"files": files}, __apache_default_stat={"skipped": True})
+    context = variables(__web_common_unloaded=read(*lines))
     assert render("{{ __apache_stale_files }}", context) == [f"{AVAILABLE}/webedge-site-old.conf"]
     assert render("{{ __apache_stale_links }}", context) == [
         {"path": f"{ENABLED}/webedge-site-old.conf", "link": "../sites-available/webedge-site-old.conf"}
     ]
+    context = variables(__web_common_unloaded=read(*lines), apache_purge_sites=False)
+    assert render("{{ __apache_stale_files + __apache_stale_links }}", context) == []
 
 
 def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
-    stat = {"stat": {"exists": True, "islnk": True, "lnk_target": "../sites-available/000-default.conf"}}
-    context = variables(__apache_found={"skipped": True}, __apache_default_stat=stat)
+    # the read prints a link's target on the line after it: no stat module run
+    context = variables(
+        __web_common_unloaded=read(entry(f"{ENABLED}/000-default.conf", "../sites-available/000-default.conf"))
+    )
     assert render("{{ __apache_stale_files }}", context) == []
     assert render("{{ __apache_stale_links }}", context) == [
         {"path": f"{ENABLED}/000-default.conf", "link": "../sites-available/000-default.conf"}
     ]
+    context["apache_remove_default_site"] = False
+    assert render("{{ __apache_stale_links }}", context) == []
 
 
-def test_one_find_sees_the_default_site_and_leaves_other_files_named_like_it():
-    files = [
-        {"path": f"{AVAILABLE}/000-default.conf", "islnk": False, "isreg": True},  # the distribution's file: kept
-        {"path": f"{ENABLED}/000-default.conf", "islnk": True, "isreg": False},
+def test_one_read_sees_the_default_site_and_leaves_other_files_named_like_it():
+    lines = [
+        entry(f"{AVAILABLE}/000-default.conf"),  # the distribution's file: kept
+        entry(f"{ENABLED}/000-default.conf", "../sites-available/000-default.conf"),
     ]
-    context = variables(__apache_found={"files": files}, __apache_default_stat={"skipped": True})
-    assert render("{{ __apache_default_found | selectattr('islnk') | map(attribute='path') | list }}", context) == [
+    context = variables(__web_common_unloaded=read(*lines))
+    assert render("{{ __apache_stale_files }}", context) == []
+    assert render("{{ __apache_stale_links | map(attribute='path') | list }}", context) == [
         f"{ENABLED}/000-default.conf"
     ]
-    assert render("{{ __apache_stale_files + __apache_stale_links }}", context) == []  # the stat gives the link
+
+
+def test_the_modules_and_links_the_read_found_are_not_enabled_again():
+    lines = [
+        entry("/etc/apache2/mods-enabled/ssl.load", "../mods-available/ssl.load"),
+        entry("/etc/apache2/mods-enabled/ssl.conf", "../mods-available/ssl.conf"),
+        entry("/etc/apache2/mods-enabled/headers.load", "../mods-available/headers.load"),
+        entry("/etc/apache2/mods-available/rewrite.load"),  # available, not enabled
+        entry(f"{ENABLED}/webedge-site--www.conf", "../sites-available/webedge-site--www.conf"),
+        entry(f"{ENABLED}/webedge-site-api.conf", "/elsewhere/webedge-site-api.conf"),  # points elsewhere
+    ]
+    context = variables(__web_common_unloaded=read(*lines))
+    assert render("{{ __apache_enabled_modules }}", context) == ["headers", "ssl"]
+    assert render("{{ __apache_needed_modules | reject('in', __apache_enabled_modules) | list }}", context) == [
+        "rewrite",
+        "alias",
+        "http2",
+    ]
+    assert render("{{ __apache_linked_sites }}", context) == ["webedge-site--www.conf"]
+    context = variables(__web_common_unloaded={"stdout": "", "rc": 1})  # nothing known: everything runs
+    assert render("{{ __apache_enabled_modules + __apache_linked_sites }}", context) == []
 
 
 def test_apache_is_present_when_the_openssl_read_ran_with_its_binary_there():

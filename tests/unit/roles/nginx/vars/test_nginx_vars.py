@@ -13,10 +13,13 @@ ROLE = {**load("nginx", "defaults/main.yml"), **load("nginx", "vars/main.yml")}
 SITES = [{"name": "www", "server_names": ["www.lab.test"]}, {"name": "api", "server_names": ["api.lab.test"]}]
 
 
-def found(*names: str) -> Dict[str, Any]:
-    return {
-        "files": [{"path": f"/etc/nginx/conf.d/webedge-site-{n}.conf", "islnk": False, "isreg": True} for n in names]
-    }
+def read(*lines: str) -> Dict[str, Any]:
+    """The registered result of web_common's one read (begin step): find's lines, a link's target after it."""
+    return {"stdout": "\n".join(lines) + "\n", "rc": 0}
+
+
+def site_file(name: str, kind: str = "f") -> str:
+    return f"{kind} 644 root root 1764800000.5 /etc/nginx/conf.d/webedge-site-{name}.conf"
 
 
 def variables(**registered: Any) -> Dict[str, Any]:
@@ -24,14 +27,15 @@ def variables(**registered: Any) -> Dict[str, Any]:
 
 
 def test_site_files_of_sites_no_longer_listed_are_removed():
-    context = variables(__nginx_found=found("www", "old", "api"), __nginx_default_stat={"skipped": True})
+    context = variables(__web_common_unloaded=read(*(site_file(n) for n in ("www", "old", "api"))))
     assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/conf.d/webedge-site-old.conf"]
     assert render("{{ __nginx_stale_links }}", context) == []
 
 
 def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
-    stat = {"stat": {"exists": True, "islnk": True, "isreg": False, "lnk_target": "/etc/nginx/sites-available/default"}}
-    context = variables(__nginx_found={"skipped": True}, __nginx_default_stat=stat)
+    # the read prints a link's target on the line after it: no stat module run
+    lines = ["l 777 root root 1764800000.5 /etc/nginx/sites-enabled/default", "-> /etc/nginx/sites-available/default"]
+    context = variables(__web_common_unloaded=read(site_file("www"), *lines))
     assert render("{{ __nginx_stale_files }}", context) == []
     assert render("{{ __nginx_stale_links }}", context) == [
         {"path": "/etc/nginx/sites-enabled/default", "link": "/etc/nginx/sites-available/default"}
@@ -39,32 +43,34 @@ def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
 
 
 def test_a_default_site_that_is_a_regular_file_is_removed_with_a_copy():
-    # one find over both directories (tasks/apply.yml) finds the default site; no stat is needed for a file
-    files = found("www")["files"] + [{"path": "/etc/nginx/sites-enabled/default", "islnk": False, "isreg": True}]
-    context = variables(__nginx_found={"files": files}, __nginx_default_stat={"skipped": True})
-    assert render("{{ __nginx_default_found | selectattr('islnk') | list }}", context) == []
+    lines = [site_file("www"), "f 644 root root 1764800000.5 /etc/nginx/sites-enabled/default"]
+    context = variables(__web_common_unloaded=read(*lines))
+    assert render("{{ __nginx_stale_links }}", context) == []
     assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/sites-enabled/default"]
 
 
-def test_the_find_says_when_the_default_site_is_a_link_whose_target_the_stat_reads():
-    files = [{"path": "/etc/nginx/sites-enabled/default", "islnk": True, "isreg": False}]
-    context = variables(__nginx_found={"files": files}, __nginx_default_stat={"skipped": True})
-    # Compared as text: ansible-core 2.17 and 2.18 render the number so.
-    assert str(render("{{ __nginx_default_found | selectattr('islnk') | list | length }}", context)) == "1"
-    assert render("{{ __nginx_stale_files }}", context) == []
+def test_the_default_site_is_left_alone_when_it_is_not_to_be_removed():
+    lines = ["l 777 root root 1764800000.5 /etc/nginx/sites-enabled/default", "-> /etc/nginx/sites-available/default"]
+    context = variables(__web_common_unloaded=read(*lines), nginx_remove_default_site=False)
+    assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
 
 
 def test_only_our_site_files_in_the_conf_dir_are_purged():
-    files = [
-        {"path": "/etc/nginx/conf.d/webedge-site-old.conf", "islnk": True, "isreg": False},  # a link: left alone
-        {"path": "/etc/nginx/sites-enabled/webedge-site-old.conf", "islnk": False, "isreg": True},  # not the conf dir
-        {"path": "/etc/nginx/conf.d/default", "islnk": False, "isreg": True},  # not the default site's path
+    lines = [
+        site_file("old", "l"),  # a link: left alone
+        "-> /somewhere/else.conf",
+        "f 644 root root 1764800000.5 /etc/nginx/sites-enabled/webedge-site-old.conf",  # not the conf dir
+        "f 644 root root 1764800000.5 /etc/nginx/conf.d/default",  # not the default site's path
+        "f 644 root root 1764800000.5 /etc/nginx/conf.d/webedge-site-old.conf.4242.2026-12-03@19:35:36~",  # not .conf
+        "d 755 root root 1764800000.5 /etc/nginx/conf.d/webedge-site-dir.conf",  # not a file
     ]
-    context = variables(__nginx_found={"files": files}, __nginx_default_stat={"skipped": True})
+    context = variables(__web_common_unloaded=read(*lines))
     assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
-    # nginx_purge_sites false: site files are kept even when the find ran for the default site
-    context = variables(__nginx_found=found("old"), __nginx_default_stat={"skipped": True}, nginx_purge_sites=False)
+    # nginx_purge_sites false: site files are kept
+    context = variables(__web_common_unloaded=read(site_file("old")), nginx_purge_sites=False)
     assert render("{{ __nginx_stale_files }}", context) == []
+    context = variables(__web_common_unloaded=read(site_file("old")))
+    assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/conf.d/webedge-site-old.conf"]
 
 
 def test_the_version_is_read_again_only_when_the_first_read_found_no_nginx():
@@ -80,10 +86,9 @@ def test_the_version_is_read_again_only_when_the_first_read_found_no_nginx():
     assert render("{{ __nginx_version }}", context) == "1.22.1"
 
 
-def test_nothing_is_removed_when_purging_and_the_default_site_are_left_alone():
-    # the find and stat tasks are skipped (nginx_purge_sites, nginx_remove_default_site false)
-    context = variables(__nginx_found={"skipped": True}, __nginx_default_stat={"skipped": True})
+def test_nothing_is_removed_when_the_read_found_nothing():
+    # the default site does not exist, no site file of ours (or no output at all)
+    context = variables(__web_common_unloaded=read(site_file("www")))
     assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
-    # ... or the default site does not exist
-    context = variables(__nginx_found={"files": []}, __nginx_default_stat={"stat": {"exists": False}})
+    context = variables(__web_common_unloaded={"stdout": "", "rc": 1})
     assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []

@@ -10,13 +10,22 @@ from ansible_collections.webedge.https.tests.unit.helpers.roles import render, t
 
 NAMES = [t["name"] for t in tasks("web_common", "commit.yml")]
 REMOVE = task("web_common", "commit.yml", NAMES[0])
-TEST = task("web_common", "commit.yml", NAMES[4])
+TEST = task("web_common", "commit.yml", NAMES[3])
 
 
-def test_the_order_remove_look_for_unloaded_files_then_test_and_drop_the_copies():
+def test_the_order_remove_then_test_and_drop_the_copies_after_the_read_of_the_begin_step():
+    # the read (read.yml) comes first in begin.yml, before anything is written: the caller's writes compare with it
+    begin = [t.get("name") for t in tasks("web_common", "begin.yml")]
+    assert begin[:2] == [
+        "Forget the results of an earlier run (of this role or of another web server role)",
+        "Read the files once, before anything is written",
+    ]
+    assert task("web_common", "begin.yml", begin[1])["ansible.builtin.import_tasks"] == "read.yml"
+    assert [t["name"] for t in tasks("web_common", "read.yml")] == [
+        "Look for files the server has not loaded yet (written after its last reload by this role)"
+    ]
     assert NAMES == [
         "Remove the files and links no longer wanted, keeping a copy of each file",
-        "Look for files the server has not loaded yet (written after its last reload by this role)",
         "Remove the copies of the managed files that an earlier run left behind",
         "Create the ACME challenge directories and the document roots",
         "Test the whole configuration and drop the copies kept for a rollback, with"

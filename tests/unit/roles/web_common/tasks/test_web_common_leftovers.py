@@ -1,6 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/web_common/tasks/commit.yml and rollback.yml, for real (ansible-playbook, local connection, files in a
+"""roles/web_common/tasks/read.yml (the begin step's read), commit.yml and rollback.yml,
+for real (ansible-playbook, local connection, files in a
 temporary directory): the backup copies of the managed files that an earlier run left behind (a controller
 killed before the copies were dropped; an empty copy from a write that failed on a full disk) are removed by
 the next run - only Ansible's backup names of managed paths, never anything else - reported but kept in check
@@ -54,6 +55,10 @@ PLAY = """
   tasks:
     - name: Commit, or fail and roll back
       block:
+        - name: Read (as the begin step does first)
+          ansible.builtin.import_role:
+            name: webedge.https.web_common
+            tasks_from: read
         - name: Commit
           ansible.builtin.import_role:
             name: webedge.https.web_common

@@ -1,6 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/web_common/tasks/commit.yml, for real (ansible-playbook, local connection, files in a temporary
+"""roles/web_common/tasks/read.yml (the begin step's read) and commit.yml,
+for real (ansible-playbook, local connection, files in a temporary
 directory): a file written after the server's last reload (a run killed before its handler ran) makes the
 next run test the configuration and notify the reload; after the reload nothing is pending."""
 
@@ -30,6 +31,10 @@ PLAY = """
     web_common_loaded_stamp: "{{ base }}/state/test.loaded"
     web_common_watch_paths: ["{{ base }}/conf", "{{ base }}/tls", "{{ base }}/never-made"]
   tasks:
+    - name: Read (as the begin step does first)
+      ansible.builtin.include_role:
+        name: webedge.https.web_common
+        tasks_from: read
     - name: Commit
       ansible.builtin.include_role:
         name: webedge.https.web_common

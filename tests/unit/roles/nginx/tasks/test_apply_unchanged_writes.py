@@ -1,0 +1,154 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""roles/nginx/tasks/apply.yml, its two writes ("Install the RFC 7919 ffdhe2048 DH parameters for the DHE suites",
+"Write the site configurations") exactly as the role has them, run for real (ansible-playbook, local connection,
+files in a temporary directory) after web_common's read: a file already there as it would be written is not
+written (no module run: the loop item is skipped); a changed byte, mode or owner is written again, and check mode
+reports such a change (with its diff) without making it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+from ansible_collections.webedge.https.tests.unit.helpers.playbooks import ansible_playbook, task_results
+from ansible_collections.webedge.https.tests.unit.helpers.roles import ROLES, task
+
+WRITES = [
+    "Install the RFC 7919 ffdhe2048 DH parameters for the DHE suites",
+    "Write the site configurations",
+]
+
+# A template with what changes rendering: ansible_managed, a loop with trim_blocks, the loop variable, non-ASCII
+# text and the final newline.
+TEMPLATE = """{{ ansible_managed | comment }}
+server {
+{% for name in __nginx_site.names %}
+    server_name {{ name }};
+{% endfor %}
+    # café {{ __nginx_site.greeting }}
+}
+"""
+
+PLAY = """
+- hosts: lab
+  gather_facts: false
+  vars:
+    web_common_handler: Reload nginx
+    web_common_sites: []
+    web_common_loaded_stamp: "{{ base }}/state/nginx.loaded"
+    web_common_watch_paths: ["{{ nginx_conf_dir }}", "{{ __nginx_dhparam_path }}"]
+    web_common_managed_files: "{{ __nginx_site_files + [__nginx_dhparam_path] }}"
+    nginx_conf_dir: "{{ base }}/conf.d"
+    __nginx_site_prefix: webedge-site-
+    __nginx_dhparam_path: "{{ base }}/webedge-ffdhe2048.pem"
+    __nginx_profile: {nginx: {ssl_dhparam_needed: true}}
+    __nginx_sites:
+      - {name: www, names: [www.lab.test, lab.test], greeting: "{{ greeting | default('hello') }}"}
+      - {name: api, names: [api.lab.test], greeting: hello}
+    __nginx_site_files: >-
+      {{ __nginx_sites | map(attribute='name') | map('regex_replace', '^', nginx_conf_dir ~ '/webedge-site-')
+         | map('regex_replace', '$', '.conf') | list }}
+  roles:
+    - writes
+  handlers:
+    - name: Reload nginx
+      ansible.builtin.command:
+        argv: [touch, "{{ base }}/reloaded"]
+      changed_when: true
+"""
+
+
+def role(tmp_path: Path) -> None:
+    """A role whose tasks are web_common's read and the nginx role's two write tasks as they are."""
+    folder = tmp_path / "roles" / "writes"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "files").mkdir()
+    (folder / "tasks").mkdir()
+    (folder / "templates" / "site.conf.j2").write_text(TEMPLATE, encoding="utf-8")
+    shutil.copy(ROLES / "nginx" / "files" / "ffdhe2048.pem", folder / "files" / "ffdhe2048.pem")
+    read = {"name": "Read", "ansible.builtin.import_role": {"name": "webedge.https.web_common", "tasks_from": "read"}}
+    writes = [copy.deepcopy(task("nginx", "apply.yml", name)) for name in WRITES]
+    (folder / "tasks" / "main.yml").write_text(yaml.safe_dump([read, *writes], sort_keys=False))
+
+
+DIFFS: List[str] = []
+
+
+def run(tmp_path: Path, *args: str, **extra: Any) -> Dict[str, List[str]]:
+    """One run: the items of each write task that reached the module (and changed, or would change, a file);
+    DIFFS gets the 'after' text of their diffs."""
+    DIFFS.clear()
+    (tmp_path / "conf.d").mkdir(exist_ok=True)
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(PLAY)
+    inventory = tmp_path / "inventory.ini"
+    inventory.write_text(f"lab ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    variables = {"base": str(tmp_path), **extra}
+    result = ansible_playbook(playbook, inventory, "-e", json.dumps(variables), *args)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    out: Dict[str, List[str]] = {}
+    for name in WRITES:
+        (found,) = [r for r in task_results(result, "lab") if r["_task"] == f"writes : {name}"]
+        items = found.get("results", [found])
+        ran = [r for r in items if not r.get("skipped")]  # reached the module
+        out[name] = sorted(r["__nginx_site"]["name"] if "__nginx_site" in r else "dh" for r in ran)
+        # the read skips only files already right: whatever reaches the module changes (or would change) it
+        assert all(r.get("changed") for r in ran), ran
+        DIFFS.extend(d.get("after", "") for r in ran for d in (r.get("diff") or []) if isinstance(d, dict))
+    return out
+
+
+def site(tmp_path: Path, name: str) -> Path:
+    return tmp_path / "conf.d" / f"webedge-site-{name}.conf"
+
+
+def test_an_unchanged_file_is_not_written_and_a_changed_byte_mode_or_owner_is(tmp_path: Path) -> None:
+    role(tmp_path)
+    dh = tmp_path / "webedge-ffdhe2048.pem"
+    assert run(tmp_path) == {WRITES[0]: ["dh"], WRITES[1]: ["api", "www"]}
+    assert "# café hello" in site(tmp_path, "www").read_text(encoding="utf-8")
+    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: []}  # as they would be written: no write at all
+
+    # one byte changed by hand: only that file is written again
+    text = site(tmp_path, "www").read_text(encoding="utf-8")
+    site(tmp_path, "www").write_text(text.replace("hello", "hellO"), encoding="utf-8")
+    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: ["www"]}
+    assert site(tmp_path, "www").read_text(encoding="utf-8") == text
+
+    # the mode, then the owner
+    os.chmod(site(tmp_path, "api"), 0o600)
+    os.chmod(dh, 0o664)
+    assert run(tmp_path) == {WRITES[0]: ["dh"], WRITES[1]: ["api"]}
+    assert oct(site(tmp_path, "api").stat().st_mode & 0o7777) == "0o644"
+    os.chown(site(tmp_path, "www"), 65534, 65534)
+    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: ["www"]}
+    assert site(tmp_path, "www").stat().st_uid == 0
+    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: []}
+
+    # a link in place of the file is not taken for it
+    target = tmp_path / "elsewhere.conf"
+    shutil.copy(site(tmp_path, "api"), target)
+    site(tmp_path, "api").unlink()
+    site(tmp_path, "api").symlink_to(target)
+    assert run(tmp_path)[WRITES[1]] == ["api"]
+
+
+def test_check_mode_reports_a_changed_file_with_its_diff_and_leaves_it(tmp_path: Path) -> None:
+    role(tmp_path)
+    run(tmp_path)
+    before = site(tmp_path, "www").read_bytes()
+    checked = run(tmp_path, "--check", "--diff", greeting="changed")  # what the next run would write differs
+    assert checked == {WRITES[0]: [], WRITES[1]: ["www"]}
+    assert site(tmp_path, "www").read_bytes() == before
+    assert any("# café changed" in after for after in DIFFS), DIFFS
+    assert run(tmp_path, "--check", "--diff") == {WRITES[0]: [], WRITES[1]: []}  # nothing to change: nothing said
+    assert run(tmp_path, greeting="changed")[WRITES[1]] == ["www"]
+    assert "# café changed" in site(tmp_path, "www").read_text(encoding="utf-8")
