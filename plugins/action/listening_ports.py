@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from ansible_collections.webedge.https.plugins.module_utils.listening.report import QueryError, parse_query
+from ansible_collections.webedge.https.plugins.module_utils.listening.query import QueryError, parse_query
 from ansible_collections.webedge.https.plugins.module_utils.specs import listening_ports as spec
 from ansible_collections.webedge.https.plugins.plugin_utils.actions import ModuleOrPowerShellAction
 from ansible_collections.webedge.https.plugins.plugin_utils.windows.listening import run

@@ -30,9 +30,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ansible_collections.webedge.https.plugins.module_utils.listening.owners import Owner
-from ansible_collections.webedge.https.plugins.module_utils.listening.procnet import PROTOCOLS, Socket
-from ansible_collections.webedge.https.plugins.module_utils.listening.services import Service
+from ansible_collections.webedge.https.plugins.module_utils.listening.model import PROTOCOLS, Owner, Service, Socket
 from ansible_collections.webedge.https.plugins.module_utils.ports import PortSpecError, parse_port_spec
 
 __all__ = [

@@ -11,35 +11,14 @@ from __future__ import annotations
 
 import os
 import pwd
-from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.listening.model import Owner
 
 __all__ = ["Owner", "find_owners", "scan_socket_holders", "user_name"]
 
 SOCKET_PREFIX = "socket:["
 MAX_PIDS_NAMED = 5
-
-
-@dataclass(frozen=True)
-class Owner:
-    """The process holding a socket; ``pid`` is None when it cannot be seen, and ``unknown_reason`` says why.
-
-    ``program`` is the program's file name when the platform reports it apart from the command
-    line (Windows: ``nginx.exe``); None on Linux, where it is taken from ``cmdline``.
-    """
-
-    pid: Optional[int]
-    process: Optional[str]
-    user: Optional[str]
-    cmdline: Optional[str]
-    unknown_reason: Optional[str] = None
-    program: Optional[str] = None
-
-    def describe(self) -> str:
-        """``nginx, pid 812`` or ``owner unknown: <reason>``."""
-        if self.pid is None:
-            return f"owner unknown: {self.unknown_reason}"
-        return f"{self.process or '?'}, pid {self.pid}"
 
 
 def _readlink(path: str) -> str:

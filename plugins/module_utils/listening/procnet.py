@@ -13,8 +13,9 @@ import os
 import socket
 import struct
 import sys
-from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional
+
+from ansible_collections.webedge.https.plugins.module_utils.listening.model import PROTOCOLS, Socket, sort_key
 
 __all__ = [
     "PROTOCOLS",
@@ -25,33 +26,9 @@ __all__ = [
     "sort_key",
 ]
 
-PROTOCOLS = ("tcp", "udp")
 TCP_LISTEN = "0A"
 UDP_UNCONNECTED = "07"
 _ZERO_REMOTES = frozenset(("00000000:0000", "00000000000000000000000000000000:0000"))
-
-
-@dataclass(frozen=True)
-class Socket:
-    """One listening socket as the kernel reports it (no owner yet)."""
-
-    protocol: str  # "tcp" or "udp"
-    family: str  # "ipv4" or "ipv6": the table it came from
-    address: str  # as inet_ntop prints it: "0.0.0.0", "::", "::1", "::ffff:127.0.0.1"
-    port: int
-    uid: int  # the socket's owner uid, visible even when its process is not
-    inode: int
-
-    @property
-    def is_wildcard(self) -> bool:
-        return self.address in ("0.0.0.0", "::")
-
-    @property
-    def mapped_ipv4(self) -> Optional[str]:
-        """The IPv4 address of an IPv6 socket bound to an IPv4-mapped address (``::ffff:a.b.c.d``)."""
-        if self.family == "ipv6" and self.address.startswith("::ffff:") and "." in self.address:
-            return self.address[len("::ffff:") :]
-        return None
 
 
 def _address_decoder(family: str, byteorder: str):
@@ -121,7 +98,3 @@ def read_bindv6only(proc_root: str = "/proc") -> Optional[bool]:
     """``net.ipv6.bindv6only`` of this network namespace; None when the kernel has no IPv6."""
     text = _read(os.path.join(proc_root, "sys", "net", "ipv6", "bindv6only"))
     return None if text is None else text.strip() not in ("", "0")
-
-
-def sort_key(sock: Socket) -> Tuple[str, int, str, str, int]:
-    return (sock.protocol, sock.port, sock.family, sock.address, sock.inode)

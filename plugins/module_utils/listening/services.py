@@ -24,8 +24,9 @@ import glob
 import json
 import os
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.webedge.https.plugins.module_utils.listening.model import Service
 
 __all__ = [
     "LIST_SOCKETS_ARGV",
@@ -43,33 +44,6 @@ _CONTAINER_SCOPE = re.compile(r"^(?:libpod|docker|crio|cri-containerd)-(?:conmon
 _HEX_ID = re.compile(r"^[0-9a-f]{64}$")
 SOCKET_TYPES = {"stream": "tcp", "datagram": "udp"}
 Runner = Callable[[Sequence[str]], Tuple[int, str, str]]
-
-
-@dataclass(frozen=True)
-class Service:
-    """Who a socket serves.
-
-    Attributes:
-        unit: the systemd unit (``nginx.service``); for socket activation the service the
-            socket unit activates.
-        container: the container's name (its short id when the name is not known).
-        socket_unit: the ``.socket`` unit holding the socket for ``unit`` (socket activation).
-        engine: ``podman`` or ``docker`` when ``container`` is set.
-    """
-
-    unit: Optional[str] = None
-    container: Optional[str] = None
-    socket_unit: Optional[str] = None
-    engine: Optional[str] = None
-
-    def describe(self) -> str:
-        """``nginx.service``, ``container web (podman)``, both, or empty."""
-        parts = []
-        if self.container:
-            parts.append(f"container {self.container}" + (f" ({self.engine})" if self.engine else ""))
-        if self.unit:
-            parts.append(self.unit + (f" via {self.socket_unit}" if self.socket_unit else ""))
-        return ", ".join(parts)
 
 
 def _read(path: str) -> Optional[str]:

@@ -34,9 +34,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.webedge.https.plugins.module_utils.listening.expectations import Listener, Outcome, check
-from ansible_collections.webedge.https.plugins.module_utils.listening.owners import Owner
-from ansible_collections.webedge.https.plugins.module_utils.listening.procnet import PROTOCOLS, Socket
-from ansible_collections.webedge.https.plugins.module_utils.listening.report import (
+from ansible_collections.webedge.https.plugins.module_utils.listening.model import PROTOCOLS, Owner, Socket
+from ansible_collections.webedge.https.plugins.module_utils.listening.query import (
     Query,
     selected,
     sort_listeners,

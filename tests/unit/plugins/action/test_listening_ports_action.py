@@ -8,6 +8,10 @@ hands the script (standard input) to a simulated host (listening/windows_host.py
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from typing import Any, Dict, Optional
 
 import pytest
@@ -76,3 +80,31 @@ def test_a_host_failure_is_a_failed_result():
     h = windows_harness({}, host=FakeListeningHost(rc=1, raw='{"failed": true, "msg": "Access is denied"}\n'))
     result = h.run()
     assert result["failed"] is True and "Access is denied" in result["msg"] and len(h.commands) == 1
+
+
+# The controller compiles every module of the collection it imports from source, on every run
+# (Ansible's collection loader keeps no bytecode): the action plugin imports what a Windows run needs
+# (the options, the checks, the result) and never the Linux reader, which runs on the target.
+LINUX_READER = ("report", "procnet", "owners", "services", "sockdiag")
+IMPORT_PROBE = """
+import json, sys
+import ansible_collections.webedge.https.plugins.action.listening_ports
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("ansible_collections.webedge.https."))))
+"""
+
+
+def _collections_root() -> str:
+    """The directory holding ``ansible_collections`` (this checkout, or ansible-test's copy)."""
+    path = os.path.dirname(os.path.abspath(__file__))
+    while os.path.basename(path) != "ansible_collections":
+        path = os.path.dirname(path)
+    return os.path.dirname(path)
+
+
+def test_the_action_plugin_does_not_import_the_linux_reader():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([_collections_root(), *sys.path]))
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE], env=env, capture_output=True, text=True, check=True)
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    prefix = "ansible_collections.webedge.https.plugins.module_utils.listening."
+    assert prefix + "query" in loaded and prefix + "expectations" in loaded  # the Windows path's checks
+    assert [m for m in loaded if m[len(prefix) :] in LINUX_READER and m.startswith(prefix)] == []
