@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -24,7 +25,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
-def audit(tmp_path: Path, port: int, pki: Pki, **extra: object) -> tuple:
+def audit(tmp_path: Path, port: int, pki: Pki, env: Optional[dict] = None, **extra: object) -> tuple:
     tmp_path.mkdir(parents=True, exist_ok=True)
     inventory = tmp_path / "inventory.ini"
     inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
@@ -37,7 +38,7 @@ def audit(tmp_path: Path, port: int, pki: Pki, **extra: object) -> tuple:
         "compliance_http_port": 1,  # nothing listens there: the redirect check fails, nothing leaves the machine
         **extra,
     }
-    run = ansible_playbook(PLAYBOOK, inventory, "-e", json.dumps(variables))
+    run = ansible_playbook(PLAYBOOK, inventory, "-e", json.dumps(variables), env=env)
     reports = tmp_path / "reports"
     document = json.loads(next(reports.glob("*.json")).read_text()) if reports.is_dir() else None
     return run, document
@@ -159,4 +160,24 @@ def test_host_mode_runs_the_compliance_role_on_the_hosts(tmp_path: Path, pki: Pk
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     text = json.dumps(document)
     assert "localhost" in text and '"TLS-09"' in text, text[:2000]
+    assert _endpoint_statuses(document)["TLS-09"] == {"pass"}
+
+
+def test_the_audit_runs_linear_when_the_configuration_says_free(tmp_path: Path, pki: Pki) -> None:
+    # A user's ansible.cfg with strategy = free: the batch probe and the report task run once, as in linear
+    # (measured on the 50-host fleet: the free strategy refused the report task and failed the play).
+    with s_server(pki.good) as port:
+        run, document = audit(
+            tmp_path,
+            port,
+            pki,
+            env={"ANSIBLE_STRATEGY": "free"},
+            compliance_mode="hosts",
+            compliance_hosts="localhost",
+            compliance_become=False,
+            compliance_checks={"host": False, "endpoint": True},
+            compliance_report_fail_on="none",
+        )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "free strategy" not in run.stdout + run.stderr
     assert _endpoint_statuses(document)["TLS-09"] == {"pass"}
