@@ -18,7 +18,7 @@ def _listeners(tmp_path, monkeypatch, scenario):
 
 
 def test_shows_and_selected_apply_ports_and_protocols(tmp_path, monkeypatch):
-    listeners, _ = _listeners(tmp_path, monkeypatch, "lab-apache")
+    listeners = _listeners(tmp_path, monkeypatch, "lab-apache")[0]
     wanted = query.parse_query({"ports": ["22", "5000-8080"], "protocols": ["tcp"]})
     shown = query.selected(listeners, wanted)
     assert [(lsn.socket.protocol, lsn.socket.port) for lsn in shown] == [("tcp", 22), ("tcp", 22), ("tcp", 8080)]
