@@ -101,6 +101,15 @@ options:
         SHA-256 of its public key.
       - Mutually exclusive with O(private_key) and O(private_key_content). Needs C(openssl) on the host.
     type: path
+  remove_host_private_key:
+    description:
+      - Remove the file O(host_private_key) once its content is installed at a different O(key_path), in the same
+        module run (for a first copy made beside the current key, as the C(webedge.https.tls) role does). A
+        controller that dies after the task leaves no second copy of the key on the host.
+      - Nothing is removed in check mode, when the task fails, or when O(key_path) is O(host_private_key) itself.
+      - The removed path is listed in RV(removed_paths).
+    type: bool
+    default: false
   private_key_passphrase:
     description:
       - Passphrase of an encrypted private key.
@@ -362,6 +371,12 @@ changed_paths:
   returned: success
   type: list
   elements: str
+removed_paths:
+  description: The first copy of the host key removed after its install (O(remove_host_private_key)); empty otherwise.
+  returned: success
+  type: list
+  elements: str
+  sample: ["/etc/ssl/webedge/private/.www.key.new"]
 backup_files:
   description: Backup copies made, by destination path.
   returned: when O(backup=true) and a file was replaced
@@ -473,6 +488,7 @@ def main() -> None:
         for missing in sorted(d for d in _dirs(changes) if not os.path.isdir(d) and d not in declared):
             module.warn(f"check mode: {missing} does not exist yet; a real run fails unless an earlier task creates it")
         backups: dict = {}
+        removed: list = []
         if not module.check_mode:
             install.apply_directories(dir_changes)
             if created:
@@ -484,10 +500,12 @@ def main() -> None:
                     module.set_context_if_different(temp, context, False)
 
             backups = install.apply(changes, backup=params["backup"], prepare_temp=selinux)
+            removed = _remove_first_copy(params, host_key)
     except (install.InstallError, host_keys.HostKeyError) as exc:
         module.fail_json(msg=str(exc))
     result = {
-        "changed": any(c.changed for c in changes) or any(d.changed for d in dir_changes),
+        "changed": any(c.changed for c in changes) or any(d.changed for d in dir_changes) or bool(removed),
+        "removed_paths": removed,
         "paths": {c.spec.role: c.spec.path for c in changes},
         "changed_paths": [d.spec.path for d in dir_changes if d.changed] + [c.spec.path for c in changes if c.changed],
         "directories": [_directory(d) for d in dir_changes],
@@ -510,6 +528,18 @@ def main() -> None:
     if host_key is not None:
         result["host_private_key_public_sha256"] = host_key.public_sha256
     module.exit_json(**result)
+
+
+def _remove_first_copy(params: dict, host_key: object) -> list:
+    """The host key's file once its content is installed elsewhere (remove_host_private_key)."""
+    source = params["host_private_key"]
+    if host_key is None or not params["remove_host_private_key"] or source == params["key_path"]:
+        return []
+    try:
+        os.unlink(source)
+    except FileNotFoundError:
+        return []
+    return [source]
 
 
 def _directory(change: install.DirChange) -> dict:

@@ -101,3 +101,38 @@ def test_a_missing_host_key_is_named(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert result["failed"] is True
     assert result["msg"] == f"host_private_key {tmp_path / '.site.key.new'}: no such file on the host"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_first_copy_is_removed_in_the_same_run_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    leaf = _host(tmp_path)
+    staged = (tmp_path / ".site.key.new").read_bytes()
+    result = run(_args(tmp_path, leaf, remove_host_private_key=True), capsys)
+    assert result["changed"] is True
+    assert result["removed_paths"] == [str(tmp_path / ".site.key.new")]
+    assert not (tmp_path / ".site.key.new").exists()
+    assert (tmp_path / "site.key").read_bytes() == staged
+
+
+def test_the_first_copy_stays_in_check_mode_and_by_default(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    leaf = _host(tmp_path)
+    checked = run(_args(tmp_path, leaf, remove_host_private_key=True, _ansible_check_mode=True), capsys)
+    assert checked["removed_paths"] == [] and (tmp_path / ".site.key.new").exists()
+    default = run(_args(tmp_path, leaf), capsys)
+    assert default["removed_paths"] == [] and (tmp_path / ".site.key.new").exists()
+
+
+def test_a_key_installed_in_place_is_never_removed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    leaf = _host(tmp_path)
+    args = _args(tmp_path, leaf, remove_host_private_key=True)
+    del args["key_path"]
+    result = run(args, capsys)
+    assert result["removed_paths"] == []
+    assert (tmp_path / ".site.key.new").exists()
+
+
+def test_a_failed_install_keeps_the_first_copy(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    _host(tmp_path)
+    other = make_cert("www.example.com", key=fresh_key("ec_p256"), sans=["www.example.com"])
+    result = run(_args(tmp_path, other, remove_host_private_key=True), capsys)
+    assert result["failed"] is True
+    assert (tmp_path / ".site.key.new").exists()
