@@ -144,19 +144,25 @@ def test_endpoint_mode_does_not_read_the_compliance_role(tmp_path: Path, pki: Pk
     assert "no_such_module_anywhere" in run.stdout + run.stderr, run.stdout[-3000:] + run.stderr[-2000:]
 
 
-def test_host_mode_runs_the_compliance_role_on_the_hosts(tmp_path: Path, pki: Pki) -> None:
-    # Host mode through the included role: the host's endpoint is probed and reported under the host.
+def host_mode_audit(tmp_path: Path, pki: Pki, env: Optional[dict] = None) -> tuple:
+    """Host mode through the included role, on this machine, endpoint checks only, never gating."""
     with s_server(pki.good) as port:
-        run, document = audit(
+        return audit(
             tmp_path,
             port,
             pki,
+            env=env,
             compliance_mode="hosts",
             compliance_hosts="localhost",
             compliance_become=False,
             compliance_checks={"host": False, "endpoint": True},
             compliance_report_fail_on="none",
         )
+
+
+def test_host_mode_runs_the_compliance_role_on_the_hosts(tmp_path: Path, pki: Pki) -> None:
+    # Host mode through the included role: the host's endpoint is probed and reported under the host.
+    run, document = host_mode_audit(tmp_path, pki)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     text = json.dumps(document)
     assert "localhost" in text and '"TLS-09"' in text, text[:2000]
@@ -166,18 +172,7 @@ def test_host_mode_runs_the_compliance_role_on_the_hosts(tmp_path: Path, pki: Pk
 def test_the_audit_runs_linear_when_the_configuration_says_free(tmp_path: Path, pki: Pki) -> None:
     # A user's ansible.cfg with strategy = free: the batch probe and the report task run once, as in linear
     # (measured on the 50-host fleet: the free strategy refused the report task and failed the play).
-    with s_server(pki.good) as port:
-        run, document = audit(
-            tmp_path,
-            port,
-            pki,
-            env={"ANSIBLE_STRATEGY": "free"},
-            compliance_mode="hosts",
-            compliance_hosts="localhost",
-            compliance_become=False,
-            compliance_checks={"host": False, "endpoint": True},
-            compliance_report_fail_on="none",
-        )
+    run, document = host_mode_audit(tmp_path, pki, env={"ANSIBLE_STRATEGY": "free"})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "free strategy" not in run.stdout + run.stderr
     assert _endpoint_statuses(document)["TLS-09"] == {"pass"}
