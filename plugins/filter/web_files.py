@@ -28,6 +28,7 @@ def web_files_read(
     directories: Optional[Any] = None,
     compared: Optional[Any] = None,
     links: bool = False,
+    commands: Optional[Any] = None,
 ) -> List[str]:
     try:
         return web_files.read_argv(
@@ -37,6 +38,7 @@ def web_files_read(
             _list(directories, "web_files_read directories"),
             _list(compared, "web_files_read compared"),
             bool(links),
+            _list(commands, "web_files_read commands"),
         )
     except web_files.WebFilesError as exc:
         raise AnsibleFilterError(f"web_files_read: {exc}") from exc

@@ -18,7 +18,9 @@ root), its type, mode, owner, group, modification time and path. From that one o
   (:func:`same_file`): the read also prints the SHA-1 of the files to compare (``-exec sha1sum {} +`` in the
   same ``find``), and the write task does not run for a file that is already right;
 * what is directly in a watched directory, with the target of each symbolic link (:func:`listing`): the
-  callers' stale site files and the distribution's default site (and where its link points) come from it.
+  callers' stale site files and the distribution's default site (and where its link points) come from it;
+* what the callers' own commands answer (``commands``: each runs once, from the same ``find``, when its path is
+  there - the server's version and its service's state, without a module run of their own).
 
 Runs on the controller only: it builds an argument list and reads an output.
 """
@@ -94,6 +96,24 @@ def _glob_escape(path: str) -> str:
     return re.sub(r"([\\*?\[])", r"\\\1", path)
 
 
+def _commands(commands: Iterable[object]) -> List[Tuple[str, List[str]]]:
+    """(path, argv) of each command, checked: an absolute path, and an argument list of strings none of which
+    would end find's ``-exec`` (``;``)."""
+    out: List[Tuple[str, List[str]]] = []
+    for number, command in enumerate(commands):
+        if not isinstance(command, dict) or set(command) != {"path", "argv"}:
+            raise WebFilesError(f"commands[{number}]: expected a mapping with the keys path and argv, got {command!r}")
+        (path,) = _paths([command["path"]], f"commands[{number}].path") or [""]
+        argv = command["argv"]
+        if not path or isinstance(argv, (str, bytes, dict)) or not hasattr(argv, "__iter__"):
+            raise WebFilesError(f"commands[{number}]: needs an absolute path and a list argv, got {command!r}")
+        words = [str(word) for word in argv]
+        if not words or any(word in (";", "") for word in words):
+            raise WebFilesError(f"commands[{number}].argv: a non-empty list without ';' or empty words, got {words!r}")
+        out.append((path, words))
+    return out
+
+
 def read_argv(
     watched: Iterable[object],
     stamp: str,
@@ -101,13 +121,17 @@ def read_argv(
     directories: Iterable[object] = (),
     compared: Iterable[object] = (),
     links: bool = False,
+    commands: Iterable[object] = (),
 ) -> List[str]:
     """The ``find`` argument list: the watched paths, the directory of each managed file, the stamp and the
     directories to create, each start point once, with the entries directly in each directory - except those
     of a directory to create (a document root may hold many files), unless it is also (or holds) another start
     point. With ``links``, each symbolic link's target follows its line; the regular files among ``compared``
     (files in those directories) get a ``sha1sum`` line (one ``sha1sum`` run for all, from the same ``find``;
-    find flushes its own output before it runs a command, so lines never mix)."""
+    find flushes its own output before it runs a command, so lines never mix). Each of ``commands``
+    (``{"path": ..., "argv": [...]}``) runs once when its path is there (its path is a start point, listed like
+    the others): its standard output joins the read's, its standard error the read's standard error."""
+    run = _commands(commands)
     starts: List[str] = []
     make = _paths(directories, "directories")
     for path in (
@@ -115,6 +139,7 @@ def read_argv(
         + [posixpath.dirname(p) for p in _paths(managed, "managed")]
         + _paths([stamp], "stamp")
         + make
+        + [path for path, _ in run]
     ):
         if path not in starts:
             starts.append(path)
@@ -131,9 +156,22 @@ def read_argv(
         hashed += (["-o"] if number else []) + ["-path", _glob_escape(path)]
     if hashed:
         extra += (["-o"] if extra else []) + ["(", *hashed, ")", "-type", "f", "-exec", "sha1sum", "{}", "+"]
+    by_path: Dict[str, List[List[str]]] = {}
+    for path, words in run:
+        by_path.setdefault(path, []).append(words)
+    called: List[str] = []
+    for number, (path, argvs) in enumerate(by_path.items()):
+        # each command of that path runs, whatever the one before answered (the comma operator)
+        execs: List[str] = []
+        for index, words in enumerate(argvs):
+            execs += ([","] if index else []) + ["-exec", *words, ";"]
+        called += (["-o"] if number else []) + ["-path", _glob_escape(path), "(", *execs, ")"]
     expression = (["(", *prune, ")", "-prune", "-o"] if prune else []) + ["-printf", _FORMAT]
-    if extra:
-        expression += ["(", *extra, ")"]
+    if extra and called:
+        # the commands run whatever the link and SHA-1 branch answered for their path
+        expression += ["(", "(", *called, ")", ",", "(", *extra, ")", ")"]
+    elif extra or called:
+        expression += ["(", *(extra or called), ")"]
     return ["find", *starts, "-maxdepth", "1", *expression]
 
 

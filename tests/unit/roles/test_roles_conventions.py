@@ -169,7 +169,12 @@ def test_validate_is_imported_before_anything_else_happens(role):
     text = (ROLES / role / "tasks" / "validate.yml").read_text()
     assert re.search(r"^# .*(fails here|before)", text, re.MULTILINE), "validate.yml says what it is for"
     modules = {k for t in tasks(role, "validate.yml") for k in t if k.count(".") == 2}
-    assert modules <= {"ansible.builtin.assert", "ansible.builtin.include_role", "ansible.windows.setup"}
+    assert modules <= {
+        "ansible.builtin.assert",
+        "ansible.builtin.include_role",
+        "ansible.builtin.import_role",
+        "ansible.windows.setup",
+    }
 
 
 @pytest.mark.parametrize("role", CHECKED)

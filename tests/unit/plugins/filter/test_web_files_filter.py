@@ -78,3 +78,52 @@ def test_entries_and_same():
         FILTERS["web_files_same"](out, "a.conf", content)
     with pytest.raises(AnsibleFilterError, match="web_files_same: content is required"):
         FILTERS["web_files_same"](out, "/etc/nginx/conf.d/a.conf", None)
+
+
+def _run_read(tmp_path, commands, **kwargs):
+    """The read's argv run for real (GNU find), with ``commands``."""
+    import subprocess
+
+    argv = FILTERS["web_files_read"]([str(tmp_path / "conf")], str(tmp_path / "stamp"), commands=commands, **kwargs)
+    return subprocess.run(argv, capture_output=True, text=True, check=False)
+
+
+def test_commands_run_once_from_the_same_find_when_their_path_is_there(tmp_path):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "a.conf").write_text("x\n")
+    (tmp_path / "conf" / "l").symlink_to("a.conf")
+    server = tmp_path / "server"
+    # answers on standard error and fails, as a server's version flag may: the next command still runs
+    server.write_text("#!/bin/sh\necho 'nginx version: nginx/1.22.1' >&2\nexit 3\n")
+    server.chmod(0o755)
+    commands = [
+        {"path": str(server), "argv": [str(server), "-V"]},
+        {"path": str(server), "argv": ["printf", "ActiveState=active\\nUnitFileState=enabled\\n"]},
+        {"path": str(tmp_path / "missing"), "argv": ["echo", "never"]},
+    ]
+    managed = [str(tmp_path / "conf" / "a.conf")]
+    done = _run_read(tmp_path, commands, managed=managed, compared=managed, links=True)
+    lines = done.stdout.splitlines()
+    assert lines.count("ActiveState=active") == 1 and lines.count("UnitFileState=enabled") == 1
+    assert "never" not in done.stdout
+    assert done.stderr.count("nginx version: nginx/1.22.1") == 1
+    # the read's own lines are all still there: the link's target, the SHA-1, the command's path itself
+    entries = {e["path"]: e for e in FILTERS["web_files_entries"](done.stdout)}
+    assert entries[str(tmp_path / "conf" / "l")]["link"] == "a.conf"
+    assert entries[str(server)]["kind"] == "f"
+    assert FILTERS["web_files_same"](done.stdout, managed[0], "x\n") is True
+    # without commands, the argument list is the one it was
+    plain = FILTERS["web_files_read"]([str(tmp_path / "conf")], str(tmp_path / "stamp"), links=True)
+    assert "-exec" not in plain and str(server) not in plain
+
+
+def test_a_command_without_its_path_or_with_a_bad_argv_fails_before_anything_runs():
+    for bad, match in (
+        ([{"path": "usr/sbin/nginx", "argv": ["nginx", "-V"]}], "absolute"),
+        ([{"path": "/usr/sbin/nginx", "argv": ["nginx", ";", "rm"]}], "';'"),
+        ([{"path": "/usr/sbin/nginx", "argv": "nginx -V"}], "list argv"),
+        ([{"path": "/usr/sbin/nginx"}], "keys path and argv"),
+        ([{"path": "/usr/sbin/nginx", "argv": []}], "non-empty"),
+    ):
+        with pytest.raises(AnsibleFilterError, match=f"web_files_read: .*{match}"):
+            FILTERS["web_files_read"](["/etc/nginx"], "/s", commands=bad)

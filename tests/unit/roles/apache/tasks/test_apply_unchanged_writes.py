@@ -70,7 +70,7 @@ def role(tmp_path: Path) -> None:
     (folder / "templates" / "webedge-https.conf.j2").write_text(
         "{{ ansible_managed | comment }}\nSSLProtocol -all +TLSv1.2 +TLSv1.3\n", encoding="utf-8"
     )
-    names = ["__apache_found", "__apache_linked_sites"]
+    names = ["__apache_read", "__apache_found", "__apache_linked_sites"]
     (folder / "vars" / "main.yml").write_text(yaml.safe_dump({n: ROLE_VARS[n] for n in names}))
     read = {"name": "Read", "ansible.builtin.import_role": {"name": "webedge.https.web_common", "tasks_from": "read"}}
     steps = [copy.deepcopy(task("apache", "apply.yml", name)) for name in STEPS]

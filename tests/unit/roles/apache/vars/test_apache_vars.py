@@ -97,26 +97,38 @@ def test_the_modules_and_links_the_read_found_are_not_enabled_again():
     assert render("{{ __apache_enabled_modules + __apache_linked_sites }}", context) == []
 
 
-def test_apache_is_present_when_the_openssl_read_ran_with_its_binary_there():
-    ran = {"rc": 0, "stdout": "OpenSSL 3.0.20 7 Apr 2026 (Library: OpenSSL 3.0.20 7 Apr 2026)", "msg": ""}
-    missing = {"rc": 0, "stdout": "skipped, since /usr/sbin/apache2 does not exist",
-               "msg": "Did not run command since '/usr/sbin/apache2' does not exist"}  # fmt: skip
-    skipped = {"skipped": True, "changed": False}
-    assert render("{{ __apache_present }}", variables(__apache_openssl_found=ran)) is True
-    assert render("{{ __apache_present }}", variables(__apache_openssl_found=missing)) is False
-    context = variables(__apache_openssl_found=missing, __apache_openssl_installed=ran)
+def test_presence_version_and_service_come_from_the_one_read():
+    binary = "f 755 root root 1764800000.5 /usr/sbin/apache2"
+    answer = "OpenSSL 3.0.20 7 Apr 2026 (Library: OpenSSL 3.0.20 7 Apr 2026)"
+    found = {"rc": 0, "stdout": "\n".join([binary, answer, "ActiveState=active", "UnitFileState=enabled"]) + "\n"}
+    context = variables(__web_common_unloaded=found)
+    assert render("{{ __apache_present }}", context) is True
     assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
-    context = variables(__apache_openssl_found=ran, __apache_openssl_installed=skipped)
-    assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
-    # tasks/install.yml not included (Apache found): a second read left by an earlier run is not used
-    older = {"rc": 0, "stdout": "OpenSSL 1.1.1w 11 Sep 2023", "msg": ""}
-    context = variables(__apache_openssl_found=ran, __apache_openssl_installed=older)
-    assert render("{{ __apache_openssl_version }}", context) == "3.0.20"
-    assert render("{{ __apache_read_again }}", variables(__apache_openssl_found=missing)) is True
+    assert render("{{ __apache_service_settled }}", context) is True
+    assert render("{{ __apache_service_settled }}", {**context, "apache_service_enabled": False}) is False
+    stopped = {**found, "stdout": found["stdout"].replace("ActiveState=active", "ActiveState=inactive")}
+    assert render("{{ __apache_service_settled }}", variables(__web_common_unloaded=stopped)) is False
+    # a file named like the answer is not taken for it (find's lines start with the type)
+    path_only = {"rc": 1, "stdout": "f 644 root root 1764800000.5 /etc/apache2/OpenSSL 1.0.conf\n"}
+    context = variables(__web_common_unloaded=path_only)
+    assert render("{{ __apache_present }}", context) is False
+    assert render("{{ __apache_openssl_version }}", context) == ""
+    assert render("{{ __apache_service_settled }}", context) is False
+    # given by the user: used as it is
     assert (
-        render("{{ __apache_read_again }}", variables(__apache_openssl_found=missing, apache_openssl_version="3.0.2"))
-        is False
+        render("{{ __apache_openssl_version }}", variables(__web_common_unloaded=found, apache_openssl_version="3.0.2"))
+        == "3.0.2"
     )
+
+
+def test_the_read_runs_openssl_version_and_systemctl_show_when_the_binary_is_there():
+    assert render("{{ __apache_read_commands }}", variables()) == [
+        {"path": "/usr/sbin/apache2", "argv": ["openssl", "version"]},
+        {
+            "path": "/usr/sbin/apache2",
+            "argv": ["systemctl", "show", "--property=ActiveState", "--property=UnitFileState", "apache2.service"],
+        },
+    ]
 
 
 def test_only_the_modules_this_run_enabled_are_disabled_again():

@@ -14,7 +14,7 @@ SITES = [{"name": "www", "server_names": ["www.lab.test"]}, {"name": "api", "ser
 
 
 def read(*lines: str) -> Dict[str, Any]:
-    """The registered result of web_common's one read (begin step): find's lines, a link's target after it."""
+    """The registered result of web_common's one read (read step): find's lines, a link's target after it."""
     return {"stdout": "\n".join(lines) + "\n", "rc": 0}
 
 
@@ -73,17 +73,39 @@ def test_only_our_site_files_in_the_conf_dir_are_purged():
     assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/conf.d/webedge-site-old.conf"]
 
 
-def test_the_version_is_read_again_only_when_the_first_read_found_no_nginx():
-    before = {"rc": 2, "stderr": "", "msg": "[Errno 2] No such file or directory: b'nginx'"}
-    after = {"rc": 0, "stderr": "nginx version: nginx/1.22.1\nbuilt with OpenSSL 3.0.20 7 Apr 2026\n"}
-    context = variables(__nginx_build_found=before, __nginx_build_installed=after)
+def test_the_version_and_the_service_come_from_the_one_read():
+    # nginx -V answers on standard error, find's own complaints about missing paths go there too
+    stderr = (
+        "find: '/etc/nginx/tls/1.2': No such file or directory\n"  # 'nginx/1.2' in a path is not the version
+        "nginx version: nginx/1.22.1\nbuilt with OpenSSL 3.0.20 7 Apr 2026\n"
+    )
+    found = {**read(site_file("www"), "ActiveState=active", "UnitFileState=enabled"), "stderr": stderr}
+    context = variables(__web_common_unloaded=found)
     assert render("{{ __nginx_version }} {{ __nginx_openssl_version }}", context) == "1.22.1 3.0.20"
-    context = variables(__nginx_build_found=after, __nginx_build_installed={"skipped": True, "changed": False})
-    assert render("{{ __nginx_version }}", context) == "1.22.1"
-    # tasks/install.yml not included (nginx found): a second read left by an earlier run of the role is not used
-    older = {"rc": 0, "stderr": "nginx version: nginx/1.18.0\n"}
-    context = variables(__nginx_build_found=after, __nginx_build_installed=older)
-    assert render("{{ __nginx_version }}", context) == "1.22.1"
+    assert render("{{ __nginx_present }}", context) is True
+    assert render("{{ __nginx_service_settled }}", context) is True
+    # wanted disabled but enabled, or not active: the service module runs
+    assert render("{{ __nginx_service_settled }}", {**context, "nginx_service_enabled": False}) is False
+    for state in ("inactive", "failed", "activating"):
+        other = {**found, "stdout": found["stdout"].replace("ActiveState=active", f"ActiveState={state}")}
+        assert render("{{ __nginx_service_settled }}", variables(__web_common_unloaded=other)) is False
+    # no nginx (the commands did not run): not present, version 0, the service module runs
+    missing = {**read(site_file("www")), "stderr": "find: '/usr/sbin/nginx': No such file or directory\n", "rc": 1}
+    context = variables(__web_common_unloaded=missing)
+    assert render("{{ __nginx_present }}", context) is False
+    assert render("{{ __nginx_version }}", context) == "0"
+    assert render("{{ __nginx_service_settled }}", context) is False
+
+
+def test_the_read_runs_nginx_v_and_systemctl_show_when_the_binary_is_there():
+    argv = render("{{ __nginx_read_commands }}", variables())
+    assert argv == [
+        {"path": "/usr/sbin/nginx", "argv": ["/usr/sbin/nginx", "-V"]},
+        {
+            "path": "/usr/sbin/nginx",
+            "argv": ["systemctl", "show", "--property=ActiveState", "--property=UnitFileState", "nginx.service"],
+        },
+    ]
 
 
 def test_nothing_is_removed_when_the_read_found_nothing():

@@ -2,12 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The nginx and apache roles run web_common's steps without its argument-spec validation task (one task
 execution per step and host saved: rolespec_validate false, their own spec checks the input): so each caller
-gives every required option of each step it runs, here, and imports begin, commit and rollback (no include
-task per run)."""
+gives every required option of each step it runs, here, and imports every step (no include task per run)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Set
+from typing import Any, Dict, List, Set
 
 import pytest
 
@@ -21,34 +20,37 @@ def required(step: str) -> Set[str]:
 
 
 def steps(role: str) -> Dict[str, Dict[str, Any]]:
-    """Each web_common step the role runs, with the variables it gets (the task's and its block's)."""
+    """Each web_common step the role runs, with the variables it gets (the task's and its blocks', main.yml's block
+    included: the files it imports and includes are walked with those variables)."""
     found: Dict[str, Dict[str, Any]] = {}
-    for file in ("validate.yml", "apply.yml"):
-        for item in load(role, f"tasks/{file}"):
-            for block_key in ("block", "rescue"):
-                for inner in item.get(block_key) or []:
-                    for key in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
-                        if key in inner and inner[key]["name"] == "webedge.https.web_common":
-                            found[inner[key]["tasks_from"]] = {
-                                "how": key,
-                                "args": inner[key],
-                                "vars": {**item.get("vars", {}), **inner.get("vars", {})},
-                            }
+
+    def walk(items: List[Dict[str, Any]], inherited: Dict[str, Any]) -> None:
+        for item in items or []:
+            scope = {**inherited, **item.get("vars", {})}
+            for block_key in ("block", "rescue", "always"):
+                walk(item.get(block_key), scope)
+            for key in ("ansible.builtin.import_tasks", "ansible.builtin.include_tasks"):
+                if key in item:
+                    walk(load(role, f"tasks/{item[key]}"), scope)
             for key in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
                 if key in item and item[key]["name"] == "webedge.https.web_common":
-                    found[item[key]["tasks_from"]] = {"how": key, "args": item[key], "vars": item.get("vars", {})}
+                    found.setdefault(item[key]["tasks_from"], []).append({"how": key, "args": item[key], "vars": scope})
+
+    walk(load(role, "tasks/main.yml"), {})
     return found
 
 
 @pytest.mark.parametrize("role", ["nginx", "apache"])
 def test_every_step_gets_its_required_options_and_skips_only_the_spec_task(role):
     found = steps(role)
-    assert set(found) == {"validate", "begin", "commit", "rollback"}
-    for step, use in found.items():
-        assert required(step) <= set(use["vars"]), (role, step, required(step) - set(use["vars"]))
-        assert use["args"]["rolespec_validate"] is False
-        assert set(use["vars"]) - {"web_common_stapling_sites"} <= {
-            name for spec in SPECS.values() for name in spec["options"]
-        }, "a variable no entry point documents"
-    for step in ("begin", "commit", "rollback"):
-        assert found[step]["how"] == "ansible.builtin.import_role", (role, step)
+    assert set(found) == {"validate", "read", "begin", "commit", "rollback"}
+    assert len(found["read"]) == 2  # first, and again after the package module (tasks/install.yml)
+    for step, uses in found.items():
+        for use in uses:
+            assert required(step) <= set(use["vars"]), (role, step, required(step) - set(use["vars"]))
+            assert use["args"]["rolespec_validate"] is False
+            assert set(use["vars"]) - {"web_common_stapling_sites"} <= {
+                name for spec in SPECS.values() for name in spec["options"]
+            }, "a variable no entry point documents"
+            # every step imported: no include task per run
+            assert use["how"] == "ansible.builtin.import_role", (role, step)

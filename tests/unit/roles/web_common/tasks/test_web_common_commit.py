@@ -2,25 +2,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """roles/web_common/tasks/commit.yml (with remove.yml and test.yml, which it includes): nothing is removed
 without a copy, the whole configuration is tested after every change and not in check mode, and the copies
-go only after a passing test. A converged host runs no task of remove.yml or test.yml (two skipped includes)."""
+go only after a passing test. A converged host runs one skipped include (commit_changes.yml holds the steps)."""
 
 from __future__ import annotations
 
 from ansible_collections.webedge.https.tests.unit.helpers.roles import render, task, tasks
 
-NAMES = [t["name"] for t in tasks("web_common", "commit.yml")]
-REMOVE = task("web_common", "commit.yml", NAMES[0])
-TEST = task("web_common", "commit.yml", NAMES[3])
+(COMMIT,) = list(tasks("web_common", "commit.yml"))
+NAMES = [t["name"] for t in tasks("web_common", "commit_changes.yml")]
+REMOVE = task("web_common", "commit_changes.yml", NAMES[0])
+TEST = task("web_common", "commit_changes.yml", NAMES[3])
 
 
-def test_the_order_remove_then_test_and_drop_the_copies_after_the_read_of_the_begin_step():
-    # the read (read.yml) comes first in begin.yml, before anything is written: the caller's writes compare with it
-    begin = [t.get("name") for t in tasks("web_common", "begin.yml")]
-    assert begin[:2] == [
-        "Forget the results of an earlier run (of this role or of another web server role)",
-        "Read the files once, before anything is written",
-    ]
-    assert task("web_common", "begin.yml", begin[1])["ansible.builtin.import_tasks"] == "read.yml"
+def test_the_order_remove_then_test_and_drop_the_copies_behind_one_include():
+    # the read (read.yml) is the caller's own first step, before anything is written: not part of begin.yml
+    assert all("read.yml" not in str(t) for t in tasks("web_common", "begin.yml"))
+    assert COMMIT["ansible.builtin.include_tasks"] == "commit_changes.yml"
     assert [t["name"] for t in tasks("web_common", "read.yml")] == [
         "Look for files the server has not loaded yet (written after its last reload by this role)"
     ]
@@ -62,6 +59,34 @@ def test_only_files_whose_copy_was_made_are_removed():
     remove = task("web_common", "remove.yml", "Remove the files no longer wanted")
     assert remove["loop"] == "{{ __web_common_saved.results }}"
     assert remove["ansible.builtin.file"] == {"path": "{{ item.item }}", "state": "absent"}
+
+
+def test_the_steps_are_included_only_when_one_of_them_has_something_to_do():
+    quiet = {
+        "web_common_remove_files": [],
+        "web_common_remove_links": [],
+        "web_common_keep_backups": False,
+        "__web_common_state": {"leftovers": [], "directories": [], "unloaded": ""},
+        "ansible_check_mode": False,
+        "__web_common_changed": False,
+        "__web_common_unloaded": {"changed": False, "stdout": ""},
+    }
+
+    def included(**changed):
+        return render("{{ " + COMMIT["when"] + " }}", {**quiet, **changed})
+
+    assert included() is False  # a converged host: one skipped task
+    assert included(web_common_remove_files=["/etc/nginx/conf.d/webedge-site-old.conf"]) is True
+    assert included(web_common_remove_links=[{"path": "/etc/nginx/sites-enabled/default", "link": "/x"}]) is True
+    left = {"leftovers": ["/etc/nginx/conf.d/a.conf.1.2026-12-03@19:35:36~"], "directories": [], "unloaded": ""}
+    assert included(__web_common_state=left) is True
+    assert included(__web_common_state=left, web_common_keep_backups=True) is False  # kept: nothing to remove
+    assert included(__web_common_state={"leftovers": [], "directories": ["/var/www/www"], "unloaded": ""}) is True
+    assert included(__web_common_changed=True) is True
+    assert included(__web_common_unloaded={"changed": True, "stdout": ""}) is True
+    # check mode: no test, so a change alone does not include the steps (the removals and directories still do)
+    assert included(__web_common_changed=True, ansible_check_mode=True) is False
+    assert included(__web_common_state=left, ansible_check_mode=True) is True
 
 
 def test_the_test_runs_the_callers_command_as_argv_only_after_a_change_and_not_in_check_mode():

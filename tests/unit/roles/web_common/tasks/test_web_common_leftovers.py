@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/web_common/tasks/read.yml (the begin step's read), commit.yml and rollback.yml,
+"""roles/web_common/tasks/read.yml (the read step), commit.yml and rollback.yml,
 for real (ansible-playbook, local connection, files in a
 temporary directory): the backup copies of the managed files that an earlier run left behind (a controller
 killed before the copies were dropped; an empty copy from a write that failed on a full disk) are removed by
@@ -124,7 +124,17 @@ def test_copies_left_behind_go_with_the_next_run_and_nothing_else_does(tmp_path:
     run(tmp_path)  # no stamp yet: this first run reloads; the copies go
     assert present(tmp_path, LEFT) == []
     assert present(tmp_path, NOT_OURS) == NOT_OURS
-    assert run(tmp_path)["reloaded"] is False  # converged: nothing removed, nothing to reload
+    converged = run(tmp_path)
+    assert converged["reloaded"] is False  # converged: nothing removed, nothing to reload
+    # and the commit step is one skipped task (its include), not one task per step
+    prefix = "webedge.https.web_common : "
+    ran = [r for r in converged["results"] if r["_task"].startswith(prefix) and "Validating" not in r["_task"]]
+    assert [r["_task"][len(prefix) :] for r in ran] == [
+        "Look for files the server has not loaded yet (written after its last reload by this role)",
+        "Remove what is no longer wanted, make the missing directories, test the configuration"
+        " when this run changed it",
+    ]
+    assert ran[-1].get("skipped") is True
     # A run killed after it wrote its files and made its copies, after the reload of an earlier run.
     plant(tmp_path)
     checked = run(tmp_path, "--check")
@@ -143,12 +153,13 @@ def test_only_the_directories_not_there_as_root_owned_0755_are_made(tmp_path: Pa
     made = ["acme/.well-known/acme-challenge", "www"]
 
     def file_runs(result: Dict[str, object]) -> List[str]:
-        (task,) = [
+        found = [
             r
             for r in result["results"]
             if r["_task"].endswith("Create the ACME challenge directories and the document roots")
         ]
-        return [r["item"] for r in task.get("results", [])]
+        assert len(found) <= 1  # not there at all when the commit step had nothing to do (its include skipped)
+        return [r["item"] for task in found for r in task.get("results", [])]
 
     checked = run(tmp_path, "--check")
     assert file_runs(checked) == [str(tmp_path / d) for d in made]  # check mode: reported, not made

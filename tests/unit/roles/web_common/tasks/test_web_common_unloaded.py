@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/web_common/tasks/read.yml (the begin step's read) and commit.yml,
+"""roles/web_common/tasks/read.yml (the read step) and commit.yml,
 for real (ansible-playbook, local connection, files in a temporary
 directory): a file written after the server's last reload (a run killed before its handler ran) makes the
 next run test the configuration and notify the reload; after the reload nothing is pending."""
