@@ -1,13 +1,13 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Test helper of the reliability scenario, run on a web host (python3 FILE nginx|apache): what the host serves
+"""Test helper of the reliability scenario, run on a web host (python3 FILE nginx|apache [NAME]): what the host serves
 and enforces, as one JSON object: the served leaf certificate (SHA-256 of its DER), whether it is the first
 certificate of the installed fullchain, the X-Rel-State response header of the site, whether the server's
 configuration test passes, the webedge.https firewall rules running and in the files loaded at boot (their
 comments; nftables on the nginx host, iptables on the Apache host), the certificate the tls role issued from
 the lab CA (source ca: its names, whether the key and the fullchain belong to it), every file under /etc
 holding a private key (path, mode, owner) and every backup copy (`*~`) under the server's directory and
-/etc/ssl/webedge."""
+/etc/ssl/webedge. NAME (ignored here) is the file on the controller the rel_kill callback writes the output to."""
 
 import hashlib
 import json

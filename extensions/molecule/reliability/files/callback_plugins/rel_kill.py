@@ -2,24 +2,26 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Test-only callback of the reliability scenario: kills the controller as a crash would.
 
-REL_KILL_LOG names a file: the name of every task (or handler) that changed at least one host is appended to
-it once per task (one line for a task that changed two hosts).
+REL_KILL_LOG names a file (created empty when the run starts): every task (or handler) that changed at least
+one host is appended to it once, when it has ended on every host (at the next task boundary), as one line
+`<task name> @ <the hosts it changed, comma-separated, sorted>`: one change of the run.
 
-REL_KILL_AT=N > 0: right after the N-th such task, at the next task boundary (the next task or handler
-starting, the next play, the recap), when every host of the play has returned that task's result, the
-controller dies: SIGKILL to ansible-playbook and every process under it (its workers and their `podman exec`
-clients), as a controller whose machine dies would end: no handler, no cleanup, no further task.
-REL_KILL_AT=0 only records (the reference run that lists the kill points, the re-runs).
-REL_KILL_AFTER=NAME with REL_KILL_NTH=K: the same, right after the K-th task named NAME that changed a host
-(a run may change fewer tasks before it than the reference did: see docs/reliability.md, the tls role's key copy).
+REL_KILL_POINTS: a JSON list of such lines. Right after the first change of the run that is one of them, at
+that task boundary (the next task or handler starting, the next play, the recap: every host of the play has
+returned that task's result), the controller dies: SIGKILL to ansible-playbook and every process under it (its
+workers and their `podman exec` clients), as a controller whose machine dies would end: no handler, no
+cleanup, no further task. Its line is the last of the log. An empty list (or none) only records.
 
-REL_KILL_MODULE=NAME (with REL_KILL_AT=0): a kill inside a module run. When the first task of the run starts,
-a watcher per container of REL_KILL_HOSTS (comma-separated) waits inside the container for the AnsiballZ
-payload directory of module NAME (/tmp/ansible_<FQCN>_payload_*, made when the module starts and removed by its
-wrapper when it ends) to appear; the first seen kills the controller as above. Before the kill, a detached
-follower in that container watches the module's process (the newest python3) and appends to REL_KILL_FATE
-how long it lived after the kill and whether its wrapper removed the payload directory (it ran to its end)
-or not (it was killed).
+REL_KILL_MODULE=NAME: a kill inside a module run. When the first task of the run starts, a watcher per
+container of REL_KILL_HOSTS (comma-separated) waits inside the container for the AnsiballZ payload directory
+of module NAME (/tmp/ansible_<FQCN>_payload_*, made when the module starts and removed by its wrapper when it
+ends) to appear; the first seen kills the controller as above. Before the kill, a detached follower in that
+container watches the module's process (the newest python3) and appends to REL_KILL_FATE how long it lived
+after the kill and whether its wrapper removed the payload directory (it ran to its end) or not (it was
+killed).
+
+The output of a run of the scenario's state reader (a command `python3 .../rel-served-state SERVER FILE`) is written to
+FILE on the controller (files/read_state.yml).
 
 A play named MARK (site_rerun_twice.yml runs webedge.https.site twice in one ansible-playbook, with this play
 between) writes MARK to the log."""
@@ -27,6 +29,7 @@ between) writes MARK to the log."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -100,13 +103,14 @@ class CallbackModule(CallbackBase):
     def __init__(self) -> None:
         super().__init__()
         self._log = os.environ.get("REL_KILL_LOG")
-        self._kill_at = int(os.environ.get("REL_KILL_AT", "1"))
+        self._points = set(json.loads(os.environ.get("REL_KILL_POINTS") or "[]"))
         self._module = os.environ.get("REL_KILL_MODULE", "")
-        self._changed_tasks = []
-        self._after = os.environ.get("REL_KILL_AFTER", "")
-        self._after_nth = int(os.environ.get("REL_KILL_NTH", "1"))
-        self._after_seen = 0
+        # the task that changed a host and has not been written yet: uuid -> [name, set of hosts]
+        self._pending = {}
         self._watching = False
+        if self._log:
+            with open(self._log, "a", encoding="utf-8"):
+                pass
 
     def _write(self, line: str) -> None:
         if self._log:
@@ -114,7 +118,14 @@ class CallbackModule(CallbackBase):
                 handle.write(line + "\n")
 
     def _boundary(self) -> None:
-        if 0 < self._kill_at <= len(self._changed_tasks) or (self._after and self._after_seen >= self._after_nth):
+        """The tasks before have ended on every host: write their changes; die after a kill point."""
+        kill = False
+        for name, hosts in self._pending.values():
+            line = f"{name} @ {','.join(sorted(hosts))}"
+            self._write(line)
+            kill = kill or line in self._points
+        self._pending.clear()
+        if kill:
             kill_controller()
 
     def _watch_module(self) -> None:
@@ -177,11 +188,11 @@ class CallbackModule(CallbackBase):
         self._boundary()
 
     def v2_runner_on_ok(self, result) -> None:
+        argv = result._result.get("cmd")
+        if isinstance(argv, list) and len(argv) == 4 and str(argv[1]).endswith("/rel-served-state"):
+            with open(argv[3], "w", encoding="utf-8") as handle:
+                handle.write(result._result.get("stdout", ""))
         if not result._result.get("changed"):
             return
         task = result._task
-        if task._uuid not in self._changed_tasks:
-            self._changed_tasks.append(task._uuid)
-            self._write(task.get_name())
-            if task.get_name() == self._after:
-                self._after_seen += 1
+        self._pending.setdefault(task._uuid, [task.get_name(), set()])[1].add(result._host.get_name())
