@@ -139,7 +139,7 @@ def read_argv(
         + [posixpath.dirname(p) for p in _paths(managed, "managed")]
         + _paths([stamp], "stamp")
         + make
-        + [path for path, _ in run]
+        + [path for path, _argv in run]
     ):
         if path not in starts:
             starts.append(path)
