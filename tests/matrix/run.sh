@@ -48,7 +48,7 @@ for release in "${releases[@]}"; do
     --test validate-modules --test ansible-doc --test action-plugin-docs --test import \
     --test runtime-metadata --test yamllint"
   check "units-$release" bash -c "cd '$tree/../../..' && '$venv/bin/python' -m pytest -q -p no:cacheprovider \
-    --import-mode=importlib -n 2 --color no ansible_collections/webedge/https/tests/unit"
+    --import-mode=importlib -n 4 --color no ansible_collections/webedge/https/tests/unit"
 done
 rm -rf "$tree/tests/output"
 echo "matrix: $passed passed, $failed failed"
