@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import verdict_for
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import ResolvedAddress, connect, verdict_for
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.records import interpret_flight
 from ansible_collections.webedge.https.tests.unit.helpers.tls_wire import (
     HRR_EXTS,
@@ -43,3 +45,13 @@ def test_version_verdict(offered: str, answered: int, hrr: bool, accepted: bool)
 def test_alert_means_refused() -> None:
     flight = interpret_flight(record(21, b"\x02\x46"))
     assert verdict_for("TLSv1", flight) == (False, "alert protocol_version")
+
+
+def test_connections_send_without_waiting_for_acks() -> None:
+    """Nagle's algorithm off: a resumed handshake's close_notify waited 40 ms for the server's delayed ACK."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        sock = connect(ResolvedAddress(socket.AF_INET, listener.getsockname()), 2.0)
+        with sock:
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
