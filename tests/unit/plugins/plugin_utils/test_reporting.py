@@ -147,6 +147,42 @@ def test_html_is_self_contained_and_lists_every_host(report):
     assert "<svg" in text and "Content-Security-Policy" in text
 
 
+def _cache_files(tmp_path: Path) -> list:
+    return sorted(p.name for p in tmp_path.glob("_jinja2-cache-*/*"))
+
+
+def test_html_template_is_compiled_once_per_user(report, tmp_path, monkeypatch):
+    """The compiled template is kept in the user's temporary directory; the report is the same with or without it."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    first = render_html(report)
+    cached = _cache_files(tmp_path)
+    assert len(cached) == 1
+    assert render_html(report) == first
+    assert _cache_files(tmp_path) == cached
+
+
+def test_html_renders_without_a_usable_cache(report, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    expected = render_html(report)
+    for entry in tmp_path.glob("_jinja2-cache-*"):
+        for cached in entry.iterdir():
+            cached.unlink()
+        entry.rmdir()
+        entry.write_text("not a directory")  # Jinja refuses it: compiled without a cache
+    assert render_html(report) == expected
+
+
+def test_html_renders_when_the_cache_cannot_be_written(report, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
+    def full_disk(self, bucket):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("jinja2.FileSystemBytecodeCache.dump_bytecode", full_disk)
+    assert "<svg" in render_html(report)
+    assert _cache_files(tmp_path) == []
+
+
 def test_markdown_summary_and_failing_controls(report):
     text = render_markdown(report)
     assert text.startswith("## webedge.https compliance\n\n**FAILED** (fail on high)")
