@@ -163,8 +163,19 @@ class ActionModule(ControllerAction):
         if material.private_key_public_sha256:
             result["private_key_public_sha256"] = material.private_key_public_sha256
         if self._task.diff:
-            result["diff"] = directory_diffs(module_result.get("directories", [])) + build_diff(
-                files, material, chain_meta
+            result["diff"] = (
+                directory_diffs(module_result.get("directories", []))
+                + build_diff(files, material, chain_meta)
+                + [
+                    # named, never shown: a staged key file holds key material
+                    {
+                        "before_header": path,
+                        "after_header": f"{path} (removed)",
+                        "before": "staged by a killed run\n",
+                        "after": "",
+                    }
+                    for path in module_result.get("stale_files", [])
+                ]
             )
         for entry in files:
             entry["before"].pop("certificates", None)  # described in the diff; keep results small

@@ -377,6 +377,16 @@ removed_paths:
   type: list
   elements: str
   sample: ["/etc/ssl/webedge/private/.www.key.new"]
+stale_files:
+  description:
+    - Files an earlier run staged beside the destinations and could not rename or remove because it was
+      killed (SIGKILL, out of memory, a reboot) between staging and renaming; a staged key holds key material.
+    - They are removed (in check mode, they would be) and the task reports a change. Files of a run still
+      going are left alone.
+  returned: success
+  type: list
+  elements: str
+  sample: ["/etc/ssl/webedge/private/.www.key.4242.1.tmp"]
 backup_files:
   description: Backup copies made, by destination path.
   returned: when O(backup=true) and a file was replaced
@@ -489,7 +499,9 @@ def main() -> None:
             module.warn(f"check mode: {missing} does not exist yet; a real run fails unless an earlier task creates it")
         backups: dict = {}
         removed: list = []
+        stale = install.stale_temp_files([spec.path for spec in specs])
         if not module.check_mode:
+            install.remove_files(stale)
             install.apply_directories(dir_changes)
             if created:
                 changes = install.plan(specs)  # the directories exist now
@@ -504,8 +516,9 @@ def main() -> None:
     except (install.InstallError, host_keys.HostKeyError) as exc:
         module.fail_json(msg=str(exc))
     result = {
-        "changed": any(c.changed for c in changes) or any(d.changed for d in dir_changes) or bool(removed),
+        "changed": any(c.changed for c in changes) or any(d.changed for d in dir_changes) or bool(removed or stale),
         "removed_paths": removed,
+        "stale_files": stale,
         "paths": {c.spec.role: c.spec.path for c in changes},
         "changed_paths": [d.spec.path for d in dir_changes if d.changed] + [c.spec.path for c in changes if c.changed],
         "directories": [_directory(d) for d in dir_changes],

@@ -40,8 +40,10 @@ __all__ = [
     "plan",
     "plan_directories",
     "read_state",
+    "remove_files",
     "resolve_group",
     "resolve_owner",
+    "stale_temp_files",
 ]
 
 CERT_MODE = 0o644
@@ -343,8 +345,7 @@ def apply(
                     os.chown(spec.path, change.uid, change.gid, follow_symlinks=False)
                 os.chmod(spec.path, spec.mode)
                 continue
-            directory = os.path.dirname(spec.path) or "."
-            temp = os.path.join(directory, f".{os.path.basename(spec.path)}.{os.getpid()}.{len(staged)}.tmp")
+            temp = _staged_name(spec.path, os.getpid(), len(staged))
             _write_new(temp, spec.content, spec.mode, change.uid, change.gid, chown)
             staged.append((temp, change))
             if prepare_temp is not None:
@@ -364,6 +365,53 @@ def apply(
             raise InstallError(f"{change.spec.path}: cannot replace ({exc.strerror})") from None
         _fsync_dir(os.path.dirname(change.spec.path) or ".")
     return backups
+
+
+def _staged_name(path: str, pid: int, index: int) -> str:
+    return os.path.join(os.path.dirname(path) or ".", f".{os.path.basename(path)}.{pid}.{index}.tmp")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, somebody else's
+        return True
+    return True
+
+
+def stale_temp_files(paths: Collection[str]) -> List[str]:
+    """Files that ``apply`` staged for ``paths`` in a run that ended before renaming them.
+
+    A run killed between staging and renaming (SIGKILL, OOM, a reboot) cannot remove its staged
+    files, and a staged key holds key material. Only names this module gives (``.NAME.PID.N.tmp``
+    beside NAME) whose process is gone are returned: a concurrent run's files are left alone.
+    """
+    stale = []
+    for path in sorted(set(paths)):
+        directory = os.path.dirname(path) or "."
+        pattern = re.compile(re.escape(f".{os.path.basename(path)}.") + r"(\d+)\.\d+\.tmp")
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in sorted(names):
+            match = pattern.fullmatch(name)
+            if match and int(match.group(1)) != os.getpid() and not _process_alive(int(match.group(1))):
+                stale.append(os.path.join(directory, name))
+    return stale
+
+
+def remove_files(paths: Collection[str]) -> None:
+    """Remove ``paths``; one already gone is fine, one that cannot be removed is an InstallError naming it."""
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise InstallError(f"{path}: cannot remove ({exc.strerror})") from None
 
 
 def _unlink_quiet(path: str) -> None:

@@ -207,3 +207,28 @@ def test_missing_controller_file_is_named(tmp_path: Path) -> None:
     result = h.run()
     assert result["failed"] is True
     assert "nope.crt" in result["msg"]
+
+
+def test_files_staged_by_a_killed_run_are_named_in_the_diff_never_shown() -> None:
+    p = pki()
+    h = Harness(
+        {
+            "certificate_content": p.leaf.cert_pem.decode(),
+            "private_key_content": p.leaf.key_pem.decode(),
+            "cert_path": "/etc/ssl/site.crt",
+            "key_path": "/etc/ssl/site.key",
+            "min_days_valid": 0,
+        }
+    )
+    stale = "/etc/ssl/.site.key.4242.1.tmp"
+    answer = h._execute_module
+
+    def with_stale(module_name: str, module_args: Dict[str, Any], task_vars: Any = None) -> Dict[str, Any]:
+        return dict(answer(module_name, module_args, task_vars), stale_files=[stale])
+
+    h.action._execute_module = with_stale  # type: ignore[method-assign]
+    result = h.run()
+    assert result["stale_files"] == [stale]
+    (entry,) = [d for d in result["diff"] if d["before_header"] == stale]
+    assert entry["after_header"] == f"{stale} (removed)" and entry["after"] == ""
+    assert "PRIVATE KEY" not in repr(result)
