@@ -1,10 +1,10 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/nginx/tasks/apply.yml, its two writes ("Install the RFC 7919 ffdhe2048 DH parameters for the DHE suites",
-"Write the site configurations") exactly as the role has them, run for real (ansible-playbook, local connection,
-files in a temporary directory) after web_common's read: a file already there as it would be written is not
-written (no module run: the loop item is skipped); a changed byte, mode or owner is written again, and check mode
-reports such a change (with its diff) without making it."""
+"""roles/nginx/tasks/apply.yml, its one write task ("Write the site configurations and the DH parameters": each
+site's configuration and the RFC 7919 ffdhe2048 DH parameters in one loop) exactly as the role has it, run for real
+(ansible-playbook, local connection, files in a temporary directory) after web_common's read: a file already there
+as it would be written is not written (no module run: the loop item is skipped); a changed byte, mode or owner is
+written again, and check mode reports such a change (with its diff) without making it."""
 
 from __future__ import annotations
 
@@ -21,10 +21,8 @@ import yaml
 from ansible_collections.webedge.https.tests.unit.helpers.playbooks import ansible_playbook, task_results
 from ansible_collections.webedge.https.tests.unit.helpers.roles import ROLES, task
 
-WRITES = [
-    "Install the RFC 7919 ffdhe2048 DH parameters for the DHE suites",
-    "Write the site configurations",
-]
+WRITE = "Write the site configurations and the DH parameters"
+DH_LABEL = "ffdhe2048 DH parameters"
 
 # A template with what changes rendering: ansible_managed, a loop with trim_blocks, the loop variable, non-ASCII
 # text and the final newline.
@@ -75,16 +73,17 @@ def role(tmp_path: Path) -> None:
     (folder / "templates" / "site.conf.j2").write_text(TEMPLATE, encoding="utf-8")
     shutil.copy(ROLES / "nginx" / "files" / "ffdhe2048.pem", folder / "files" / "ffdhe2048.pem")
     read = {"name": "Read", "ansible.builtin.import_role": {"name": "webedge.https.web_common", "tasks_from": "read"}}
-    writes = [copy.deepcopy(task("nginx", "apply.yml", name)) for name in WRITES]
-    (folder / "tasks" / "main.yml").write_text(yaml.safe_dump([read, *writes], sort_keys=False))
+    write = copy.deepcopy(task("nginx", "apply.yml", WRITE))
+    (folder / "tasks" / "main.yml").write_text(yaml.safe_dump([read, write], sort_keys=False))
 
 
 DIFFS: List[str] = []
 
 
 def run(tmp_path: Path, *args: str, **extra: Any) -> Dict[str, List[str]]:
-    """One run: the items of each write task that reached the module (and changed, or would change, a file);
-    DIFFS gets the 'after' text of their diffs."""
+    """One run: the items of the write task that reached the module (and changed, or would change, a file), as
+    {"dh": [the DH parameters' item, if it ran], "sites": [the sites' items that ran]}; DIFFS gets the 'after' text of
+    their diffs."""
     DIFFS.clear()
     (tmp_path / "conf.d").mkdir(exist_ok=True)
     playbook = tmp_path / "play.yml"
@@ -94,15 +93,18 @@ def run(tmp_path: Path, *args: str, **extra: Any) -> Dict[str, List[str]]:
     variables = {"base": str(tmp_path), **extra}
     result = ansible_playbook(playbook, inventory, "-e", json.dumps(variables), *args)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    out: Dict[str, List[str]] = {}
-    for name in WRITES:
-        (found,) = [r for r in task_results(result, "lab") if r["_task"] == f"writes : {name}"]
-        items = found.get("results", [found])
-        ran = [r for r in items if not r.get("skipped")]  # reached the module
-        out[name] = sorted(r["__nginx_site"]["name"] if "__nginx_site" in r else "dh" for r in ran)
-        # the read skips only files already right: whatever reaches the module changes (or would change) it
-        assert all(r.get("changed") for r in ran), ran
-        DIFFS.extend(d.get("after", "") for r in ran for d in (r.get("diff") or []) if isinstance(d, dict))
+    (found,) = [r for r in task_results(result, "lab") if r["_task"] == f"writes : {WRITE}"]
+    items = found.get("results", [found])
+    assert len(items) == 3  # two sites and the DH parameters, one loop
+    ran = [r for r in items if not r.get("skipped")]  # reached the module
+    # the read skips only files already right: whatever reaches the module changes (or would change) it
+    assert all(r.get("changed") for r in ran), ran
+    DIFFS.extend(d.get("after", "") for r in ran for d in (r.get("diff") or []) if isinstance(d, dict))
+    names = [r["__nginx_site"]["name"] for r in ran]
+    out: Dict[str, List[str]] = {
+        "dh": ["dh"] if DH_LABEL in names else [],
+        "sites": sorted(n for n in names if n != DH_LABEL),
+    }
     return out
 
 
@@ -113,32 +115,34 @@ def site(tmp_path: Path, name: str) -> Path:
 def test_an_unchanged_file_is_not_written_and_a_changed_byte_mode_or_owner_is(tmp_path: Path) -> None:
     role(tmp_path)
     dh = tmp_path / "webedge-ffdhe2048.pem"
-    assert run(tmp_path) == {WRITES[0]: ["dh"], WRITES[1]: ["api", "www"]}
+    assert run(tmp_path) == {"dh": ["dh"], "sites": ["api", "www"]}
     assert "# café hello" in site(tmp_path, "www").read_text(encoding="utf-8")
-    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: []}  # as they would be written: no write at all
+    # written through the template module byte for byte as the role's file (as the copy module wrote it before)
+    assert dh.read_bytes() == (ROLES / "nginx" / "files" / "ffdhe2048.pem").read_bytes()
+    assert run(tmp_path) == {"dh": [], "sites": []}  # as they would be written: no write at all
 
     # one byte changed by hand: only that file is written again
     text = site(tmp_path, "www").read_text(encoding="utf-8")
     site(tmp_path, "www").write_text(text.replace("hello", "hellO"), encoding="utf-8")
-    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: ["www"]}
+    assert run(tmp_path) == {"dh": [], "sites": ["www"]}
     assert site(tmp_path, "www").read_text(encoding="utf-8") == text
 
     # the mode, then the owner
     os.chmod(site(tmp_path, "api"), 0o600)
     os.chmod(dh, 0o664)
-    assert run(tmp_path) == {WRITES[0]: ["dh"], WRITES[1]: ["api"]}
+    assert run(tmp_path) == {"dh": ["dh"], "sites": ["api"]}
     assert oct(site(tmp_path, "api").stat().st_mode & 0o7777) == "0o644"
     os.chown(site(tmp_path, "www"), 65534, 65534)
-    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: ["www"]}
+    assert run(tmp_path) == {"dh": [], "sites": ["www"]}
     assert site(tmp_path, "www").stat().st_uid == 0
-    assert run(tmp_path) == {WRITES[0]: [], WRITES[1]: []}
+    assert run(tmp_path) == {"dh": [], "sites": []}
 
     # a link in place of the file is not taken for it
     target = tmp_path / "elsewhere.conf"
     shutil.copy(site(tmp_path, "api"), target)
     site(tmp_path, "api").unlink()
     site(tmp_path, "api").symlink_to(target)
-    assert run(tmp_path)[WRITES[1]] == ["api"]
+    assert run(tmp_path)["sites"] == ["api"]
 
 
 def test_check_mode_reports_a_changed_file_with_its_diff_and_leaves_it(tmp_path: Path) -> None:
@@ -146,9 +150,9 @@ def test_check_mode_reports_a_changed_file_with_its_diff_and_leaves_it(tmp_path:
     run(tmp_path)
     before = site(tmp_path, "www").read_bytes()
     checked = run(tmp_path, "--check", "--diff", greeting="changed")  # what the next run would write differs
-    assert checked == {WRITES[0]: [], WRITES[1]: ["www"]}
+    assert checked == {"dh": [], "sites": ["www"]}
     assert site(tmp_path, "www").read_bytes() == before
     assert any("# café changed" in after for after in DIFFS), DIFFS
-    assert run(tmp_path, "--check", "--diff") == {WRITES[0]: [], WRITES[1]: []}  # nothing to change: nothing said
-    assert run(tmp_path, greeting="changed")[WRITES[1]] == ["www"]
+    assert run(tmp_path, "--check", "--diff") == {"dh": [], "sites": []}  # nothing to change: nothing said
+    assert run(tmp_path, greeting="changed")["sites"] == ["www"]
     assert "# café changed" in site(tmp_path, "www").read_text(encoding="utf-8")

@@ -24,7 +24,11 @@ def caller_vars(role: str) -> Dict[str, Any]:
 def test_it_first_forgets_every_result_the_plan_is_built_from():
     first = next(tasks("web_common", "begin.yml"))
     assert first["name"].startswith("Forget the results of an earlier run")
-    forgotten = set(first["ansible.builtin.set_fact"])
+    # one task, looped over the names: this role's own and the caller's (web_common_forget)
+    assert list(first["ansible.builtin.set_fact"]) == ["{{ __web_common_forgotten }}"]
+    assert first["loop_control"]["loop_var"] == "__web_common_forgotten"
+    assert first["loop"].endswith("+ web_common_forget }}")
+    forgotten = set(re.findall(r"'(__web_common_[a-z_]+)'", first["loop"]))
     # every registered variable the plan (vars/main.yml) reads, wherever it is registered
     plan = load("web_common", "vars/main.yml")["__web_common_plan"]
     read = set(re.findall(r"__web_common_[a-z_]+", plan)) - {"__web_common_plan"}
@@ -65,3 +69,15 @@ def test_the_sites_to_staple_are_those_whose_certificate_names_a_responder(role)
     expression = caller_vars(role)["web_common_stapling_sites"]
     assert render(expression, {"__web_common_ocsp": ocsp}) == ["www"]
     assert render(expression, {"__web_common_ocsp": {"results": [], "skipped": True}}) == []
+
+
+@pytest.mark.parametrize("role", ["nginx", "apache"])
+def test_the_caller_has_every_result_it_gives_forgotten_in_the_same_task(role):
+    """Every result the caller gives in web_common_written is one of its registered variables, named in
+    web_common_forget (begin's first task forgets them): no set_fact task of the caller's own."""
+    given = caller_vars(role)
+    written = set(re.findall(r"__[a-z]+_[a-z_]+", str(given["web_common_written"])))
+    registered = {t["register"] for t in tasks(role) if "register" in t}
+    assert written and written <= registered
+    assert written <= set(given["web_common_forget"]) <= registered
+    assert not [t for t in tasks(role) if "ansible.builtin.set_fact" in t]

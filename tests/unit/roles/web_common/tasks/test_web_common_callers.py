@@ -54,3 +54,18 @@ def test_every_step_gets_its_required_options_and_skips_only_the_spec_task(role)
             }, "a variable no entry point documents"
             # every step imported: no include task per run
             assert use["how"] == "ansible.builtin.import_role", (role, step)
+
+
+@pytest.mark.parametrize("role", ["nginx", "apache"])
+def test_the_callers_syntax_check_is_part_of_the_one_site_assert(role):
+    """validate.yml of the caller is the one import of web_common's validate step (no assert task of its own): its check
+    that no value carries configuration syntax is web_common_config_errors, failed by web_common's assert."""
+    (only,) = load(role, "tasks/validate.yml")
+    assert only["ansible.builtin.import_role"]["tasks_from"] == "validate"
+    assert f"web_config_errors('{role}', '{role}_sites'" in only["vars"]["web_common_config_errors"]
+    (check,) = load("web_common", "tasks/validate.yml")
+    assert check["ansible.builtin.assert"]["that"] == ["__web_common_errors | length == 0"]
+    # the caller's list only when the sites pass: its validator may assume well-formed sites
+    assert check["vars"]["__web_common_errors"] == (
+        "{{ __web_common_site_errors if __web_common_site_errors | length > 0 else web_common_config_errors }}"
+    )
