@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/nginx/tasks/apply.yml, its one write task ("Write the site configurations and the DH parameters": each
+"""roles/nginx/tasks/apply.yml, its one write task ("Write the site configurations", with the DH parameters: each
 site's configuration and the RFC 7919 ffdhe2048 DH parameters in one loop) exactly as the role has it, run for real
 (ansible-playbook, local connection, files in a temporary directory) after web_common's read: a file already there
 as it would be written is not written (no module run: the loop item is skipped); a changed byte, mode or owner is
@@ -21,7 +21,7 @@ import yaml
 from ansible_collections.webedge.https.tests.unit.helpers.playbooks import ansible_playbook, task_results
 from ansible_collections.webedge.https.tests.unit.helpers.roles import ROLES, task
 
-WRITE = "Write the site configurations and the DH parameters"
+WRITE = "Write the site configurations"  # and the DH parameters, in the same loop
 DH_LABEL = "ffdhe2048 DH parameters"
 
 # A template with what changes rendering: ansible_managed, a loop with trim_blocks, the loop variable, non-ASCII
