@@ -33,9 +33,10 @@ elif [[ -z "${ANSIBLE_COLLECTIONS_PATH:-}" ]]; then
   export ANSIBLE_COLLECTIONS_PATH="$repo/.build/collections"
 fi
 cd "$repo"
+# The trap's last status becomes the script's: an `[ ... ] && ...` that is false here made every run exit 1.
 cleanup() {
   ((keep)) || molecule destroy -s compliance >/dev/null 2>&1 || true
-  [ -n "${bench_tree:-}" ] && rm -rf "$bench_tree"
+  if [ -n "${bench_tree:-}" ]; then rm -rf "$bench_tree"; fi
 }
 trap cleanup EXIT INT TERM
 
