@@ -8,7 +8,11 @@ import socket
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import ResolvedAddress, connect, verdict_for
+from ansible_collections.webedge.https.plugins.module_utils.tls.probe.rawprobe import (
+    ResolvedAddress,
+    connect,
+    verdict_for,
+)
 from ansible_collections.webedge.https.plugins.module_utils.tls.probe.records import interpret_flight
 from ansible_collections.webedge.https.tests.unit.helpers.tls_wire import (
     HRR_EXTS,
