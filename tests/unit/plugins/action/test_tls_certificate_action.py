@@ -103,17 +103,20 @@ def test_controller_files_are_validated_and_module_gets_ordered_pem(tmp_path: Pa
     assert body not in repr(result)
 
 
+def _leaf_to_site(p: Any) -> Dict[str, Any]:
+    """The test leaf and its key given as content, installed as /etc/ssl/site.crt and site.key."""
+    return {
+        "certificate_content": p.leaf.cert_pem.decode(),
+        "private_key_content": p.leaf.key_pem.decode(),
+        "cert_path": "/etc/ssl/site.crt",
+        "key_path": "/etc/ssl/site.key",
+        "min_days_valid": 0,
+    }
+
+
 def test_diff_shows_metadata_and_public_key_hash_never_key_material(tmp_path: Path) -> None:
     p = pki()
-    h = Harness(
-        {
-            "certificate_content": p.leaf.cert_pem.decode(),
-            "private_key_content": p.leaf.key_pem.decode(),
-            "cert_path": "/etc/ssl/site.crt",
-            "key_path": "/etc/ssl/site.key",
-            "min_days_valid": 0,
-        }
-    )
+    h = Harness(_leaf_to_site(p))
     old = pki().inter.cert_pem.decode()
     h.existing = {
         "cert": {"exists": True, "uid": 0, "gid": 0, "mode": "0644", "sha256": "x", "certificates": [old]},
@@ -211,15 +214,7 @@ def test_missing_controller_file_is_named(tmp_path: Path) -> None:
 
 def test_files_staged_by_a_killed_run_are_named_in_the_diff_never_shown() -> None:
     p = pki()
-    h = Harness(
-        {
-            "certificate_content": p.leaf.cert_pem.decode(),
-            "private_key_content": p.leaf.key_pem.decode(),
-            "cert_path": "/etc/ssl/site.crt",
-            "key_path": "/etc/ssl/site.key",
-            "min_days_valid": 0,
-        }
-    )
+    h = Harness(_leaf_to_site(p))
     stale = "/etc/ssl/.site.key.4242.1.tmp"
     answer = h._execute_module
 
