@@ -5,13 +5,12 @@ rendered by Ansible's own templar with the collection's filters, as a play would
 
 from __future__ import annotations
 
+import importlib
 import pathlib
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 import yaml
 
-from ansible_collections.webedge.https.plugins.filter.restore_plan import FilterModule as RestorePlanFilters
-from ansible_collections.webedge.https.plugins.filter.web_files import FilterModule as WebFilesFilters
 from ansible_collections.webedge.https.tests.unit.helpers.templating import render as _render
 from ansible_collections.webedge.https.tests.unit.helpers.templating import render_text
 
@@ -19,11 +18,14 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 ROLES = ROOT / "roles"
 ROLE_NAMES = sorted(p.name for p in ROLES.iterdir() if (p / "meta" / "main.yml").is_file())
 
-# The collection's filters the rendered expressions use, by their fully qualified names.
+# Every filter of the collection, by its fully qualified name, as the roles' expressions use them.
 FILTERS: Dict[str, Callable[..., Any]] = {
     f"webedge.https.{name}": function
-    for module in (RestorePlanFilters(), WebFilesFilters())
-    for name, function in module.filters().items()
+    for path in sorted((ROOT / "plugins" / "filter").glob("*.py"))
+    for name, function in importlib.import_module(f"ansible_collections.webedge.https.plugins.filter.{path.stem}")
+    .FilterModule()
+    .filters()
+    .items()
 }
 
 __all__ = ["FILTERS", "ROLES", "ROLE_NAMES", "ROOT", "load", "render", "task", "tasks", "template", "web_site"]
