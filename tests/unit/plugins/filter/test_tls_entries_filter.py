@@ -1,0 +1,144 @@
+# Copyright: webedge.https contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The tls_lab_entries, tls_host_entries, tls_file_indexes and tls_entry_errors filters: plugin_utils/tls/entries.py
+for Jinja2, called through Ansible's templar as the tls role calls them, bad input as filter errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.webedge.https.plugins.filter.tls_entries import FilterModule
+from ansible_collections.webedge.https.tests.unit.helpers.templating import render
+
+FILTERS = {f"webedge.https.{name}": function for name, function in FilterModule().filters().items()}
+
+LAB = {
+    "ca_certificate": "/lab/ca.crt",
+    "chain": "/lab/intermediate.crt",
+    "certificates": {
+        "web1": {
+            "certificate": "/lab/web1.crt",
+            "private_key": "/lab/web1.key",
+            "chain": "/lab/intermediate.crt",
+            "hostnames": ["web1"],
+            "created": True,
+        }
+    },
+}
+ROLE = {
+    "tls_lab_ca_enabled": "yes",
+    "tls_lab_key_on_host": False,
+    "tls_lab_valid_days": 90,
+    "tls_lab_renew_days": 30,
+    "tls_lab_certificates": [{"name": "{{ inventory_hostname }}", "hostnames": ["{{ inventory_hostname }}"]}],
+    "inventory_hostname": "web1",
+    "tls_certificates": [
+        {"name": "given", "private_key_content": "-----BEGIN PRIVATE KEY-----"},
+        {"name": "site", "source": "acme", "hostnames": ["www.example.com"], "min_days_valid": "{{ 7 * 2 }}"},
+    ],
+    "tls_key_type": "ec_p384",
+    "tls_cert_dir": "/srv/certs",
+    "tls_key_dir": "/srv/keys",
+    "tls_key_rotate": "false",
+    "tls_acme_directory": "https://acme.example/dir",
+    "tls_acme_account_key": "/keys/account.key",
+    "tls_acme_served_names": ["www.example.com"],
+}
+LAB_ENTRIES = (
+    "{{ __tls_lab_ca_result | default(none) | webedge.https.tls_lab_entries(tls_lab_certificates,"
+    " enabled=tls_lab_ca_enabled, key_on_host=tls_lab_key_on_host, valid_days=tls_lab_valid_days,"
+    " renew_days=tls_lab_renew_days, check_mode=ansible_check_mode | default(false)) }}"
+)
+HOST_ENTRIES = (
+    "{{ tls_certificates | webedge.https.tls_host_entries(key_type=tls_key_type, cert_dir=tls_cert_dir,"
+    " key_dir=tls_key_dir, key_rotate=tls_key_rotate) }}"
+)
+
+
+def rendered(expression: str, **variables: Any) -> Any:
+    return render(expression, {**ROLE, **variables}, FILTERS)
+
+
+def test_the_filters_are_published():
+    assert set(FilterModule().filters()) == {
+        "tls_lab_entries",
+        "tls_host_entries",
+        "tls_file_indexes",
+        "tls_entry_errors",
+    }
+
+
+def test_lab_entries_through_the_templar():
+    # the lab CA's task has not run yet: no entry (the result is undefined)
+    assert rendered(LAB_ENTRIES) == []
+    assert rendered(LAB_ENTRIES, __tls_lab_ca_result={"skipped": True}) == []
+    (entry,) = rendered(LAB_ENTRIES, __tls_lab_ca_result=LAB, ansible_check_mode=False)
+    assert entry == {
+        "name": "web1",
+        "certificate": "/lab/web1.crt",
+        "private_key": "/lab/web1.key",
+        "hostnames": ["web1"],
+        "chain": "/lab/intermediate.crt",
+    }
+    # check mode: the certificate that run would create is not deployed
+    assert rendered(LAB_ENTRIES, __tls_lab_ca_result=LAB, ansible_check_mode=True) == []
+    # keys on the host: the lab certificates' own templates rendered
+    (entry,) = rendered(LAB_ENTRIES, __tls_lab_ca_result=LAB, tls_lab_key_on_host="yes")
+    assert (entry["name"], entry["source"], entry["ca_private_key"]) == ("web1", "ca", "/lab/intermediate.key")
+    assert rendered(LAB_ENTRIES, __tls_lab_ca_result=LAB, tls_lab_ca_enabled=False) == []
+
+
+def test_host_entries_and_file_indexes_through_the_templar():
+    (entry,) = rendered(HOST_ENTRIES)
+    assert {k: entry[k] for k in ("index", "key_type", "cert_path", "key_path", "rotate_key", "min_days_valid")} == {
+        "index": 1,
+        "key_type": "ec_p384",
+        "cert_path": "/srv/certs/site.crt",
+        "key_path": "/srv/keys/site.key",
+        "rotate_key": False,
+        "min_days_valid": 14,
+    }
+    assert "PRIVATE KEY" not in repr(rendered(HOST_ENTRIES))
+    assert rendered("{{ tls_certificates | webedge.https.tls_file_indexes }}") == [0]
+
+
+ERRORS = (
+    "{{ tls_certificates | webedge.https.tls_entry_errors(hosted, key_types=key_types,"
+    " acme_directory=tls_acme_directory, acme_account_key=tls_acme_account_key,"
+    " served_names=tls_acme_served_names) }}"
+)
+
+
+def test_entry_errors_through_the_templar():
+    hosted = rendered(HOST_ENTRIES)
+    key_types = {"ec_p256": [], "ec_p384": []}  # the role passes its dictionary of key types
+    assert rendered(ERRORS, hosted=hosted, key_types=key_types) == []
+    (error,) = rendered(ERRORS, hosted=hosted, key_types=key_types, tls_acme_served_names=["other.example"])
+    assert error.startswith("tls_certificates entry site: www.example.com is not served by this host's web server")
+    (error,) = rendered(ERRORS, hosted=hosted, key_types=["rsa2048"], tls_acme_directory="{{ 'ftp://x' }}")
+    assert error == (
+        "tls_certificates entry site (source acme): needs hostnames (got ['www.example.com']), a key_type of rsa2048"
+        ' (got ec_p384), tls_acme_directory (an http(s) URL, got "ftp://x") and tls_acme_account_key (got'
+        ' "/keys/account.key") and a positive valid_days. Nothing was changed.'
+    )
+
+
+def test_bad_input_is_a_filter_error_naming_the_filter():
+    with pytest.raises(AnsibleFilterError, match="tls_host_entries: expected a list, got str"):
+        FILTERS["webedge.https.tls_host_entries"]("site")
+    with pytest.raises(AnsibleFilterError, match="tls_file_indexes: entry 1 is a str, not a dictionary"):
+        FILTERS["webedge.https.tls_file_indexes"]([{"name": "a"}, "b"])
+    with pytest.raises(AnsibleFilterError, match="tls_lab_entries: expected the result of tls_lab_ca, got list"):
+        FILTERS["webedge.https.tls_lab_entries"]([])
+    with pytest.raises(
+        AnsibleFilterError, match="tls_lab_entries: a lab certificate or the lab CA's result lacks 'name'"
+    ):
+        FILTERS["webedge.https.tls_lab_entries"](LAB, [{"hostnames": ["a"]}], key_on_host=True)
+    with pytest.raises(AnsibleFilterError, match="tls_entry_errors served_names: expected a list, got str"):
+        FILTERS["webedge.https.tls_entry_errors"]([], [], ["ec_p256"], served_names="www.example.com")
+    # through the templar too
+    with pytest.raises(Exception, match="tls_host_entries: expected a list"):
+        rendered("{{ 'site' | webedge.https.tls_host_entries }}")
