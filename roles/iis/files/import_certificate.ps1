@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 #
 # Run by ansible.windows.win_powershell (role webedge.https.iis). Imports a PKCS#12 archive built on
-# the controller (filter webedge.https.tls_pfx): the leaf and its private key into
+# the controller (filter webedge.https.windows.tls_pfx): the leaf and its private key into
 # Cert:\LocalMachine\My, the intermediate certificates into Cert:\LocalMachine\CA, where SCHANNEL
 # finds them to send the chain. The archive and its one-time password arrive as SecureStrings
 # (sensitive_parameters, no_log) and are never written to disk.

@@ -18,11 +18,17 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 ROLES = ROOT / "roles"
 ROLE_NAMES = sorted(p.name for p in ROLES.iterdir() if (p / "meta" / "main.yml").is_file())
 
-# Every filter of the collection, by its fully qualified name, as the roles' expressions use them.
+# Every filter of the collection, by its fully qualified name (``webedge.https.<subdirectory>.<name>`` for
+# those in a subdirectory of plugins/filter), as the roles' expressions use them.
+_FILTER_FILES = [
+    p.relative_to(ROOT / "plugins" / "filter") for p in sorted((ROOT / "plugins" / "filter").rglob("*.py"))
+]
 FILTERS: Dict[str, Callable[..., Any]] = {
-    f"webedge.https.{name}": function
-    for path in sorted((ROOT / "plugins" / "filter").glob("*.py"))
-    for name, function in importlib.import_module(f"ansible_collections.webedge.https.plugins.filter.{path.stem}")
+    ".".join(("webedge.https", *path.parent.parts, name)): function
+    for path in _FILTER_FILES
+    for name, function in importlib.import_module(
+        ".".join(("ansible_collections.webedge.https.plugins.filter", *path.parent.parts, path.stem))
+    )
     .FilterModule()
     .filters()
     .items()

@@ -11,7 +11,7 @@ from typing import Any, Dict
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.filter.compliance import FilterModule as ComplianceFilters
+from ansible_collections.webedge.https.plugins.filter.compliance.controls import FilterModule as ComplianceFilters
 from ansible_collections.webedge.https.tests.unit.helpers.roles import FILTERS, load, render, task, tasks
 from ansible_collections.webedge.https.tests.unit.helpers.templating import render as render_with
 

@@ -5,6 +5,10 @@
 Thin wrappers over the controls in ``module_utils/compliance/`` (``endpoint.py``, ``host.py``) so
 that the role evaluates the same controls, with the same messages, as ``tls_probe`` and
 ``compliance_report``. Documentation of each filter is in the YAML file of its name next to this one.
+
+They live in their own directory (FQCN ``webedge.https.compliance.<name>``): to find any of the collection's
+filters, ansible-core imports every filter file at the top of ``plugins/filter/`` in each worker process that
+looks one up, and these files import the whole control catalog.
 """
 
 from __future__ import annotations
@@ -246,7 +250,7 @@ def compliance_endpoint_findings(
 class FilterModule:
     def filters(self) -> Dict[str, Callable[..., Any]]:
         return {
-            "compliance_host_controls": compliance_host_controls,
-            "compliance_endpoint_findings": compliance_endpoint_findings,
+            "host_controls": compliance_host_controls,
+            "endpoint_findings": compliance_endpoint_findings,
             "pem_sha256": pem_sha256,
         }

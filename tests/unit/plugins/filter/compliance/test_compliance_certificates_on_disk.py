@@ -10,10 +10,10 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from ansible_collections.webedge.https.plugins.filter.compliance import FilterModule
+from ansible_collections.webedge.https.plugins.filter.compliance.controls import FilterModule
 from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import NOW, make_cert
 
-HOST_CONTROLS = FilterModule().filters()["compliance_host_controls"]
+HOST_CONTROLS = FilterModule().filters()["host_controls"]
 DAY = datetime.timedelta(days=1)
 
 

@@ -14,9 +14,9 @@ import json
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webedge.https.plugins.filter.compliance import FilterModule
+from ansible_collections.webedge.https.plugins.filter.compliance.controls import FilterModule
 
-HOST = FilterModule().filters()["compliance_host_controls"]
+HOST = FilterModule().filters()["host_controls"]
 THUMB = "0123456789ABCDEF0123456789ABCDEF01234567"
 OTHER = "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
 SHA = "5f" * 32

@@ -65,7 +65,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     site_pfx: >-
       {{ lookup('ansible.builtin.file', 'files/www.crt')
-         | webedge.https.tls_pfx(private_key=lookup('ansible.builtin.file', 'files/www.key'),
+         | webedge.https.windows.tls_pfx(private_key=lookup('ansible.builtin.file', 'files/www.key'),
                                  hostnames=['www.example.com'], min_days_valid=30) }}
   no_log: true
 

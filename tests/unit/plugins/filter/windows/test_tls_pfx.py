@@ -15,8 +15,8 @@ from ansible.errors import AnsibleFilterError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from ansible_collections.webedge.https.plugins.filter.tls_pfx import FilterModule
 from ansible_collections.webedge.https.plugins.filter.tls_profile import FilterModule as ProfileFilters
+from ansible_collections.webedge.https.plugins.filter.windows.tls_pfx import FilterModule
 from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import (
     fresh_key,
     key_pem,
