@@ -13,6 +13,10 @@ source "$here/lib.sh"
 FLEET_NETWORK=${FLEET_NETWORK:-webedge-fleet}
 FLEET_SUBNET4=${FLEET_SUBNET4:-10.89.44.0/24}
 FLEET_SUBNET6=${FLEET_SUBNET6:-fd42:89:44::/64}
+# The anchor's own addresses, above the hosts' (bench.py numbers them from .11): without them netavark gives it
+# the address after the last one it handed out on a network of that name, which may be a host's.
+FLEET_ANCHOR4=${FLEET_ANCHOR4:-10.89.44.254}
+FLEET_ANCHOR6=${FLEET_ANCHOR6:-fd42:89:44::fe}
 anchor=$FLEET_NETWORK-anchor
 case ${1:-} in
 up)
@@ -36,7 +40,7 @@ up)
   if [ "$(podman inspect --format '{{.State.Running}}' "$anchor" 2>/dev/null)" != true ]; then
     podman rm -f "$anchor" >/dev/null 2>&1 || true
     podman run -d --name "$anchor" --label webedge.lab=fleet-anchor --network "$FLEET_NETWORK" \
-      localhost/webedge-debian:12-base sleep infinity >/dev/null
+      --ip "$FLEET_ANCHOR4" --ip6 "$FLEET_ANCHOR6" localhost/webedge-debian:12-base sleep infinity >/dev/null
   fi
   python3 "$here/containment.py" --network "$FLEET_NETWORK" --quiet
   ;;
