@@ -16,7 +16,7 @@ forked worker. Their meaning is the Jinja's: an entry's own value is kept whenev
 or '' (Jinja's ``default(x)`` replaces only an undefined value); numbers and booleans are converted as the
 ``int`` and ``bool`` filters convert them (the ``bool`` filter of the running ansible-core release itself).
 
-Runs on the controller only (filter plugin ``plugins/filter/tls_entries.py``).
+Runs on the controller only (filters ``webedge.https.tls.*``, ``plugins/filter/tls/entries.py``).
 """
 
 from __future__ import annotations

@@ -1,19 +1,23 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tls_lab_entries, tls_host_entries, tls_file_indexes and tls_entry_errors filters: plugin_utils/tls/entries.py
+"""The filters webedge.https.tls.lab_entries, host_entries, file_indexes and entry_errors: plugin_utils/tls/entries.py
 for Jinja2, called through Ansible's templar as the tls role calls them, bad input as filter errors."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import pathlib
+import subprocess
+import sys
+from typing import Any, Dict
 
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.webedge.https.plugins.filter.tls_entries import FilterModule
+from ansible_collections.webedge.https.plugins.filter.tls.entries import FilterModule
 from ansible_collections.webedge.https.tests.unit.helpers.templating import render
 
-FILTERS = {f"webedge.https.{name}": function for name, function in FilterModule().filters().items()}
+FILTERS = {f"webedge.https.tls.{name}": function for name, function in FilterModule().filters().items()}
 
 LAB = {
     "ca_certificate": "/lab/ca.crt",
@@ -48,12 +52,12 @@ ROLE = {
     "tls_acme_served_names": ["www.example.com"],
 }
 LAB_ENTRIES = (
-    "{{ __tls_lab_ca_result | default(none) | webedge.https.tls_lab_entries(tls_lab_certificates,"
+    "{{ __tls_lab_ca_result | default(none) | webedge.https.tls.lab_entries(tls_lab_certificates,"
     " enabled=tls_lab_ca_enabled, key_on_host=tls_lab_key_on_host, valid_days=tls_lab_valid_days,"
     " renew_days=tls_lab_renew_days, check_mode=ansible_check_mode | default(false)) }}"
 )
 HOST_ENTRIES = (
-    "{{ tls_certificates | webedge.https.tls_host_entries(key_type=tls_key_type, cert_dir=tls_cert_dir,"
+    "{{ tls_certificates | webedge.https.tls.host_entries(key_type=tls_key_type, cert_dir=tls_cert_dir,"
     " key_dir=tls_key_dir, key_rotate=tls_key_rotate) }}"
 )
 
@@ -63,12 +67,7 @@ def rendered(expression: str, **variables: Any) -> Any:
 
 
 def test_the_filters_are_published():
-    assert set(FilterModule().filters()) == {
-        "tls_lab_entries",
-        "tls_host_entries",
-        "tls_file_indexes",
-        "tls_entry_errors",
-    }
+    assert set(FilterModule().filters()) == {"lab_entries", "host_entries", "file_indexes", "entry_errors"}
 
 
 def test_lab_entries_through_the_templar():
@@ -102,11 +101,11 @@ def test_host_entries_and_file_indexes_through_the_templar():
         "min_days_valid": 14,
     }
     assert "PRIVATE KEY" not in repr(rendered(HOST_ENTRIES))
-    assert rendered("{{ tls_certificates | webedge.https.tls_file_indexes }}") == [0]
+    assert rendered("{{ tls_certificates | webedge.https.tls.file_indexes }}") == [0]
 
 
 ERRORS = (
-    "{{ tls_certificates | webedge.https.tls_entry_errors(hosted, key_types=key_types,"
+    "{{ tls_certificates | webedge.https.tls.entry_errors(hosted, key_types=key_types,"
     " acme_directory=tls_acme_directory, acme_account_key=tls_acme_account_key,"
     " served_names=tls_acme_served_names) }}"
 )
@@ -127,18 +126,55 @@ def test_entry_errors_through_the_templar():
 
 
 def test_bad_input_is_a_filter_error_naming_the_filter():
-    with pytest.raises(AnsibleFilterError, match="tls_host_entries: expected a list, got str"):
-        FILTERS["webedge.https.tls_host_entries"]("site")
-    with pytest.raises(AnsibleFilterError, match="tls_file_indexes: entry 1 is a str, not a dictionary"):
-        FILTERS["webedge.https.tls_file_indexes"]([{"name": "a"}, "b"])
-    with pytest.raises(AnsibleFilterError, match="tls_lab_entries: expected the result of tls_lab_ca, got list"):
-        FILTERS["webedge.https.tls_lab_entries"]([])
+    with pytest.raises(AnsibleFilterError, match=r"tls\.host_entries: expected a list, got str"):
+        FILTERS["webedge.https.tls.host_entries"]("site")
+    with pytest.raises(AnsibleFilterError, match=r"tls\.file_indexes: entry 1 is a str, not a dictionary"):
+        FILTERS["webedge.https.tls.file_indexes"]([{"name": "a"}, "b"])
+    with pytest.raises(AnsibleFilterError, match=r"tls\.lab_entries: expected the result of tls_lab_ca, got list"):
+        FILTERS["webedge.https.tls.lab_entries"]([])
     with pytest.raises(
-        AnsibleFilterError, match="tls_lab_entries: a lab certificate or the lab CA's result lacks 'name'"
+        AnsibleFilterError, match=r"tls\.lab_entries: a lab certificate or the lab CA's result lacks 'name'"
     ):
-        FILTERS["webedge.https.tls_lab_entries"](LAB, [{"hostnames": ["a"]}], key_on_host=True)
-    with pytest.raises(AnsibleFilterError, match="tls_entry_errors served_names: expected a list, got str"):
-        FILTERS["webedge.https.tls_entry_errors"]([], [], ["ec_p256"], served_names="www.example.com")
+        FILTERS["webedge.https.tls.lab_entries"](LAB, [{"hostnames": ["a"]}], key_on_host=True)
+    with pytest.raises(AnsibleFilterError, match=r"tls\.entry_errors served_names: expected a list, got str"):
+        FILTERS["webedge.https.tls.entry_errors"]([], [], ["ec_p256"], served_names="www.example.com")
     # through the templar too
-    with pytest.raises(Exception, match="tls_host_entries: expected a list"):
-        rendered("{{ 'site' | webedge.https.tls_host_entries }}")
+    with pytest.raises(Exception, match=r"tls\.host_entries: expected a list"):
+        rendered("{{ 'site' | webedge.https.tls.host_entries }}")
+
+
+# ansible-core finds webedge.https.tls.<name> by importing every file of plugins/filter/tls (in each worker process),
+# and a top-level filter by importing every top-level file: the tls role's lookups import the tls entries and no
+# other filter file, the web roles' lookups do not import them.
+LOOKUP = """
+import json, sys
+from ansible.plugins.loader import filter_loader, init_plugin_loader
+init_plugin_loader([sys.argv[1]])
+found = filter_loader.get(sys.argv[2])
+ours = sorted(m for m in sys.modules if m.startswith("ansible_collections.webedge.https.plugins."))
+print(json.dumps({"found": found is not None, "modules": ours}))
+"""
+COLLECTIONS = pathlib.Path(__file__).absolute().parents[8]
+ENTRIES = "ansible_collections.webedge.https.plugins.plugin_utils.tls.entries"
+
+
+def lookup(name: str) -> Dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", LOOKUP, str(COLLECTIONS), name], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_a_lookup_of_the_tls_filters_imports_only_them():
+    result = lookup("webedge.https.tls.lab_entries")
+    assert result["found"]
+    prefix = "ansible_collections.webedge.https.plugins.filter."
+    filters = [m for m in result["modules"] if m.startswith(prefix) and m != prefix + "tls"]
+    assert filters == [prefix + "tls.entries"]
+    assert ENTRIES in result["modules"]
+    assert not any(m.startswith("ansible_collections.webedge.https.plugins.module_utils") for m in result["modules"])
+
+
+def test_a_lookup_of_a_top_level_filter_does_not_import_the_tls_entries():
+    result = lookup("webedge.https.web_files_same")
+    assert result["found"] and ENTRIES not in result["modules"]

@@ -2,8 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the tls role's certificate entries (role webedge.https.tls, vars/main.yml and tasks/validate.yml):
 the lab CA's entries, the entries whose key is made on the host, the indexes of the entries deployed from files,
-and the checks of them all. Thin wrappers over ``plugin_utils/tls/entries.py``; the documentation of each filter
-is in the YAML file of its name next to this one."""
+and the checks of them all, as ``webedge.https.tls.<name>``. Thin wrappers over ``plugin_utils/tls/entries.py``;
+the documentation of each filter is in the YAML file of its name next to this one.
+
+In a subdirectory: ansible-core finds a filter of the collection by importing every file of its directory in
+each worker process, so only the tls role's lookups import this file, and they import nothing else."""
 
 from __future__ import annotations
 
@@ -42,11 +45,11 @@ def tls_lab_entries(
     check_mode: Any = False,
 ) -> List[Dict[str, Any]]:
     if result is not None and not isinstance(result, Mapping):
-        raise AnsibleFilterError(f"tls_lab_entries: expected the result of tls_lab_ca, got {type(result).__name__}")
+        raise AnsibleFilterError(f"tls.lab_entries: expected the result of tls_lab_ca, got {type(result).__name__}")
     try:
         return entries.lab_entries(
             result,
-            _entries(certificates, "tls_lab_entries certificates"),
+            _entries(certificates, "tls.lab_entries certificates"),
             enabled=enabled,
             key_on_host=key_on_host,
             valid_days=valid_days,
@@ -54,9 +57,9 @@ def tls_lab_entries(
             check_mode=check_mode,
         )
     except KeyError as exc:
-        raise AnsibleFilterError(f"tls_lab_entries: a lab certificate or the lab CA's result lacks {exc}") from exc
+        raise AnsibleFilterError(f"tls.lab_entries: a lab certificate or the lab CA's result lacks {exc}") from exc
     except _BAD_INPUT as exc:
-        raise AnsibleFilterError(f"tls_lab_entries: {exc}") from exc
+        raise AnsibleFilterError(f"tls.lab_entries: {exc}") from exc
 
 
 def tls_host_entries(
@@ -86,11 +89,11 @@ def tls_host_entries(
         valid_days=valid_days,
         challenge_root=challenge_root,
     )
-    return entries.host_entries(_entries(value, "tls_host_entries"), defaults)
+    return entries.host_entries(_entries(value, "tls.host_entries"), defaults)
 
 
 def tls_file_indexes(value: Any) -> List[int]:
-    return entries.file_indexes(_entries(value, "tls_file_indexes"))
+    return entries.file_indexes(_entries(value, "tls.file_indexes"))
 
 
 def tls_entry_errors(
@@ -102,23 +105,23 @@ def tls_entry_errors(
     served_names: Optional[Any] = None,
 ) -> List[str]:
     return entries.entry_errors(
-        _entries(value, "tls_entry_errors"),
-        _entries(hosted, "tls_entry_errors hosted"),
+        _entries(value, "tls.entry_errors"),
+        _entries(hosted, "tls.entry_errors hosted"),
         key_types=[
             str(k)
-            for k in (key_types if isinstance(key_types, Mapping) else _list(key_types, "tls_entry_errors key_types"))
+            for k in (key_types if isinstance(key_types, Mapping) else _list(key_types, "tls.entry_errors key_types"))
         ],
         acme_directory=acme_directory,
         acme_account_key=acme_account_key,
-        served_names=_list(served_names, "tls_entry_errors served_names"),
+        served_names=_list(served_names, "tls.entry_errors served_names"),
     )
 
 
 class FilterModule:
     def filters(self) -> Dict[str, Callable[..., Any]]:
         return {
-            "tls_lab_entries": tls_lab_entries,
-            "tls_host_entries": tls_host_entries,
-            "tls_file_indexes": tls_file_indexes,
-            "tls_entry_errors": tls_entry_errors,
+            "lab_entries": tls_lab_entries,
+            "host_entries": tls_host_entries,
+            "file_indexes": tls_file_indexes,
+            "entry_errors": tls_entry_errors,
         }
