@@ -20,7 +20,11 @@ def run_leftovers(tmp_path: Path, check: bool = False) -> None:
     inventory = tmp_path / "inventory.ini"
     inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
     playbook = tmp_path / "leftovers.yml"
-    entry = {"name": "site", "challenge_root": str(tmp_path / "acme")}
+    entry = {
+        "name": "site",
+        "challenge_root": str(tmp_path / "acme"),
+        "key_path": str(tmp_path / "private" / "site.key"),
+    }
     playbook.write_text(
         json.dumps(
             [
