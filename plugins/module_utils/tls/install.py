@@ -340,8 +340,12 @@ def apply(
             spec = change.spec
             chown = _can_chown() or (change.uid == os.geteuid() and change.gid in [*os.getgroups(), os.getegid()])
             if not change.content_changed:
-                # same bytes: fix owner and mode in place (tightening first when the mode shrinks)
+                # same bytes: fix owner and mode in place. While the owner changes the mode is the old
+                # and the new one's common part, so the new owner and group never get the old mode's
+                # rights (a key going from group A 0640 to group B 0600 is never group B's and 0640)
                 if chown and (change.before.uid != change.uid or change.before.gid != change.gid):
+                    before_mode = change.before.mode if change.before.mode is not None else 0
+                    os.chmod(spec.path, before_mode & spec.mode)
                     os.chown(spec.path, change.uid, change.gid, follow_symlinks=False)
                 os.chmod(spec.path, spec.mode)
                 continue
