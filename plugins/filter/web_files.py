@@ -6,9 +6,10 @@ documentation of each filter is in the YAML file of its name next to this one.""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.webedge.https.plugins.plugin_utils import web_files
 
@@ -82,6 +83,46 @@ def web_files_same(
         raise AnsibleFilterError(f"web_files_same: {exc}") from exc
 
 
+def web_files_paths(
+    sites: Any, watch_paths: Optional[Any] = None, managed_files: Optional[Any] = None
+) -> Dict[str, Any]:
+    listed = _list(sites, "web_files_paths")
+    if not all(isinstance(site, Mapping) for site in listed):
+        raise AnsibleFilterError("web_files_paths: expected a list of sites (web_sites' output)")
+    try:
+        return web_files.site_paths(
+            listed,
+            _list(watch_paths, "web_files_paths watch_paths"),
+            _list(managed_files, "web_files_paths managed_files"),
+        )
+    except KeyError as exc:
+        raise AnsibleFilterError(f"web_files_paths: a site lacks {exc} (expected web_sites' output)") from exc
+
+
+def web_files_stale(
+    stdout: Any,
+    directories: Any,
+    prefix: str,
+    keep: Optional[Any] = None,
+    purge: Any = True,
+    default: Optional[str] = None,
+    default_file: Any = True,
+    relink: Optional[str] = None,
+) -> Dict[str, List[Any]]:
+    if not str(prefix):
+        raise AnsibleFilterError("web_files_stale: prefix must not be empty")
+    return web_files.stale(
+        None if stdout is None else str(stdout),
+        [str(d) for d in _list(directories, "web_files_stale directories")],
+        str(prefix),
+        _list(keep, "web_files_stale keep"),
+        boolean(purge, strict=False),
+        str(default) if default else None,
+        boolean(default_file, strict=False),
+        None if relink is None else str(relink),
+    )
+
+
 class FilterModule:
     def filters(self) -> Dict[str, Callable[..., Any]]:
         return {
@@ -89,4 +130,6 @@ class FilterModule:
             "web_files_state": web_files_state,
             "web_files_entries": web_files_entries,
             "web_files_same": web_files_same,
+            "web_files_paths": web_files_paths,
+            "web_files_stale": web_files_stale,
         }

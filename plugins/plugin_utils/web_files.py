@@ -43,6 +43,8 @@ __all__ = [
     "parse",
     "read_argv",
     "same_file",
+    "site_paths",
+    "stale",
     "unloaded",
 ]
 
@@ -304,3 +306,93 @@ def same_file(
         return False
     wanted = hashlib.sha1(str(content).encode("utf-8"), usedforsecurity=False).hexdigest()
     return same_mode and entry.owner == str(owner) and entry.group == str(group) and digest == wanted
+
+
+def _unique(values: Iterable[object]) -> List[object]:
+    return list(dict.fromkeys(values))
+
+
+def site_paths(
+    sites: Iterable[Dict[str, object]], watch_paths: Iterable[object] = (), managed_files: Iterable[object] = ()
+) -> Dict[str, List[object]]:
+    """What the read looks at for the sites (each list in order, each value once): ``watched`` (the caller's
+    watched paths and every site's certificate files), ``managed`` (the caller's managed files and the
+    certificate files of the sites with certificate material, whose backup copies an earlier run left behind
+    are removed) and ``directories`` (the ACME challenge directory of each site that redirects http, and each
+    document root the role creates), and ``compared`` (the caller's managed files as given)."""
+    listed = list(sites)
+    managed_files = list(managed_files)
+    installed = [site for site in listed if site.get("install_certificate")]
+    watched = (
+        list(watch_paths)
+        + [site["fullchain_path"] for site in listed]
+        + [site["key_path"] for site in listed]
+        + [site["chain_path"] for site in listed if site.get("chain_path")]
+    )
+    managed = (
+        managed_files
+        + [site["fullchain_path"] for site in installed]
+        + [site["key_path"] for site in installed]
+        + [site["chain_path"] for site in installed if site.get("chain_path")]
+    )
+    challenges = _unique(site["acme_challenge_root"] for site in listed if site.get("http_redirect"))
+    directories = [f"{root}/.well-known/acme-challenge" for root in challenges] + [
+        site["root"] for site in listed if site.get("root") and site.get("create_root")
+    ]
+    return {
+        "watched": _unique(watched),
+        "managed": _unique(managed),
+        "directories": _unique(directories),
+        "compared": list(managed_files),
+    }
+
+
+def stale(
+    stdout: Optional[str],
+    directories: Iterable[object],
+    prefix: str,
+    keep: Iterable[object] = (),
+    purge: bool = True,
+    default: Optional[str] = None,
+    default_file: bool = True,
+    relink: Optional[str] = None,
+) -> Dict[str, List[object]]:
+    """What the read found that is no longer wanted: ``files`` (paths to remove) and ``links`` (``{path,
+    link}``: a symbolic link to remove and where it points, to put it back on failure), in path order.
+
+    With ``purge``, every entry directly in one of ``directories`` whose name starts with ``prefix`` and ends
+    with ``.conf``, unless ``keep`` names it (an absolute path is compared with the path, anything else with
+    the file name): a regular file, or with ``relink`` also a symbolic link (said to point at ``relink`` and its
+    own name). Then ``default`` (the distribution's default site) when the read found it: as a link with its
+    target, or as a regular file when ``default_file``."""
+    entries = listing(stdout)
+    dirs = {_norm(str(d).rstrip("/") or "/") for d in directories}
+    kept = {str(k) for k in keep}
+    kinds = ("f", "l") if relink is not None else ("f",)
+    files: List[object] = []
+    links: List[object] = []
+    if purge:
+        for entry in entries:
+            path = entry["path"]
+            name = posixpath.basename(path)
+            if (
+                entry["kind"] in kinds
+                and posixpath.dirname(path) in dirs
+                and name.startswith(prefix)
+                and name.endswith(".conf")
+                and path not in kept
+                and name not in kept
+            ):
+                if entry["kind"] == "f":
+                    files.append(path)
+                else:
+                    links.append({"path": path, "link": f"{relink}{name}"})
+    if default:
+        for entry in entries:
+            if entry["path"] != default:
+                continue
+            if entry["kind"] == "f" and default_file:
+                files.append(entry["path"])
+            elif entry["kind"] == "l":
+                links.append({"path": entry["path"], "link": entry["link"]})
+    return {"files": files, "links": links}

@@ -1,7 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The web_files_read, web_files_state, web_files_entries and web_files_same filters: plugin_utils/web_files.py
-for Jinja2, errors as filter errors."""
+"""The web_files_read, web_files_state, web_files_entries, web_files_same, web_files_paths and
+web_files_stale filters: plugin_utils/web_files.py for Jinja2, errors as filter errors."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ FILTERS = FilterModule().filters()
 
 
 def test_the_filters_are_published():
-    assert set(FILTERS) == {"web_files_read", "web_files_state", "web_files_entries", "web_files_same"}
+    assert set(FILTERS) == {
+        "web_files_read",
+        "web_files_state",
+        "web_files_entries",
+        "web_files_same",
+        "web_files_paths",
+        "web_files_stale",
+    }
 
 
 def test_read_and_state():
@@ -127,3 +134,78 @@ def test_a_command_without_its_path_or_with_a_bad_argv_fails_before_anything_run
     ):
         with pytest.raises(AnsibleFilterError, match=f"web_files_read: .*{match}"):
             FILTERS["web_files_read"](["/etc/nginx"], "/s", commands=bad)
+
+
+def test_paths_of_the_sites():
+    site = {
+        "install_certificate": True,
+        "fullchain_path": "/t/a.pem",
+        "key_path": "/t/a.key",
+        "chain_path": None,
+        "http_redirect": True,
+        "acme_challenge_root": "/srv/acme",
+        "root": "/var/www/a",
+        "create_root": False,
+    }
+    other = {**site, "install_certificate": False, "fullchain_path": "/t/b.pem", "key_path": "/t/b.key",
+             "chain_path": "/t/b.chain", "create_root": True}  # fmt: skip
+    assert FILTERS["web_files_paths"](
+        [site, other], ["/etc/nginx/conf.d", "/t/a.pem"], ["/etc/nginx/conf.d/a.conf"]
+    ) == {
+        "watched": ["/etc/nginx/conf.d", "/t/a.pem", "/t/b.pem", "/t/a.key", "/t/b.key", "/t/b.chain"],
+        "managed": ["/etc/nginx/conf.d/a.conf", "/t/a.pem", "/t/a.key"],
+        "directories": ["/srv/acme/.well-known/acme-challenge", "/var/www/a"],
+        "compared": ["/etc/nginx/conf.d/a.conf"],
+    }
+    assert FILTERS["web_files_paths"]([]) == {"watched": [], "managed": [], "directories": [], "compared": []}
+    with pytest.raises(AnsibleFilterError, match="web_files_paths: a site lacks 'key_path'"):
+        FILTERS["web_files_paths"]([{"fullchain_path": "/t/a.pem"}])
+    with pytest.raises(AnsibleFilterError, match="web_files_paths: expected a list of sites"):
+        FILTERS["web_files_paths"](["/t/a.pem"])
+
+
+def test_stale_files_and_links():
+    out = (
+        "f 644 root root 1.0 /etc/apache2/sites-available/webedge-site-old.conf\n"
+        "f 644 root root 1.0 /etc/apache2/sites-available/webedge-site-www.conf\n"
+        "f 644 root root 1.0 /etc/apache2/sites-available/webedge-site-old.conf.1.2026-01-02@03:04:05~\n"
+        "l 777 root root 1.0 /etc/apache2/sites-enabled/webedge-site-old.conf\n-> /anywhere\n"
+        "l 777 root root 1.0 /etc/apache2/sites-enabled/000-default.conf\n-> ../sites-available/000-default.conf\n"
+        "f 644 root root 1.0 /etc/apache2/conf-enabled/webedge-site-old.conf\n"
+    )
+    dirs = ["/etc/apache2/sites-available", "/etc/apache2/sites-enabled/"]
+    default = "/etc/apache2/sites-enabled/000-default.conf"
+    stale = FILTERS["web_files_stale"](
+        out, dirs, "webedge-site-", keep=["webedge-site-www.conf"], relink="../sites-available/", default=default
+    )
+    assert stale == {
+        "files": ["/etc/apache2/sites-available/webedge-site-old.conf"],
+        "links": [
+            {
+                "path": "/etc/apache2/sites-enabled/webedge-site-old.conf",
+                "link": "../sites-available/webedge-site-old.conf",
+            },
+            {"path": default, "link": "../sites-available/000-default.conf"},
+        ],
+    }
+    # without relink, links are not site files; purge off keeps the site files; a full path in keep
+    assert FILTERS["web_files_stale"](out, dirs, "webedge-site-", purge="no", default=default) == {
+        "files": [],
+        "links": [{"path": default, "link": "../sites-available/000-default.conf"}],
+    }
+    assert FILTERS["web_files_stale"](
+        out, dirs, "webedge-site-", keep=["/etc/apache2/sites-available/webedge-site-old.conf"]
+    ) == {"files": ["/etc/apache2/sites-available/webedge-site-www.conf"], "links": []}
+    # a default site that is a regular file: removed unless default_file is false
+    regular = "f 644 root root 1.0 /etc/nginx/sites-enabled/default\n"
+    assert FILTERS["web_files_stale"](regular, [], "x-", default="/etc/nginx/sites-enabled/default")["files"] == [
+        "/etc/nginx/sites-enabled/default"
+    ]
+    assert FILTERS["web_files_stale"](
+        regular, [], "x-", default="/etc/nginx/sites-enabled/default", default_file=False
+    ) == {"files": [], "links": []}
+    assert FILTERS["web_files_stale"](None, dirs, "webedge-site-") == {"files": [], "links": []}
+    with pytest.raises(AnsibleFilterError, match="web_files_stale: prefix must not be empty"):
+        FILTERS["web_files_stale"](out, dirs, "")
+    with pytest.raises(AnsibleFilterError, match="web_files_stale directories: expected a list"):
+        FILTERS["web_files_stale"](out, "/etc/apache2", "webedge-site-")

@@ -43,12 +43,12 @@ def test_files_and_links_of_sites_no_longer_listed_are_removed_links_with_their_
         entry("/etc/apache2/conf-available/webedge-site-old.conf"),  # not a site directory
     ]
     context = variables(__web_common_unloaded=read(*lines))
-    assert render("{{ __apache_stale_files }}", context) == [f"{AVAILABLE}/webedge-site-old.conf"]
-    assert render("{{ __apache_stale_links }}", context) == [
+    assert render("{{ __apache_stale.files }}", context) == [f"{AVAILABLE}/webedge-site-old.conf"]
+    assert render("{{ __apache_stale.links }}", context) == [
         {"path": f"{ENABLED}/webedge-site-old.conf", "link": "../sites-available/webedge-site-old.conf"}
     ]
     context = variables(__web_common_unloaded=read(*lines), apache_purge_sites=False)
-    assert render("{{ __apache_stale_files + __apache_stale_links }}", context) == []
+    assert render("{{ __apache_stale.files + __apache_stale.links }}", context) == []
 
 
 def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
@@ -56,12 +56,12 @@ def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
     context = variables(
         __web_common_unloaded=read(entry(f"{ENABLED}/000-default.conf", "../sites-available/000-default.conf"))
     )
-    assert render("{{ __apache_stale_files }}", context) == []
-    assert render("{{ __apache_stale_links }}", context) == [
+    assert render("{{ __apache_stale.files }}", context) == []
+    assert render("{{ __apache_stale.links }}", context) == [
         {"path": f"{ENABLED}/000-default.conf", "link": "../sites-available/000-default.conf"}
     ]
     context["apache_remove_default_site"] = False
-    assert render("{{ __apache_stale_links }}", context) == []
+    assert render("{{ __apache_stale.links }}", context) == []
 
 
 def test_one_read_sees_the_default_site_and_leaves_other_files_named_like_it():
@@ -70,8 +70,8 @@ def test_one_read_sees_the_default_site_and_leaves_other_files_named_like_it():
         entry(f"{ENABLED}/000-default.conf", "../sites-available/000-default.conf"),
     ]
     context = variables(__web_common_unloaded=read(*lines))
-    assert render("{{ __apache_stale_files }}", context) == []
-    assert render("{{ __apache_stale_links | map(attribute='path') | list }}", context) == [
+    assert render("{{ __apache_stale.files }}", context) == []
+    assert render("{{ __apache_stale.links | map(attribute='path') | list }}", context) == [
         f"{ENABLED}/000-default.conf"
     ]
 

@@ -28,16 +28,16 @@ def variables(**registered: Any) -> Dict[str, Any]:
 
 def test_site_files_of_sites_no_longer_listed_are_removed():
     context = variables(__web_common_unloaded=read(*(site_file(n) for n in ("www", "old", "api"))))
-    assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/conf.d/webedge-site-old.conf"]
-    assert render("{{ __nginx_stale_links }}", context) == []
+    assert render("{{ __nginx_stale.files }}", context) == ["/etc/nginx/conf.d/webedge-site-old.conf"]
+    assert render("{{ __nginx_stale.links }}", context) == []
 
 
 def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
     # the read prints a link's target on the line after it: no stat module run
     lines = ["l 777 root root 1764800000.5 /etc/nginx/sites-enabled/default", "-> /etc/nginx/sites-available/default"]
     context = variables(__web_common_unloaded=read(site_file("www"), *lines))
-    assert render("{{ __nginx_stale_files }}", context) == []
-    assert render("{{ __nginx_stale_links }}", context) == [
+    assert render("{{ __nginx_stale.files }}", context) == []
+    assert render("{{ __nginx_stale.links }}", context) == [
         {"path": "/etc/nginx/sites-enabled/default", "link": "/etc/nginx/sites-available/default"}
     ]
 
@@ -45,14 +45,14 @@ def test_the_default_site_link_is_removed_with_its_target_kept_for_a_rollback():
 def test_a_default_site_that_is_a_regular_file_is_removed_with_a_copy():
     lines = [site_file("www"), "f 644 root root 1764800000.5 /etc/nginx/sites-enabled/default"]
     context = variables(__web_common_unloaded=read(*lines))
-    assert render("{{ __nginx_stale_links }}", context) == []
-    assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/sites-enabled/default"]
+    assert render("{{ __nginx_stale.links }}", context) == []
+    assert render("{{ __nginx_stale.files }}", context) == ["/etc/nginx/sites-enabled/default"]
 
 
 def test_the_default_site_is_left_alone_when_it_is_not_to_be_removed():
     lines = ["l 777 root root 1764800000.5 /etc/nginx/sites-enabled/default", "-> /etc/nginx/sites-available/default"]
     context = variables(__web_common_unloaded=read(*lines), nginx_remove_default_site=False)
-    assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
+    assert render("{{ __nginx_stale.files + __nginx_stale.links }}", context) == []
 
 
 def test_only_our_site_files_in_the_conf_dir_are_purged():
@@ -65,12 +65,12 @@ def test_only_our_site_files_in_the_conf_dir_are_purged():
         "d 755 root root 1764800000.5 /etc/nginx/conf.d/webedge-site-dir.conf",  # not a file
     ]
     context = variables(__web_common_unloaded=read(*lines))
-    assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
+    assert render("{{ __nginx_stale.files + __nginx_stale.links }}", context) == []
     # nginx_purge_sites false: site files are kept
     context = variables(__web_common_unloaded=read(site_file("old")), nginx_purge_sites=False)
-    assert render("{{ __nginx_stale_files }}", context) == []
+    assert render("{{ __nginx_stale.files }}", context) == []
     context = variables(__web_common_unloaded=read(site_file("old")))
-    assert render("{{ __nginx_stale_files }}", context) == ["/etc/nginx/conf.d/webedge-site-old.conf"]
+    assert render("{{ __nginx_stale.files }}", context) == ["/etc/nginx/conf.d/webedge-site-old.conf"]
 
 
 def test_the_version_and_the_service_come_from_the_one_read():
@@ -111,6 +111,6 @@ def test_the_read_runs_nginx_v_and_systemctl_show_when_the_binary_is_there():
 def test_nothing_is_removed_when_the_read_found_nothing():
     # the default site does not exist, no site file of ours (or no output at all)
     context = variables(__web_common_unloaded=read(site_file("www")))
-    assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
+    assert render("{{ __nginx_stale.files + __nginx_stale.links }}", context) == []
     context = variables(__web_common_unloaded={"stdout": "", "rc": 1})
-    assert render("{{ __nginx_stale_files + __nginx_stale_links }}", context) == []
+    assert render("{{ __nginx_stale.files + __nginx_stale.links }}", context) == []

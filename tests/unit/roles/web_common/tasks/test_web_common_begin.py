@@ -53,7 +53,7 @@ def test_only_sites_with_certificate_material_are_installed():
         {"name": "b", "install_certificate": False},
         {"name": "c", "install_certificate": True},
     ]
-    assert render(CERTIFICATES["loop"], {"web_common_sites": sites, **CERTIFICATES["vars"]}) == [0, 2]
+    assert render(CERTIFICATES["loop"], {"web_common_sites": sites}) == [0, 2]
 
 
 @pytest.mark.parametrize("role", ["nginx", "apache"])
