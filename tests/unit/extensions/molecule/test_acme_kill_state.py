@@ -50,7 +50,7 @@ class Server:
     def _serve(self) -> None:
         while True:
             try:
-                conn, _ = self.sock.accept()
+                conn, _peer = self.sock.accept()
             except OSError:
                 return
             try:
@@ -97,7 +97,7 @@ def owner() -> str:
 
 
 def test_a_host_with_its_installed_certificate_served(host):
-    reader, _, installed = host
+    reader, _root, installed = host
     state = reader.read_state("nginx", "127.0.0.1", ["site.lab.test", "www.site.lab.test"])
     assert state["installed"] == state["cert"] == fingerprint(installed)
     assert state["cert_public"] == state["key_public"]
@@ -134,7 +134,7 @@ def test_a_new_certificate_installed_and_the_old_one_served(host):
 
 
 def test_challenge_responses_and_order_lists(host):
-    reader, root, _ = host
+    reader, root, _installed = host
     for name in ("token-1", "other-client-token"):
         (root / "challenge" / name).write_text("x")
     for name in ("acme-challenges.site", "nginx.loaded"):
@@ -145,7 +145,7 @@ def test_challenge_responses_and_order_lists(host):
 
 
 def test_nothing_served_is_an_error_not_a_certificate(host, monkeypatch):
-    reader, _, _ = host
+    reader, _root, _installed = host
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     monkeypatch.setattr(reader, "PORT", closed.getsockname()[1])

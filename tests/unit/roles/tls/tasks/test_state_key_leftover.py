@@ -108,7 +108,7 @@ def test_no_copy_no_change_and_the_key_still_found(tmp_path: Path) -> None:
 def test_a_missing_key_is_a_reason_to_issue_and_its_copy_goes_too(tmp_path: Path) -> None:
     private = host(tmp_path, key=False)
 
-    _, state = run_state(tmp_path)
+    _out, state = run_state(tmp_path)
 
     assert sorted(p.name for p in private.iterdir()) == [".other.key.new"]
     assert state["due"]["site"] == [f"there is no key at {private / 'site.key'}"]
@@ -117,6 +117,6 @@ def test_a_missing_key_is_a_reason_to_issue_and_its_copy_goes_too(tmp_path: Path
 
 def test_check_mode_removes_no_key_copy_and_says_it_would(tmp_path: Path) -> None:
     private = host(tmp_path)
-    out, _ = run_state(tmp_path, check=True)
+    out, _state = run_state(tmp_path, check=True)
     assert (private / ".site.key.new").exists()
     assert removal(out)["changed"] is True

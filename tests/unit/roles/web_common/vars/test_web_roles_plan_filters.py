@@ -124,7 +124,7 @@ def _read(rng: random.Random, dirs: List[str], defaults: List[str], prefix: str)
 @pytest.mark.parametrize("seed", range(4))
 def test_the_paths_of_the_read_are_those_the_jinja_gave(seed: int):
     rng = random.Random(seed)
-    for _ in range(60):
+    for _case in range(60):
         context = {
             **WEB_COMMON,
             "web_common_sites": _sites(rng),
@@ -140,7 +140,7 @@ def test_the_paths_of_the_read_are_those_the_jinja_gave(seed: int):
 @pytest.mark.parametrize("seed", range(4))
 def test_nginx_removes_what_its_jinja_removed(seed: int):
     rng = random.Random(seed)
-    for _ in range(60):
+    for _case in range(60):
         conf_dir = rng.choice(["/etc/nginx/conf.d", "/etc/nginx/sites-enabled"])
         context = {
             **NGINX,
@@ -165,7 +165,7 @@ def test_nginx_removes_what_its_jinja_removed(seed: int):
 @pytest.mark.parametrize("seed", range(4))
 def test_apache_removes_what_its_jinja_removed(seed: int):
     rng = random.Random(seed)
-    for _ in range(60):
+    for _case in range(60):
         context = {
             **APACHE,
             **OLD_APACHE,
@@ -193,7 +193,7 @@ def test_the_random_reads_do_find_something_to_remove():
     # the comparisons above are not all between empty lists
     rng = random.Random(0)
     found = {"files": 0, "links": 0}
-    for _ in range(40):
+    for _case in range(40):
         context = {
             **NGINX,
             "nginx_sites": [{"name": "www", "server_names": ["www.lab.test"]}],
