@@ -600,3 +600,40 @@ def test_mode_while_the_owner_changes_is_within_the_old_and_the_new(
     assert at_chown == [before & after]
     final = path.stat()
     assert (final.st_gid, stat.S_IMODE(final.st_mode)) == (NOBODY, after)
+
+
+# The tls role's keys made on the host (sources acme and ca, roles/tls/tasks/key.yml): `openssl genpkey` writes the
+# new key's first copy beside the key, with the role's arguments (vars/main.yml __tls_genpkey_args), after removing
+# a copy an interrupted run left.
+GENPKEY_ARGS = {
+    "ec_p256": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    "rsa2048": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+}
+
+
+@pytest.mark.parametrize("key_type", sorted(GENPKEY_ARGS))
+def test_a_key_made_on_the_host_by_openssl_is_never_readable(shared_dir: Path, key_type: str) -> None:
+    """openssl creates the key file 0600 before it writes a byte (whatever the umask): nobody, watching the directory,
+    never opens it; the certificate beside it (0644) is the positive control."""
+    chain = pki()
+    (shared_dir / "site.crt").write_bytes(chain.leaf.cert_pem)
+    (shared_dir / "site.crt").chmod(0o644)
+    copy = shared_dir / ".site.key.new"
+    count = 6 if key_type.startswith("rsa") else 15
+    old_umask = os.umask(0o022)  # the usual umask: the file's mode must not come from it
+    watcher = Watcher(shared_dir)
+    try:
+        for _run_index in range(count):
+            copy.unlink(missing_ok=True)
+            subprocess.run(["openssl", "genpkey", *GENPKEY_ARGS[key_type], "-out", str(copy)], check=True)
+            time.sleep(0.01)  # the watcher's loop between events tries the finished key too
+    finally:
+        seen = watcher.stop()
+        os.umask(old_umask)
+    _figures(f"openssl genpkey {key_type}", count, seen)
+
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600 and b"PRIVATE KEY" in copy.read_bytes()
+    _assert_key_never_read(seen)
+    assert ".site.key.new" in seen["names"] and seen["events"]["IN_CREATE"] >= count
+    assert seen["outcomes"][".site.key.new"].get("EACCES", 0) > 0  # tried, and refused
+    assert seen["cert_reads"] > 0
