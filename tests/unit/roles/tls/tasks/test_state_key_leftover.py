@@ -1,10 +1,10 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""roles/tls/tasks/state.yml for real (ansible-playbook on this machine), source ca with the key made on the host:
-the first copy of a new key that a run killed between making the key and installing it left (`.NAME.key.new`
-beside the key) is removed by the next run, also by one with nothing due (before, it stayed until the next
-issuance: a private key no certificate uses); the same look at the key directory still tells whether the key is
-there and the certificate is due. Check mode removes nothing."""
+"""roles/tls/tasks/state_key.yml (the key part of state.yml) for real (ansible-playbook on this machine), source ca
+with the key made on the host: the first copy of a new key that a run killed between making the key and installing
+it left (`.NAME.key.new` beside the key) is removed by the next run, also by one with nothing due (before, it stayed
+until the next issuance: a private key no certificate uses); the same look at the key directory still tells whether
+the key is there (a missing key is a reason to issue) and its public half is read. Check mode removes nothing."""
 
 from __future__ import annotations
 
@@ -67,10 +67,11 @@ def run_state(tmp_path: Path, check: bool = False) -> Tuple[str, Dict[str, Any]]
                     "vars": {"__tls_entry": entry},
                     "tasks": [
                         {"ansible.builtin.include_vars": str(ROLE / "vars" / "main.yml")},
-                        {"ansible.builtin.include_tasks": str(ROLE / "tasks" / "state.yml")},
+                        {"ansible.builtin.include_tasks": str(ROLE / "tasks" / "state_key.yml")},
                         {
                             "ansible.builtin.copy": {
-                                "content": "{{ {'due': __tls_due, 'key_usable': __tls_key_usable} | to_json }}",
+                                "content": "{{ {'present': __tls_key_present | bool, 'public_rc': __tls_key_public.rc"
+                                " | default(none)} | to_json }}",
                                 "dest": str(result),
                             },
                             "check_mode": False,
@@ -91,7 +92,7 @@ def test_a_key_copy_left_by_a_killed_issuance_is_removed_when_nothing_is_due(tmp
     out, state = run_state(tmp_path)
 
     assert sorted(p.name for p in private.iterdir()) == [".other.key.new", "site.key"]
-    assert state == {"due": {"site": []}, "key_usable": {"site": True}}
+    assert state == {"present": True, "public_rc": 0}
     assert removal(out)["changed"] is True
 
 
@@ -101,7 +102,7 @@ def test_no_copy_no_change_and_the_key_still_found(tmp_path: Path) -> None:
     out, state = run_state(tmp_path)
 
     assert sorted(p.name for p in private.iterdir()) == [".other.key.new", "site.key"]
-    assert state == {"due": {"site": []}, "key_usable": {"site": True}}
+    assert state == {"present": True, "public_rc": 0}
     assert removal(out).get("skipped") is True and not removal(out).get("changed")
 
 
@@ -111,8 +112,7 @@ def test_a_missing_key_is_a_reason_to_issue_and_its_copy_goes_too(tmp_path: Path
     _out, state = run_state(tmp_path)
 
     assert sorted(p.name for p in private.iterdir()) == [".other.key.new"]
-    assert state["due"]["site"] == [f"there is no key at {private / 'site.key'}"]
-    assert state["key_usable"] == {"site": False}
+    assert state == {"present": False, "public_rc": None}  # state.yml: "there is no key at ..."
 
 
 def test_check_mode_removes_no_key_copy_and_says_it_would(tmp_path: Path) -> None:
