@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-__all__ = ["COLLECTIONS_ROOT", "ansible_playbook", "task_results"]
+__all__ = ["COLLECTIONS_ROOT", "ansible_playbook", "local_play", "task_results"]
 
 # .../ansible_collections/webedge/https/tests/unit/helpers/playbooks.py, as imported (no symlink resolved)
 _HERE = Path(os.path.abspath(__file__))
@@ -47,6 +47,18 @@ def ansible_playbook(
     environment.update(env or {})
     command = [_ansible_playbook(), "-i", str(inventory), str(playbook), *args]
     return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def local_play(tmp_path: Path, variables: Dict[str, Any], tasks: List[Dict[str, Any]], *args: str) -> str:
+    """One play of ``tasks`` on this machine (local connection, this Python), its variables ``variables``; fails
+    the test when the play fails; returns its JSON output."""
+    inventory = tmp_path / "inventory.ini"
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "vars": variables, "tasks": tasks}]))
+    run = ansible_playbook(playbook, inventory, *args)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    return run.stdout
 
 
 def _ansible_playbook() -> str:

@@ -7,43 +7,25 @@ installed key and any other file of the key directory stay; check mode removes n
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
-from ansible_collections.webedge.https.tests.unit.helpers.playbooks import COLLECTIONS_ROOT, ansible_playbook
+from ansible_collections.webedge.https.tests.unit.helpers.playbooks import COLLECTIONS_ROOT, local_play
 
 ROLE = COLLECTIONS_ROOT / "ansible_collections" / "webedge" / "https" / "roles" / "tls"
 
 
 def run_leftovers(tmp_path: Path, check: bool = False) -> str:
-    inventory = tmp_path / "inventory.ini"
-    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
-    playbook = tmp_path / "leftovers.yml"
     entry = {
         "name": "site",
         "challenge_root": str(tmp_path / "acme"),
         "key_path": str(tmp_path / "private" / "site.key"),
     }
-    playbook.write_text(
-        json.dumps(
-            [
-                {
-                    "hosts": "localhost",
-                    "gather_facts": False,
-                    "vars": {"__tls_entry": entry},
-                    "tasks": [
-                        {"ansible.builtin.include_vars": str(ROLE / "vars" / "main.yml")},
-                        {"ansible.builtin.set_fact": {"__tls_state_dir": str(tmp_path / "state")}},
-                        {"ansible.builtin.include_tasks": str(ROLE / "tasks" / "acme_leftovers.yml")},
-                    ],
-                }
-            ]
-        )
-    )
-    run = ansible_playbook(playbook, inventory, *(["--check"] if check else []))
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    return run.stdout
+    tasks = [
+        {"ansible.builtin.include_vars": str(ROLE / "vars" / "main.yml")},
+        {"ansible.builtin.set_fact": {"__tls_state_dir": str(tmp_path / "state")}},
+        {"ansible.builtin.include_tasks": str(ROLE / "tasks" / "acme_leftovers.yml")},
+    ]
+    return local_play(tmp_path, {"__tls_entry": entry}, tasks, *(["--check"] if check else []))
 
 
 def key_directory(tmp_path: Path) -> Path:

@@ -9,11 +9,10 @@ the key is there (a missing key is a reason to issue) and its public half is rea
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any, Dict, Tuple
 
-from ansible_collections.webedge.https.tests.unit.helpers.playbooks import COLLECTIONS_ROOT, ansible_playbook
+from ansible_collections.webedge.https.tests.unit.helpers.playbooks import COLLECTIONS_ROOT, local_play
 from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import pki
 
 ROLE = COLLECTIONS_ROOT / "ansible_collections" / "webedge" / "https" / "roles" / "tls"
@@ -44,8 +43,6 @@ def removal(out: str) -> Dict[str, Any]:
 
 
 def run_state(tmp_path: Path, check: bool = False) -> Tuple[str, Dict[str, Any]]:
-    inventory = tmp_path / "inventory.ini"
-    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
     entry = {
         "index": 0,
         "name": "site",
@@ -57,33 +54,20 @@ def run_state(tmp_path: Path, check: bool = False) -> Tuple[str, Dict[str, Any]]
         "min_days_valid": 1,
     }
     result = tmp_path / "due.json"
-    playbook = tmp_path / "state.yml"
-    playbook.write_text(
-        json.dumps(
-            [
-                {
-                    "hosts": "localhost",
-                    "gather_facts": False,
-                    "vars": {"__tls_entry": entry},
-                    "tasks": [
-                        {"ansible.builtin.include_vars": str(ROLE / "vars" / "main.yml")},
-                        {"ansible.builtin.include_tasks": str(ROLE / "tasks" / "state_key.yml")},
-                        {
-                            "ansible.builtin.copy": {
-                                "content": "{{ {'present': __tls_key_present | bool, 'public_rc': __tls_key_public.rc"
-                                " | default(none)} | to_json }}",
-                                "dest": str(result),
-                            },
-                            "check_mode": False,
-                        },
-                    ],
-                }
-            ]
-        )
-    )
-    run = ansible_playbook(playbook, inventory, *(["--check"] if check else []))
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    return run.stdout, json.loads(result.read_text())
+    tasks = [
+        {"ansible.builtin.include_vars": str(ROLE / "vars" / "main.yml")},
+        {"ansible.builtin.include_tasks": str(ROLE / "tasks" / "state_key.yml")},
+        {
+            "ansible.builtin.copy": {
+                "content": "{{ {'present': __tls_key_present | bool, 'public_rc': __tls_key_public.rc"
+                " | default(none)} | to_json }}",
+                "dest": str(result),
+            },
+            "check_mode": False,
+        },
+    ]
+    out = local_play(tmp_path, {"__tls_entry": entry}, tasks, *(["--check"] if check else []))
+    return out, json.loads(result.read_text())
 
 
 def test_a_key_copy_left_by_a_killed_issuance_is_removed_when_nothing_is_due(tmp_path: Path) -> None:
