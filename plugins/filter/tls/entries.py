@@ -1,7 +1,7 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters of the tls role's certificate entries (role webedge.https.tls, vars/main.yml and tasks/validate.yml):
-the lab CA's entries, the entries whose key is made on the host, the indexes of the entries deployed from files,
+the lab CA's entries, the entries whose key is made on the host, the entries deployed from files,
 and the checks of them all, as ``webedge.https.tls.<name>``. Thin wrappers over ``plugin_utils/tls/entries.py``;
 the documentation of each filter is in the YAML file of its name next to this one.
 
@@ -92,8 +92,28 @@ def tls_host_entries(
     return entries.host_entries(_entries(value, "tls.host_entries"), defaults)
 
 
-def tls_file_indexes(value: Any) -> List[int]:
-    return entries.file_indexes(_entries(value, "tls.file_indexes"))
+def tls_file_entries(
+    value: Any,
+    cert_dir: Any = "/etc/ssl/webedge",
+    key_dir: Any = "/etc/ssl/webedge/private",
+    key_owner: Any = "root",
+    key_group: Any = "root",
+    key_mode: Any = "0600",
+    min_days_valid: Any = 30,
+    key_types: Any = ("rsa", "ec_p256", "ec_p384"),
+    backup: Any = False,
+) -> List[Dict[str, Any]]:
+    defaults = entries.FileDefaults(
+        cert_dir=cert_dir,
+        key_dir=key_dir,
+        key_owner=key_owner,
+        key_group=key_group,
+        key_mode=key_mode,
+        min_days_valid=min_days_valid,
+        key_types=key_types,
+        backup=backup,
+    )
+    return entries.file_entries(_entries(value, "tls.file_entries"), defaults)
 
 
 def tls_entry_errors(
@@ -122,6 +142,6 @@ class FilterModule:
         return {
             "lab_entries": tls_lab_entries,
             "host_entries": tls_host_entries,
-            "file_indexes": tls_file_indexes,
+            "file_entries": tls_file_entries,
             "entry_errors": tls_entry_errors,
         }

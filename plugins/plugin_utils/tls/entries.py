@@ -6,8 +6,9 @@
   controller, or keys made on the host with the CSRs signed by the lab CA);
 * :func:`host_entries`: the entries whose key is made on the host (sources ``acme`` and ``ca``), every default
   filled in and without secrets, each pointing back (``index``) into the list of every entry;
-* :func:`file_indexes`: the indexes of the entries deployed from given files (indexes, not entries: an entry
-  may hold inline key content);
+* :func:`file_entries`: the entries deployed from given files, as webedge.https.tls_certificate's options with the
+  role's defaults filled in, without their inline content (an entry may hold a key): ``index`` points back into
+  the list of every entry and ``inline`` names the options the task reads from the entry itself;
 * :func:`entry_errors`: the role's checks of its entries, one message per broken rule, naming the parameter
   and the value.
 
@@ -32,9 +33,10 @@ from jinja2.filters import do_int
 __all__ = [
     "ENTRY_SOURCES",
     "NAME_PATTERN",
+    "FileDefaults",
     "HostDefaults",
     "entry_errors",
-    "file_indexes",
+    "file_entries",
     "host_entries",
     "lab_entries",
 ]
@@ -179,9 +181,60 @@ def host_entries(entries: Any, defaults: HostDefaults) -> List[Dict[str, Any]]:
     return out
 
 
-def file_indexes(entries: Any) -> List[int]:
-    """The indexes of the entries of source ``files`` (the default)."""
-    return [i for i, e in enumerate(_entries(entries)) if e.get("source", "files") == "files"]
+@dataclass(frozen=True)
+class FileDefaults:
+    """The role defaults an entry given as files takes for the options it does not set (their names in the role)."""
+
+    cert_dir: Any = "/etc/ssl/webedge"  # tls_cert_dir
+    key_dir: Any = "/etc/ssl/webedge/private"  # tls_key_dir
+    key_owner: Any = "root"  # tls_key_owner
+    key_group: Any = "root"  # tls_key_group
+    key_mode: Any = "0600"  # tls_key_mode
+    min_days_valid: Any = 30  # tls_min_days_valid
+    key_types: Any = ("rsa", "ec_p256", "ec_p384")  # tls_key_types
+    backup: Any = False  # tls_backup
+
+
+# Options of an entry given as files that the deployed entry names but does not hold (a key, its passphrase, or
+# content that may be large): the task reads each from the entry itself, only when the entry has it.
+INLINE_OPTIONS = ("certificate_content", "private_key_content", "private_key_passphrase", "chain_content")
+# Where an entry puts its files itself; with none of them, the files go to the role's directories under its name.
+PATH_OPTIONS = ("cert_path", "fullchain_path", "chain_path", "key_path")
+
+
+def file_entries(entries: Any, defaults: FileDefaults) -> List[Dict[str, Any]]:
+    """The entries of source ``files`` (the default) as webedge.https.tls_certificate's options: the entry's own
+    source files and paths, else the role's paths for its name (a chain file only with a chain, a key file only
+    with a key), and the role's ``defaults`` for the options it does not set. Without the options of
+    ``INLINE_OPTIONS`` (safe to loop over and to log): ``inline`` lists those the entry has, ``index`` is its place
+    in ``entries``."""
+    out: List[Dict[str, Any]] = []
+    for index, e in enumerate(_entries(entries)):
+        if e.get("source", "files") != "files":
+            continue
+        deployed: Dict[str, Any] = {"index": index, "name": e.get("name")}
+        deployed.update({k: e[k] for k in ("certificate", "private_key", "chain") if k in e})
+        deployed["remote_src"] = e.get("remote_src", False)
+        if any(k in e for k in PATH_OPTIONS):
+            deployed.update({k: e[k] for k in PATH_OPTIONS if k in e})
+        else:
+            cert_base = f"{_str(defaults.cert_dir)}/{_str(e.get('name'))}"
+            deployed["cert_path"] = f"{cert_base}.crt"
+            deployed["fullchain_path"] = f"{cert_base}.fullchain.pem"
+            if "chain" in e or "chain_content" in e:
+                deployed["chain_path"] = f"{cert_base}.chain.pem"
+            if "private_key" in e or "private_key_content" in e:
+                deployed["key_path"] = f"{_str(defaults.key_dir)}/{_str(e.get('name'))}.key"
+        deployed["owner"] = e.get("owner", defaults.key_owner)
+        deployed["group"] = e.get("group", defaults.key_group)
+        deployed["mode"] = e.get("mode", defaults.key_mode)
+        deployed["hostnames"] = e.get("hostnames", [])
+        deployed["min_days_valid"] = e.get("min_days_valid", defaults.min_days_valid)
+        deployed["key_types"] = e.get("key_types", defaults.key_types)
+        deployed["backup"] = e.get("backup", defaults.backup)
+        deployed["inline"] = [k for k in INLINE_OPTIONS if k in e]
+        out.append(deployed)
+    return out
 
 
 def _is_name(value: Any) -> bool:

@@ -67,3 +67,47 @@ def test_a_top_level_filter_is_found_without_the_compliance_catalog_or_certifica
 def test_the_filters_in_subdirectories_are_found_by_their_names(name, module):
     result = lookup(name)
     assert result["found"] and module in result["modules"]
+
+
+def test_a_top_level_lookup_imports_the_filter_files_and_nothing_of_the_collection_behind_them():
+    """The top-level filter files import their logic (plugin_utils, module_utils) when a filter runs: finding
+    web_sites must not cost the import of the TLS profiles, the site checks or the read's parser, in each worker."""
+    result = lookup("webedge.https.web_sites")
+    assert result["found"]
+    behind = [m for m in result["modules"] if ".plugin_utils." in m or ".module_utils." in m]
+    assert behind == []
+    assert "ansible_collections.webedge.https.plugins.filter.web_files" in result["modules"]
+
+
+CALL = """
+import json, sys
+from ansible.plugins.loader import filter_loader, init_plugin_loader
+init_plugin_loader([sys.argv[1]])
+found = filter_loader.get(sys.argv[2])
+ours = lambda: sorted(m for m in sys.modules if m.startswith("ansible_collections.webedge.https."))
+before = ours()
+found.j2_function(*json.loads(sys.argv[3]))
+print(json.dumps({"before": before, "after": ours()}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "module"),
+    [
+        ("webedge.https.web_site_errors", [[], [], "nginx_sites"], "plugin_utils.web_sites"),
+        ("webedge.https.web_files_entries", [""], "plugin_utils.web_files"),
+        ("webedge.https.restore_plan", [[]], "plugin_utils.restore_plan"),
+        ("webedge.https.tls_profile", ["intermediate"], "plugin_utils.tls.render"),
+        ("webedge.https.web_config_errors", [[], "nginx", "nginx_sites"], "module_utils.validate.sites"),
+    ],
+)
+def test_each_filter_imports_its_logic_when_it_runs(name, args, module):
+    out = subprocess.run(
+        [sys.executable, "-c", CALL, str(COLLECTIONS), name, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout.splitlines()[-1])
+    full = f"ansible_collections.webedge.https.plugins.{module}"
+    assert full not in result["before"] and full in result["after"]

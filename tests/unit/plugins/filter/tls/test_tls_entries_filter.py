@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The filters webedge.https.tls.lab_entries, host_entries, file_indexes and entry_errors: plugin_utils/tls/entries.py
+"""The filters webedge.https.tls.lab_entries, host_entries, file_entries and entry_errors: plugin_utils/tls/entries.py
 for Jinja2, called through Ansible's templar as the tls role calls them, bad input as filter errors."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def rendered(expression: str, **variables: Any) -> Any:
 
 
 def test_the_filters_are_published():
-    assert set(FilterModule().filters()) == {"lab_entries", "host_entries", "file_indexes", "entry_errors"}
+    assert set(FilterModule().filters()) == {"lab_entries", "host_entries", "file_entries", "entry_errors"}
 
 
 def test_lab_entries_through_the_templar():
@@ -90,7 +90,7 @@ def test_lab_entries_through_the_templar():
     assert rendered(LAB_ENTRIES, __tls_lab_ca_result=LAB, tls_lab_ca_enabled=False) == []
 
 
-def test_host_entries_and_file_indexes_through_the_templar():
+def test_host_entries_and_file_entries_through_the_templar():
     (entry,) = rendered(HOST_ENTRIES)
     assert {k: entry[k] for k in ("index", "key_type", "cert_path", "key_path", "rotate_key", "min_days_valid")} == {
         "index": 1,
@@ -101,7 +101,25 @@ def test_host_entries_and_file_indexes_through_the_templar():
         "min_days_valid": 14,
     }
     assert "PRIVATE KEY" not in repr(rendered(HOST_ENTRIES))
-    assert rendered("{{ tls_certificates | webedge.https.tls.file_indexes }}") == [0]
+    (given,) = rendered(
+        "{{ tls_certificates | webedge.https.tls.file_entries(cert_dir=tls_cert_dir, key_dir=tls_key_dir) }}"
+    )
+    assert given == {
+        "index": 0,
+        "name": "given",
+        "remote_src": False,
+        "cert_path": "/srv/certs/given.crt",
+        "fullchain_path": "/srv/certs/given.fullchain.pem",
+        "key_path": "/srv/keys/given.key",
+        "owner": "root",
+        "group": "root",
+        "mode": "0600",
+        "hostnames": [],
+        "min_days_valid": 30,
+        "key_types": ["rsa", "ec_p256", "ec_p384"],
+        "backup": False,
+        "inline": ["private_key_content"],
+    }
 
 
 ERRORS = (
@@ -128,8 +146,8 @@ def test_entry_errors_through_the_templar():
 def test_bad_input_is_a_filter_error_naming_the_filter():
     with pytest.raises(AnsibleFilterError, match=r"tls\.host_entries: expected a list, got str"):
         FILTERS["webedge.https.tls.host_entries"]("site")
-    with pytest.raises(AnsibleFilterError, match=r"tls\.file_indexes: entry 1 is a str, not a dictionary"):
-        FILTERS["webedge.https.tls.file_indexes"]([{"name": "a"}, "b"])
+    with pytest.raises(AnsibleFilterError, match=r"tls\.file_entries: entry 1 is a str, not a dictionary"):
+        FILTERS["webedge.https.tls.file_entries"]([{"name": "a"}, "b"])
     with pytest.raises(AnsibleFilterError, match=r"tls\.lab_entries: expected the result of tls_lab_ca, got list"):
         FILTERS["webedge.https.tls.lab_entries"]([])
     with pytest.raises(

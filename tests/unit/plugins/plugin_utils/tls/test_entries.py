@@ -10,9 +10,10 @@ from typing import Any, Dict
 import pytest
 
 from ansible_collections.webedge.https.plugins.plugin_utils.tls.entries import (
+    FileDefaults,
     HostDefaults,
     entry_errors,
-    file_indexes,
+    file_entries,
     host_entries,
     lab_entries,
 )
@@ -255,14 +256,40 @@ def test_an_entry_without_a_source_or_with_another_source_is_no_host_entry():
     assert host_entries(None, HostDefaults()) == []
 
 
-# file_indexes
+# file_entries
 
 
-def test_file_indexes_point_at_the_entries_of_source_files_only():
-    assert file_indexes([FILES, CA, ACME]) == [0]
-    assert file_indexes([CA, FILES, {"name": "lab", "certificate": "/l.crt"}]) == [1, 2]
-    assert file_indexes([{"name": "x", "source": None}, {"name": "y", "source": "files"}]) == [1]
-    assert file_indexes([]) == [] and file_indexes(None) == []
+def test_file_entries_are_the_entries_of_source_files_only_with_the_role_paths_for_their_name():
+    names = lambda entries: [(e["index"], e["name"]) for e in file_entries(entries, FileDefaults())]  # noqa: E731
+    assert names([FILES, CA, ACME]) == [(0, FILES["name"])]
+    assert names([CA, FILES, {"name": "lab", "certificate": "/l.crt"}]) == [(1, FILES["name"]), (2, "lab")]
+    assert names([{"name": "x", "source": None}, {"name": "y", "source": "files"}]) == [(1, "y")]
+    assert file_entries([], FileDefaults()) == [] and file_entries(None, FileDefaults()) == []
+    (lab,) = file_entries(
+        [{"name": "lab", "certificate": "/l.crt", "chain": ""}], FileDefaults(cert_dir="/c", key_dir="/k")
+    )
+    assert (lab["cert_path"], lab["fullchain_path"], lab["chain_path"]) == (
+        "/c/lab.crt",
+        "/c/lab.fullchain.pem",
+        "/c/lab.chain.pem",
+    )
+    assert "key_path" not in lab and lab["inline"] == []
+
+
+def test_file_entries_keep_the_paths_an_entry_names_and_none_of_its_inline_content():
+    entry = {
+        "name": "e",
+        "cert_path": "/x.crt",
+        "private_key_content": "KEY",
+        "private_key_passphrase": "PW",
+        "owner": None,
+    }
+    (deployed,) = file_entries([entry], FileDefaults())
+    assert deployed["cert_path"] == "/x.crt"
+    assert [k for k in ("fullchain_path", "chain_path", "key_path") if k in deployed] == []
+    assert deployed["inline"] == ["private_key_content", "private_key_passphrase"]
+    assert "KEY" not in repr(deployed) and "PW" not in repr(deployed)
+    assert deployed["owner"] is None and deployed["group"] == "root"  # the entry's own value, even None
 
 
 # entry_errors

@@ -78,8 +78,9 @@ def test_a_long_first_name_gives_no_common_name():
 
 def test_file_entries_are_indexes_and_lab_entries_join_them():
     lab = [{"name": "web1", "cert_path": "/lab.crt"}]
-    assert rendered("{{ __tls_file_indexes }}", tls_certificates=[FILES, CA, ACME]) == [0]
-    assert rendered("{{ __tls_file_indexes }}", tls_certificates=[CA, FILES], __tls_lab_entries=lab) == [1, 2]
+    names = "{{ __tls_file_entries | map(attribute='index') | list }}"
+    assert rendered(names, tls_certificates=[FILES, CA, ACME]) == [0]
+    assert rendered(names, tls_certificates=[CA, FILES], __tls_lab_entries=lab) == [1, 2]
 
 
 LAB_RESULT = {
@@ -131,7 +132,7 @@ def test_lab_entries_come_from_the_lab_ca_result_only_when_the_lab_ca_is_enabled
     )
     assert checked == ["web1"]
     assert rendered(
-        "{{ __tls_file_indexes }}",
+        "{{ __tls_file_entries | map(attribute='index') | list }}",
         tls_certificates=[CA],
         tls_lab_ca_enabled=True,
         __tls_lab_ca_result=LAB_RESULT,
