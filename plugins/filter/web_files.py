@@ -29,6 +29,18 @@ def _list(value: Any, what: str) -> List[Any]:
     return list(value)
 
 
+def _paths(watched: Any, **given: Any) -> Dict[str, Any]:
+    """``watched`` as web_files_paths returns it (its watched, managed, directories and compared paths: the roles
+    pass that one variable, rendered once, instead of each of its parts), or the list of watched paths; the
+    options given explicitly win over the parts of the mapping."""
+    if isinstance(watched, Mapping):
+        return {
+            "watched": watched.get("watched"),
+            **{k: watched.get(k) if v is None else v for k, v in given.items()},
+        }
+    return {"watched": watched, **given}
+
+
 def web_files_read(
     watched: Any,
     stamp: str,
@@ -39,13 +51,14 @@ def web_files_read(
     commands: Optional[Any] = None,
 ) -> List[str]:
     web_files = _web_files()
+    paths = _paths(watched, managed=managed, directories=directories, compared=compared)
     try:
         return web_files.read_argv(
-            _list(watched, "web_files_read"),
+            _list(paths["watched"], "web_files_read"),
             str(stamp),
-            _list(managed, "web_files_read managed"),
-            _list(directories, "web_files_read directories"),
-            _list(compared, "web_files_read compared"),
+            _list(paths["managed"], "web_files_read managed"),
+            _list(paths["directories"], "web_files_read directories"),
+            _list(paths["compared"], "web_files_read compared"),
             bool(links),
             _list(commands, "web_files_read commands"),
         )
@@ -62,14 +75,17 @@ def web_files_state(
     directories: Optional[Any] = None,
 ) -> Dict[str, Any]:
     web_files = _web_files()
+    paths = _paths(watched, managed=managed, directories=directories)
     try:
         text = "" if stdout is None else str(stdout)
         return {
-            "unloaded": web_files.unloaded(text, _list(watched, "web_files_state"), str(stamp)),
+            "unloaded": web_files.unloaded(text, _list(paths["watched"], "web_files_state"), str(stamp)),
             "leftovers": web_files.leftovers(
-                text, _list(managed, "web_files_state managed"), _list(exclude, "web_files_state exclude")
+                text, _list(paths["managed"], "web_files_state managed"), _list(exclude, "web_files_state exclude")
             ),
-            "directories": web_files.directories_to_make(text, _list(directories, "web_files_state directories")),
+            "directories": web_files.directories_to_make(
+                text, _list(paths["directories"], "web_files_state directories")
+            ),
         }
     except web_files.WebFilesError as exc:
         raise AnsibleFilterError(f"web_files_state: {exc}") from exc

@@ -164,6 +164,35 @@ def test_paths_of_the_sites():
         FILTERS["web_files_paths"](["/t/a.pem"])
 
 
+def test_read_and_state_take_the_paths_of_the_sites_as_they_are():
+    """The roles pass web_files_paths' result, rendered once, instead of each of its parts: the same read and the
+    same state as with the parts given one by one; a part given explicitly wins."""
+    paths = {
+        "watched": ["/etc/nginx/conf.d", "/t/a.pem"],
+        "managed": ["/etc/nginx/conf.d/a.conf", "/t/a.key"],
+        "directories": ["/srv/acme/.well-known/acme-challenge", "/var/www/a"],
+        "compared": ["/etc/nginx/conf.d/a.conf"],
+    }
+    parts = {k: paths[k] for k in ("managed", "directories", "compared")}
+    read = FILTERS["web_files_read"]
+    assert read(paths, "/var/lib/s", links=True) == read(paths["watched"], "/var/lib/s", links=True, **parts)
+    assert read(paths, "/var/lib/s", compared=[]) == read(paths["watched"], "/var/lib/s", **{**parts, "compared": []})
+    out = (
+        "f 644 root root 10.0 /var/lib/s\nf 644 root root 11.0 /t/a.pem\n"
+        "f 600 root root 1.0 /t/a.key.77.2026-01-02@03:04:05~\nd 755 root root 1.0 /var/www/a\n"
+    )
+    state = FILTERS["web_files_state"]
+    whole = state(out, paths, "/var/lib/s", exclude=["/x"])
+    assert whole == state(out, paths["watched"], "/var/lib/s", managed=paths["managed"], exclude=["/x"],
+                          directories=paths["directories"])  # fmt: skip
+    assert whole == {
+        "unloaded": "/t/a.pem",
+        "leftovers": ["/t/a.key.77.2026-01-02@03:04:05~"],
+        "directories": ["/srv/acme/.well-known/acme-challenge"],
+    }
+    assert state(out, paths, "/var/lib/s", managed=[])["leftovers"] == []
+
+
 def test_stale_files_and_links():
     out = (
         "f 644 root root 1.0 /etc/apache2/sites-available/webedge-site-old.conf\n"

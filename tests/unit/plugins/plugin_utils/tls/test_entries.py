@@ -259,8 +259,12 @@ def test_an_entry_without_a_source_or_with_another_source_is_no_host_entry():
 # file_entries
 
 
+def _names(entries: Any) -> Any:
+    return [(e["index"], e["name"]) for e in file_entries(entries, FileDefaults())]
+
+
 def test_file_entries_are_the_entries_of_source_files_only_with_the_role_paths_for_their_name():
-    names = lambda entries: [(e["index"], e["name"]) for e in file_entries(entries, FileDefaults())]  # noqa: E731
+    names = _names
     assert names([FILES, CA, ACME]) == [(0, FILES["name"])]
     assert names([CA, FILES, {"name": "lab", "certificate": "/l.crt"}]) == [(1, FILES["name"]), (2, "lab")]
     assert names([{"name": "x", "source": None}, {"name": "y", "source": "files"}]) == [(1, "y")]
