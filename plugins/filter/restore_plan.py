@@ -67,13 +67,11 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.webedge.https.plugins.plugin_utils.restore_plan import RestorePlanError
+from ansible_collections.webedge.https.plugins.plugin_utils.restore_plan import restore_plan as _restore_plan
+
 
 def restore_plan(written: Any, saved: Optional[Any] = None, unlinked: Optional[Any] = None) -> List[Dict[str, str]]:
-    # Imported when the filter runs, not when this file is loaded: ansible-core loads every filter file at the top
-    # of plugins/filter/ in each worker process to find any one of the collection's filters.
-    from ansible_collections.webedge.https.plugins.plugin_utils.restore_plan import RestorePlanError
-    from ansible_collections.webedge.https.plugins.plugin_utils.restore_plan import restore_plan as _restore_plan
-
     try:
         return _restore_plan(written, saved=saved, unlinked=unlinked)
     except RestorePlanError as exc:

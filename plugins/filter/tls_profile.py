@@ -100,32 +100,25 @@ from typing import Any, Callable, Dict, Optional
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
+    DEFAULT_VERSION,
+    ProfileError,
+    get_profile,
+)
+from ansible_collections.webedge.https.plugins.plugin_utils.tls.render import render_profile
+
 
 def tls_profile(
     name: Any,
-    version: Any = None,
+    version: Any = DEFAULT_VERSION,
     openssl_version: Optional[str] = None,
     windows_build: Any = None,
     schannel_client: bool = False,
 ) -> Dict[str, Any]:
-    # Imported when the filter runs, not when this file is loaded: ansible-core loads every filter file at the top
-    # of plugins/filter/ in each worker process to find any one of the collection's filters.
-    from ansible_collections.webedge.https.plugins.module_utils.tls.profiles import (
-        DEFAULT_VERSION,
-        ProfileError,
-        get_profile,
-    )
-    from ansible_collections.webedge.https.plugins.plugin_utils.tls.render import render_profile
-
     if not isinstance(name, str):
         raise AnsibleFilterError(f"tls_profile: the input must be a profile name (string), got {name!r}")
     try:
-        return render_profile(
-            get_profile(name, DEFAULT_VERSION if version is None else version),
-            openssl_version,
-            windows_build,
-            bool(schannel_client),
-        )
+        return render_profile(get_profile(name, version), openssl_version, windows_build, bool(schannel_client))
     except ProfileError as exc:
         raise AnsibleFilterError(f"tls_profile: {exc}") from exc
 

@@ -58,13 +58,11 @@ _value:
 
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
+from ansible_collections.webedge.https.plugins.module_utils.validate.sites import settings_errors, site_errors
+
 
 def web_config_errors(sites: Any, server: str, var: str, settings: Optional[Mapping[str, Any]] = None) -> List[str]:
     """Messages for every unsafe site field of ``sites`` and every unsafe setting of ``settings``."""
-    # Imported when the filter runs, not when this file is loaded: ansible-core loads every filter file at the top
-    # of plugins/filter/ in each worker process to find any one of the collection's filters.
-    from ansible_collections.webedge.https.plugins.module_utils.validate.sites import settings_errors, site_errors
-
     return site_errors(sites, server, var) + settings_errors(dict(settings or {}), server)
 
 

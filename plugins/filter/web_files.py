@@ -11,14 +11,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
-
-def _web_files() -> Any:
-    """plugin_utils/web_files.py."""
-    # Imported when one of this file's filters runs, not when the file is loaded: ansible-core loads every filter
-    # file at the top of plugins/filter/ in each worker process to find any one of the collection's filters.
-    from ansible_collections.webedge.https.plugins.plugin_utils import web_files
-
-    return web_files
+from ansible_collections.webedge.https.plugins.plugin_utils import web_files
 
 
 def _list(value: Any, what: str) -> List[Any]:
@@ -50,7 +43,6 @@ def web_files_read(
     links: bool = False,
     commands: Optional[Any] = None,
 ) -> List[str]:
-    web_files = _web_files()
     paths = _paths(watched, managed=managed, directories=directories, compared=compared)
     try:
         return web_files.read_argv(
@@ -74,7 +66,6 @@ def web_files_state(
     exclude: Optional[Any] = None,
     directories: Optional[Any] = None,
 ) -> Dict[str, Any]:
-    web_files = _web_files()
     paths = _paths(watched, managed=managed, directories=directories)
     try:
         text = "" if stdout is None else str(stdout)
@@ -92,14 +83,12 @@ def web_files_state(
 
 
 def web_files_entries(stdout: Any) -> List[Dict[str, str]]:
-    web_files = _web_files()
     return web_files.listing(None if stdout is None else str(stdout))
 
 
 def web_files_same(
     stdout: Any, path: Any, content: Any, mode: Any = "0644", owner: Any = "root", group: Any = "root"
 ) -> bool:
-    web_files = _web_files()
     if content is None:
         raise AnsibleFilterError("web_files_same: content is required (the text the write would put in the file)")
     try:
@@ -113,7 +102,6 @@ def web_files_same(
 def web_files_paths(
     sites: Any, watch_paths: Optional[Any] = None, managed_files: Optional[Any] = None
 ) -> Dict[str, Any]:
-    web_files = _web_files()
     listed = _list(sites, "web_files_paths")
     if not all(isinstance(site, Mapping) for site in listed):
         raise AnsibleFilterError("web_files_paths: expected a list of sites (web_sites' output)")
@@ -137,7 +125,6 @@ def web_files_stale(
     default_file: Any = True,
     relink: Optional[str] = None,
 ) -> Dict[str, List[Any]]:
-    web_files = _web_files()
     if not str(prefix):
         raise AnsibleFilterError("web_files_stale: prefix must not be empty")
     return web_files.stale(

@@ -10,14 +10,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ansible.errors import AnsibleFilterError
 
-
-def _logic() -> Any:
-    """plugin_utils/web_sites.py."""
-    # Imported when one of this file's filters runs, not when the file is loaded: ansible-core loads every filter
-    # file at the top of plugins/filter/ in each worker process to find any one of the collection's filters.
-    from ansible_collections.webedge.https.plugins.plugin_utils import web_sites
-
-    return web_sites
+from ansible_collections.webedge.https.plugins.plugin_utils import web_sites as logic
 
 
 def _sites(value: Any, what: str) -> List[Mapping[str, Any]]:
@@ -33,7 +26,6 @@ def _sites(value: Any, what: str) -> List[Mapping[str, Any]]:
 
 
 def web_sites(sites: Any, server: str, settings: Optional[Mapping[str, Any]] = None) -> List[Dict[str, Any]]:
-    logic = _logic()
     try:
         defaults = logic.site_defaults(str(server), settings)
     except (TypeError, ValueError) as exc:
@@ -42,7 +34,6 @@ def web_sites(sites: Any, server: str, settings: Optional[Mapping[str, Any]] = N
 
 
 def web_site_errors(sites: Any, given: Any, var: str) -> List[str]:
-    logic = _logic()
     return logic.site_errors(_sites(sites, "web_site_errors"), _sites(given, "web_site_errors given"), str(var))
 
 
