@@ -57,6 +57,13 @@ def load_now() -> Dict[str, Any]:
     return {"loadavg": load, "cpu_pressure_avg60": pressure, "at": _now()}
 
 
+def _resumed_at(resumed: Dict[str, Any]) -> str:
+    """' at commit X' for a resumed run that recorded the tree it measured (older records did not)."""
+    if not resumed.get("commit"):
+        return ""
+    return f" at commit {resumed['commit']}{' with uncommitted changes' if resumed.get('dirty') else ''}"
+
+
 def machine(repo: str) -> Dict[str, Any]:
     mem = 0
     for line in _read("/proc/meminfo").splitlines():
@@ -383,7 +390,7 @@ def render(state: Dict[str, Any], final: bool) -> str:
         )
     for resumed in state.get("resumed", []):
         lines.append(
-            f"- Resumed {resumed['at']} with `{resumed['command']}` (load average"
+            f"- Resumed {resumed['at']} with `{resumed['command']}`{_resumed_at(resumed)} (load average"
             f" {resumed['load']['loadavg'][0]:.1f}): the benchmarks it ran replace their earlier figures."
         )
     if state.get("quick"):
@@ -441,7 +448,16 @@ def main() -> int:
         return 0
     state = _state(args.state)
     if args.action == "resume":
-        state.setdefault("resumed", []).append({"at": _now(), "command": args.command, "load": load_now()})
+        here = machine(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        state.setdefault("resumed", []).append(
+            {
+                "at": _now(),
+                "command": args.command,
+                "load": load_now(),
+                "commit": here["commit"],
+                "dirty": here["dirty"],
+            }
+        )
     elif args.action == "begin":
         state["benchmarks"][args.name] = {"started": _now(), "load_before": load_now(), "rc": None}
     elif args.action == "end":
