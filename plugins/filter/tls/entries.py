@@ -100,7 +100,7 @@ def tls_file_entries(
     key_group: Any = "root",
     key_mode: Any = "0600",
     min_days_valid: Any = 30,
-    key_types: Any = ("rsa", "ec_p256", "ec_p384"),
+    key_types: Any = None,
     backup: Any = False,
 ) -> List[Dict[str, Any]]:
     defaults = entries.FileDefaults(
@@ -110,8 +110,8 @@ def tls_file_entries(
         key_group=key_group,
         key_mode=key_mode,
         min_days_valid=min_days_valid,
-        key_types=key_types,
         backup=backup,
+        **({} if key_types is None else {"key_types": key_types}),
     )
     return entries.file_entries(_entries(value, "tls.file_entries"), defaults)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from ansible.plugins.filter.core import to_bool
@@ -191,7 +191,7 @@ class FileDefaults:
     key_group: Any = "root"  # tls_key_group
     key_mode: Any = "0600"  # tls_key_mode
     min_days_valid: Any = 30  # tls_min_days_valid
-    key_types: Any = ("rsa", "ec_p256", "ec_p384")  # tls_key_types
+    key_types: Any = field(default_factory=lambda: ["rsa", "ec_p256", "ec_p384"])  # tls_key_types
     backup: Any = False  # tls_backup
 
 
