@@ -10,6 +10,7 @@ each worker process, so only the tls role's lookups import this file, and they i
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ansible.errors import AnsibleFilterError
@@ -62,57 +63,22 @@ def tls_lab_entries(
         raise AnsibleFilterError(f"tls.lab_entries: {exc}") from exc
 
 
-def tls_host_entries(
-    value: Any,
-    key_type: Any = "ec_p256",
-    cert_dir: Any = "/etc/ssl/webedge",
-    key_dir: Any = "/etc/ssl/webedge/private",
-    key_rotate: Any = True,
-    key_owner: Any = "root",
-    key_group: Any = "root",
-    key_mode: Any = "0600",
-    min_days_valid: Any = 30,
-    backup: Any = False,
-    valid_days: Any = 90,
-    challenge_root: Any = "/var/www/acme-challenge",
-) -> List[Dict[str, Any]]:
-    defaults = entries.HostDefaults(
-        key_type=key_type,
-        cert_dir=cert_dir,
-        key_dir=key_dir,
-        key_rotate=key_rotate,
-        key_owner=key_owner,
-        key_group=key_group,
-        key_mode=key_mode,
-        min_days_valid=min_days_valid,
-        backup=backup,
-        valid_days=valid_days,
-        challenge_root=challenge_root,
-    )
+def _defaults(kind: Any, options: Mapping[str, Any], what: str) -> Any:
+    """The role's defaults given to a filter as keyword options; those not given are the dataclass's own."""
+    try:
+        return kind(**options)
+    except TypeError as exc:
+        known = ", ".join(f.name for f in fields(kind))
+        raise AnsibleFilterError(f"{what}: unknown option among {sorted(options)} (known: {known})") from exc
+
+
+def tls_host_entries(value: Any, **options: Any) -> List[Dict[str, Any]]:
+    defaults = _defaults(entries.HostDefaults, options, "tls.host_entries")
     return entries.host_entries(_entries(value, "tls.host_entries"), defaults)
 
 
-def tls_file_entries(
-    value: Any,
-    cert_dir: Any = "/etc/ssl/webedge",
-    key_dir: Any = "/etc/ssl/webedge/private",
-    key_owner: Any = "root",
-    key_group: Any = "root",
-    key_mode: Any = "0600",
-    min_days_valid: Any = 30,
-    key_types: Any = None,
-    backup: Any = False,
-) -> List[Dict[str, Any]]:
-    defaults = entries.FileDefaults(
-        cert_dir=cert_dir,
-        key_dir=key_dir,
-        key_owner=key_owner,
-        key_group=key_group,
-        key_mode=key_mode,
-        min_days_valid=min_days_valid,
-        backup=backup,
-        **({} if key_types is None else {"key_types": key_types}),
-    )
+def tls_file_entries(value: Any, **options: Any) -> List[Dict[str, Any]]:
+    defaults = _defaults(entries.FileDefaults, options, "tls.file_entries")
     return entries.file_entries(_entries(value, "tls.file_entries"), defaults)
 
 

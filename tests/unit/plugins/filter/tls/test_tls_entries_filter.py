@@ -148,6 +148,8 @@ def test_bad_input_is_a_filter_error_naming_the_filter():
         FILTERS["webedge.https.tls.host_entries"]("site")
     with pytest.raises(AnsibleFilterError, match=r"tls\.file_entries: entry 1 is a str, not a dictionary"):
         FILTERS["webedge.https.tls.file_entries"]([{"name": "a"}, "b"])
+    with pytest.raises(AnsibleFilterError, match=r"tls\.file_entries: unknown option among \['key_dirs'\]"):
+        FILTERS["webedge.https.tls.file_entries"]([], key_dirs="/k")
     with pytest.raises(AnsibleFilterError, match=r"tls\.lab_entries: expected the result of tls_lab_ca, got list"):
         FILTERS["webedge.https.tls.lab_entries"]([])
     with pytest.raises(
