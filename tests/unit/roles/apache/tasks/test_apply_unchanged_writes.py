@@ -4,7 +4,9 @@
 read web_common's read), run for real (ansible-playbook, local connection, files in a temporary directory) after
 web_common's read: a file already there as it would be written, or a link already pointing where it would point,
 reaches no module; a changed byte, mode or owner, or a link moved, does, and check mode reports it without
-making it."""
+making it. tasks/main.yml includes the apply only when the read says there is something to do: its questions
+(__apache_writes_pending, __apache_links_to_make), asked right after the read, say yes exactly when a write or a
+link then reaches its module, in every run below."""
 
 from __future__ import annotations
 
@@ -57,6 +59,16 @@ PLAY = """
 """
 
 
+# What tasks/main.yml's include asks of the read (its other questions are about the package, the service and
+# web_common's own steps), asked before anything is written.
+DECIDE = {
+    "name": "Decide",
+    "ansible.builtin.debug": {
+        "msg": {"writes": "{{ __apache_writes_pending | bool }}", "links": "{{ __apache_links_to_make | length > 0 }}"}
+    },
+}
+
+
 def role(tmp_path: Path) -> None:
     """A role whose tasks are web_common's read and the apache role's writes and links as they are, with the
     apache role's variables that read the read."""
@@ -70,11 +82,18 @@ def role(tmp_path: Path) -> None:
     (folder / "templates" / "webedge-https.conf.j2").write_text(
         "{{ ansible_managed | comment }}\nSSLProtocol -all +TLSv1.2 +TLSv1.3\n", encoding="utf-8"
     )
-    names = ["__apache_read", "__apache_found", "__apache_linked_sites"]
+    names = [
+        "__apache_read",
+        "__apache_found",
+        "__apache_linked_sites",
+        "__apache_writes",
+        "__apache_writes_pending",
+        "__apache_links_to_make",
+    ]
     (folder / "vars" / "main.yml").write_text(yaml.safe_dump({n: ROLE_VARS[n] for n in names}))
     read = {"name": "Read", "ansible.builtin.import_role": {"name": "webedge.https.web_common", "tasks_from": "read"}}
     steps = [copy.deepcopy(task("apache", "apply.yml", name)) for name in STEPS]
-    (folder / "tasks" / "main.yml").write_text(yaml.safe_dump([read, *steps], sort_keys=False))
+    (folder / "tasks" / "main.yml").write_text(yaml.safe_dump([read, DECIDE, *steps], sort_keys=False))
     for sub in ("sites-available", "sites-enabled", "conf-available", "conf-enabled"):
         (tmp_path / sub).mkdir()
 
@@ -93,6 +112,8 @@ def run(tmp_path: Path, *args: str, **extra: Any) -> Dict[str, List[str]]:
         ran = [r for r in found.get("results", [found]) if not r.get("skipped")]
         out[name] = sorted("global" if r[key]["name"] == SERVER_WIDE else r[key]["name"] for r in ran)
         assert all(r.get("changed") for r in ran), ran
+    (decided,) = [r for r in task_results(result, "lab") if r["_task"] == "writes : Decide"]
+    assert decided["msg"] == {"writes": bool(out[STEPS[0]]), "links": bool(out[STEPS[1]])}, (decided["msg"], out)
     return out
 
 

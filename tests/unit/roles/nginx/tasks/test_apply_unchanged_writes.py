@@ -4,7 +4,10 @@
 site's configuration and the RFC 7919 ffdhe2048 DH parameters in one loop) exactly as the role has it, run for real
 (ansible-playbook, local connection, files in a temporary directory) after web_common's read: a file already there
 as it would be written is not written (no module run: the loop item is skipped); a changed byte, mode or owner is
-written again, and check mode reports such a change (with its diff) without making it."""
+written again, and check mode reports such a change (with its diff) without making it. tasks/main.yml includes the
+apply only when the read says there is something to do: its question about the writes (__nginx_writes_pending, the
+role's variable, with __nginx_writes the loop), asked right after the read, says yes exactly when a write then
+reaches its module, in every run below."""
 
 from __future__ import annotations
 
@@ -19,9 +22,12 @@ from typing import Any, Dict, List
 import yaml
 
 from ansible_collections.webedge.https.tests.unit.helpers.playbooks import ansible_playbook, task_results
-from ansible_collections.webedge.https.tests.unit.helpers.roles import ROLES, task
+from ansible_collections.webedge.https.tests.unit.helpers.roles import ROLES, load, task
 
 WRITE = "Write the site configurations"  # and the DH parameters, in the same loop
+ROLE_VARS = load("nginx", "vars/main.yml")
+# tasks/main.yml's include asks this of the read (besides the package, the service and web_common's own steps)
+DECIDE = {"name": "Decide", "ansible.builtin.debug": {"msg": "{{ __nginx_writes_pending | bool }}"}}
 DH_LABEL = "ffdhe2048 DH parameters"
 
 # A template with what changes rendering: ansible_managed, a loop with trim_blocks, the loop variable, non-ASCII
@@ -70,11 +76,14 @@ def role(tmp_path: Path) -> None:
     (folder / "templates").mkdir(parents=True)
     (folder / "files").mkdir()
     (folder / "tasks").mkdir()
+    (folder / "vars").mkdir()
+    names = ["__nginx_writes", "__nginx_writes_pending"]
+    (folder / "vars" / "main.yml").write_text(yaml.safe_dump({n: ROLE_VARS[n] for n in names}))
     (folder / "templates" / "site.conf.j2").write_text(TEMPLATE, encoding="utf-8")
     shutil.copy(ROLES / "nginx" / "files" / "ffdhe2048.pem", folder / "files" / "ffdhe2048.pem")
     read = {"name": "Read", "ansible.builtin.import_role": {"name": "webedge.https.web_common", "tasks_from": "read"}}
     write = copy.deepcopy(task("nginx", "apply.yml", WRITE))
-    (folder / "tasks" / "main.yml").write_text(yaml.safe_dump([read, write], sort_keys=False))
+    (folder / "tasks" / "main.yml").write_text(yaml.safe_dump([read, DECIDE, write], sort_keys=False))
 
 
 DIFFS: List[str] = []
@@ -101,6 +110,8 @@ def run(tmp_path: Path, *args: str, **extra: Any) -> Dict[str, List[str]]:
     assert all(r.get("changed") for r in ran), ran
     DIFFS.extend(d.get("after", "") for r in ran for d in (r.get("diff") or []) if isinstance(d, dict))
     names = [r["__nginx_site"]["name"] for r in ran]
+    (decided,) = [r for r in task_results(result, "lab") if r["_task"] == "writes : Decide"]
+    assert decided["msg"] is bool(ran), (decided["msg"], names)
     out: Dict[str, List[str]] = {
         "dh": ["dh"] if DH_LABEL in names else [],
         "sites": sorted(n for n in names if n != DH_LABEL),
