@@ -86,6 +86,13 @@ def web_files_entries(stdout: Any) -> List[Dict[str, str]]:
     return web_files.listing(None if stdout is None else str(stdout))
 
 
+def web_files_output(stdout: Any, path: Any) -> List[str]:
+    try:
+        return web_files.command_output(None if stdout is None else str(stdout), str(path))
+    except web_files.WebFilesError as exc:
+        raise AnsibleFilterError(f"web_files_output: {exc}") from exc
+
+
 def web_files_same(
     stdout: Any, path: Any, content: Any, mode: Any = "0644", owner: Any = "root", group: Any = "root"
 ) -> bool:
@@ -146,6 +153,7 @@ class FilterModule:
             "web_files_state": web_files_state,
             "web_files_entries": web_files_entries,
             "web_files_same": web_files_same,
+            "web_files_output": web_files_output,
             "web_files_paths": web_files_paths,
             "web_files_stale": web_files_stale,
         }

@@ -20,7 +20,8 @@ root), its type, mode, owner, group, modification time and path. From that one o
 * what is directly in a watched directory, with the target of each symbolic link (:func:`listing`): the
   callers' stale site files and the distribution's default site (and where its link points) come from it;
 * what the callers' own commands answer (``commands``: each runs once, from the same ``find``, when its path is
-  there - the server's version and its service's state, without a module run of their own).
+  there - the server's version and its service's state, the OCSP responder a certificate names, without a module
+  run of their own); :func:`command_output` tells a path's commands' lines apart.
 
 Runs on the controller only: it builds an argument list and reads an output.
 """
@@ -37,6 +38,7 @@ __all__ = [
     "BACKUP_SUFFIX",
     "Entry",
     "WebFilesError",
+    "command_output",
     "directories_to_make",
     "leftovers",
     "listing",
@@ -263,10 +265,36 @@ def _extras(stdout: Optional[str]) -> Tuple[Dict[str, str], Dict[str, str]]:
             if last:
                 targets[last] = line[len(_LINK_PREFIX) :]
             last = ""
-        else:
+        elif _is_entry(line):
             parts = line.split(" ", 5)
-            last = _norm(parts[5]) if len(parts) == 6 and parts[0] == "l" and parts[5].startswith("/") else ""
+            last = _norm(parts[5]) if parts[0] == "l" else ""
+        # else a line of a command run for the last path (before its link's target): the link is still that path's
     return targets, sums
+
+
+def _is_entry(line: str) -> bool:
+    parts = line.split(" ", 5)
+    return len(parts) == 6 and parts[5].startswith("/")
+
+
+def command_output(stdout: Optional[str], path: str) -> List[str]:
+    """The standard output lines of the commands run for ``path`` (:func:`read_argv`'s ``commands``): find prints
+    a path's own line, then runs its commands (it flushes its output first), so their lines are those right after
+    each line of ``path``, up to the next path's line, link target or SHA-1 line. A path listed twice (a start point
+    that is also an entry of a watched directory) runs its commands twice: both answers are returned."""
+    if not str(path).startswith("/"):
+        raise WebFilesError(f"path: must be absolute, got {path!r}")
+    name = _norm(str(path))
+    lines: List[str] = []
+    mine = False
+    for line in (stdout or "").splitlines():
+        if line.startswith(_LINK_PREFIX) or _SHA1_LINE.fullmatch(line):
+            mine = False
+        elif _is_entry(line):
+            mine = _norm(line.split(" ", 5)[5]) == name
+        elif mine and line:
+            lines.append(line)
+    return lines
 
 
 def listing(stdout: Optional[str]) -> List[Dict[str, str]]:

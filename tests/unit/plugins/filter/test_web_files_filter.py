@@ -1,6 +1,6 @@
 # Copyright: webedge.https contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The web_files_read, web_files_state, web_files_entries, web_files_same, web_files_paths and
+"""The web_files_read, web_files_state, web_files_entries, web_files_same, web_files_output, web_files_paths and
 web_files_stale filters: plugin_utils/web_files.py for Jinja2, errors as filter errors."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ def test_the_filters_are_published():
         "web_files_state",
         "web_files_entries",
         "web_files_same",
+        "web_files_output",
         "web_files_paths",
         "web_files_stale",
     }
@@ -48,6 +49,15 @@ def test_read_and_state():
         "leftovers": [],
         "directories": [],
     }
+
+
+def test_output_of_a_paths_commands():
+    out = "f 644 root root 1.0 /etc/tls/a.pem\nhttp://ocsp.test/\nf 644 root root 1.0 /etc/tls/b.pem\n"
+    assert FILTERS["web_files_output"](out, "/etc/tls/a.pem") == ["http://ocsp.test/"]
+    assert FILTERS["web_files_output"](out, "/etc/tls/b.pem") == []
+    assert FILTERS["web_files_output"](None, "/etc/tls/a.pem") == []
+    with pytest.raises(AnsibleFilterError, match=r"web_files_output: path: must be absolute, got 'a\.pem'"):
+        FILTERS["web_files_output"](out, "a.pem")
 
 
 def test_bad_input_is_a_filter_error_naming_the_filter():

@@ -5,6 +5,7 @@ temporary directory, and what its output says (files not loaded yet, copies left
 
 from __future__ import annotations
 
+import datetime
 import grp
 import hashlib
 import os
@@ -13,9 +14,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
 from ansible_collections.webedge.https.plugins.plugin_utils.web_files import (
     WebFilesError,
+    command_output,
     directories_to_make,
     leftovers,
     listing,
@@ -248,3 +254,46 @@ def test_a_compared_name_with_glob_characters_matches_only_itself(tmp_path: Path
     sums = {e["path"]: e["sha1"] for e in listing(stdout)}
     assert sums[f"{tmp_path}/a[1].conf"] == hashlib.sha1(b"one\n").hexdigest()
     assert sums[f"{tmp_path}/a1.conf"] == ""
+
+
+def _certificate(path: Path, ocsp_url: str = "") -> Path:
+    """A self-signed certificate, naming an OCSP responder when ``ocsp_url`` is given (as a fullchain file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, path.stem)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.datetime(2026, 1, 1))
+        .not_valid_after(datetime.datetime(2027, 1, 1))
+    )
+    if ocsp_url:
+        access = x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
+        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def test_each_paths_commands_answer_after_its_own_line_and_a_link_keeps_its_target(tmp_path: Path):
+    """The web roles read each certificate's OCSP responder in the read (openssl x509 -ocsp_uri, one command per
+    certificate): real find, real openssl, a certificate with a responder, one without, one reached through a
+    symbolic link in a watched directory (listed twice: as a start point and as an entry)."""
+    tls = tmp_path / "tls"
+    stapled = _certificate(tls / "www.fullchain.pem", "http://ocsp.lab.test/")
+    plain = _certificate(tls / "api.fullchain.pem")
+    live = _certificate(tmp_path / "archive" / "shop.pem", "http://ocsp.other.test/x")
+    (tls / "shop.fullchain.pem").symlink_to(live)
+    paths = [stapled, plain, tls / "shop.fullchain.pem"]
+    commands = [{"path": str(p), "argv": ["openssl", "x509", "-noout", "-ocsp_uri", "-in", str(p)]} for p in paths]
+    out = read(read_argv([str(tls)], str(tmp_path / "stamp"), links=True, commands=commands))
+    assert command_output(out, str(stapled)) == ["http://ocsp.lab.test/"] * 2  # a start point and an entry of tls/
+    assert command_output(out, str(plain)) == []
+    assert command_output(out, str(tls / "shop.fullchain.pem")) == ["http://ocsp.other.test/x"] * 2
+    # the commands' lines are no entries, and the link's target still follows its path
+    found = {e["path"]: e for e in listing(out)}
+    assert found[str(tls / "shop.fullchain.pem")]["link"] == str(live)
+    assert set(found) == {str(tls), *map(str, paths)}
+    assert command_output(out, str(tmp_path / "missing.pem")) == []

@@ -56,19 +56,62 @@ def test_only_sites_with_certificate_material_are_installed():
     assert render(CERTIFICATES["loop"], {"web_common_sites": sites}) == [0, 2]
 
 
+STAPLING_SITES = [
+    # the read reads these (their certificate is there before it: the tls role's, or the user's own)
+    {"name": "www", "ocsp_stapling": True, "chain_path": "/t/www.chain", "install_certificate": False},
+    {"name": "api", "ocsp_stapling": True, "chain_path": "/t/api.chain", "install_certificate": False},
+    {"name": "nochain", "ocsp_stapling": True, "chain_path": None, "install_certificate": False},
+    {"name": "off", "ocsp_stapling": False, "chain_path": "/t/off.chain", "install_certificate": False},
+    # begin.yml installs these, then reads them
+    {"name": "shop", "ocsp_stapling": True, "chain_path": "/t/shop.chain", "install_certificate": True},
+    {"name": "blog", "ocsp_stapling": True, "chain_path": "/t/blog.chain", "install_certificate": True},
+]
+for _site in STAPLING_SITES:
+    _site["fullchain_path"] = f"/t/{_site['name']}.fullchain"
+# the read's output: each path's line, then what its commands printed (web_files_read's commands)
+READ = (
+    "f 644 root root 1.0 /t/www.fullchain\nhttp://ocsp.lab.test\n"
+    "f 644 root root 1.0 /t/api.fullchain\n"  # no responder in the certificate
+    "f 644 root root 1.0 /t/nochain.fullchain\nhttp://never.read\n"  # (not read: no chain)
+    "f 644 root root 1.0 /t/off.fullchain\nhttp://never.read\n"  # (not read: stapling off)
+    "f 644 root root 1.0 /t/shop.fullchain\nhttp://not.yet.installed\n"  # (begin.yml reads it after installing)
+)
+
+
+def test_the_read_reads_the_responders_of_certificates_there_before_it_begin_those_it_installs():
+    values = {**load("web_common", "vars/main.yml"), "web_common_sites": STAPLING_SITES}
+    reads = render("{{ __web_common_ocsp_reads }}", values)
+    assert [r["path"] for r in reads] == ["/t/www.fullchain", "/t/api.fullchain"]
+    assert reads[0]["argv"] == ["openssl", "x509", "-noout", "-ocsp_uri", "-in", "/t/www.fullchain"]
+    ocsp = task(
+        "web_common", "begin.yml", "Read the OCSP responder of each certificate installed here that comes with a chain"
+    )
+    assert [s["name"] for s in STAPLING_SITES if render("{{ " + ocsp["when"] + " }}", {"item": s})] == ["shop", "blog"]
+
+
 @pytest.mark.parametrize("role", ["nginx", "apache"])
 def test_the_sites_to_staple_are_those_whose_certificate_names_a_responder(role):
     ocsp = {
         "results": [
-            {"item": {"name": "www"}, "stdout": "http://ocsp.lab.test", "rc": 0},
-            {"item": {"name": "api"}, "stdout": "", "rc": 0},  # no responder in the certificate
-            {"item": {"name": "old"}, "skipped": True},  # stapling off or no chain: not read
+            {"item": {"name": "shop"}, "stdout": "http://ocsp.lab.test", "rc": 0},
+            {"item": {"name": "blog"}, "stdout": "", "rc": 0},  # no responder in the certificate
+            {"item": {"name": "www"}, "skipped": True},  # read by the read
             {"item": {"name": "gone"}, "stdout": "", "stderr": "Could not open file", "rc": 1},
         ]
     }
+    values = {
+        **load("web_common", "vars/main.yml"),
+        "web_common_sites": STAPLING_SITES,
+        "__web_common_unloaded": {"stdout": READ},
+    }
     expression = caller_vars(role)["web_common_stapling_sites"]
-    assert render(expression, {"__web_common_ocsp": ocsp}) == ["www"]
-    assert render(expression, {"__web_common_ocsp": {"results": [], "skipped": True}}) == []
+    assert render(expression, {**values, "__web_common_ocsp": ocsp}) == ["www", "shop"]
+    # before begin.yml ran (the apply's decision), or an earlier run's results: only the read's sites
+    assert render(expression, values) == ["www"]
+    earlier = {
+        "results": [{"item": {"name": "www"}, "stdout": "http://x"}, {"item": {"name": "api"}, "stdout": "http://x"}]
+    }
+    assert render(expression, {**values, "__web_common_ocsp": earlier}) == ["www"]
 
 
 @pytest.mark.parametrize("role", ["nginx", "apache"])
