@@ -78,8 +78,10 @@ def make_cert(
     not_after: Optional[datetime.datetime] = None,
     days: int = 90,
     hash_algorithm: Optional[hashes.HashAlgorithm] = None,
+    extensions: Sequence[x509.ExtensionType] = (),
 ) -> Pair:
-    """A certificate for ``cn`` (self-signed without ``issuer``), RFC 5280-complete."""
+    """A certificate for ``cn`` (self-signed without ``issuer``), RFC 5280-complete, with ``extensions`` added
+    (not critical)."""
     key = key if key is not None else fresh_key("ec_p256")
     not_before = not_before or (NOW - datetime.timedelta(days=1))
     not_after = not_after or (NOW + datetime.timedelta(days=days))
@@ -101,6 +103,8 @@ def make_cert(
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
     if sans is not None:
         builder = builder.add_extension(x509.SubjectAlternativeName(_sans(sans)), critical=False)
+    for extension in extensions:
+        builder = builder.add_extension(extension, critical=False)
     algorithm = None if isinstance(signer_key, ed25519.Ed25519PrivateKey) else hash_algorithm or hashes.SHA256()
     return Pair(builder.sign(signer_key, algorithm), key)
 

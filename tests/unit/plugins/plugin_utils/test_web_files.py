@@ -5,7 +5,6 @@ temporary directory, and what its output says (files not loaded yet, copies left
 
 from __future__ import annotations
 
-import datetime
 import grp
 import hashlib
 import os
@@ -15,9 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from ansible_collections.webedge.https.plugins.plugin_utils.web_files import (
     WebFilesError,
@@ -30,6 +27,7 @@ from ansible_collections.webedge.https.plugins.plugin_utils.web_files import (
     same_file,
     unloaded,
 )
+from ansible_collections.webedge.https.tests.unit.helpers.tls_certs import make_cert
 
 BACKUP = ".1234.2026-12-03@19:35:36~"
 
@@ -258,22 +256,11 @@ def test_a_compared_name_with_glob_characters_matches_only_itself(tmp_path: Path
 
 def _certificate(path: Path, ocsp_url: str = "") -> Path:
     """A self-signed certificate, naming an OCSP responder when ``ocsp_url`` is given (as a fullchain file)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, path.stem)])
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(datetime.datetime(2026, 1, 1))
-        .not_valid_after(datetime.datetime(2027, 1, 1))
-    )
-    if ocsp_url:
-        access = x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
-        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
+    access = [x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+    path.write_bytes(
+        make_cert(path.stem, extensions=[x509.AuthorityInformationAccess(access)] if ocsp_url else []).cert_pem
+    )
     return path
 
 
